@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drvq.h"
+
+#define IRQ_PARK_DISTANCE 0x8000u
+
+static size_t
+align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+void
+vrtc_drvq_layout(uint16_t size, struct vrtc_drvq_layout *layout)
+{
+	layout->avail_offset = vrtc_vring_desc_bytes(size);
+	/* Align the used area to a cache line: the device writes it, the
+	 * driver writes the avail area; keep them off shared lines. */
+	layout->used_offset = align_up(layout->avail_offset + vrtc_vring_avail_bytes(size), 64);
+	layout->total_bytes = align_up(layout->used_offset + vrtc_vring_used_bytes(size), 64);
+}
+
+int
+vrtc_drvq_init(struct vrtc_drvq *q, uint16_t size, uint64_t features, void *ring_mem)
+{
+	struct vrtc_drvq_layout layout;
+	uint16_t i;
+
+	memset(q, 0, sizeof(*q));
+	if (size == 0 || size > VRTC_VRING_MAX_SIZE || (size & (size - 1)) != 0 ||
+	    ring_mem == NULL || ((uintptr_t)ring_mem & (VRTC_VRING_DESC_ALIGN - 1)) != 0)
+		return -EINVAL;
+	vrtc_drvq_layout(size, &layout);
+	q->next = calloc(size, sizeof(*q->next));
+	q->heads = calloc(size, sizeof(*q->heads));
+	if (q->next == NULL || q->heads == NULL) {
+		vrtc_drvq_fini(q);
+		return -ENOMEM;
+	}
+	q->vring.desc = ring_mem;
+	q->vring.avail = (void *)((uint8_t *)ring_mem + layout.avail_offset);
+	q->vring.used = (void *)((uint8_t *)ring_mem + layout.used_offset);
+	q->vring.size = size;
+	q->mask = (uint16_t)(size - 1);
+	for (i = 0; i < size; i++)
+		q->next[i] = (uint16_t)(i + 1);
+	q->free_head = 0;
+	q->nb_free = size;
+	q->event_idx = vrtc_feature_has(features, VRTC_VIRTIO_RING_F_EVENT_IDX);
+	q->interrupts_enabled = 1;
+	q->irq_refresh = (uint16_t)((IRQ_PARK_DISTANCE - size) / 2);
+	if (q->irq_refresh == 0)
+		q->irq_refresh = 1;
+	return 0;
+}
+
+void
+vrtc_drvq_fini(struct vrtc_drvq *q)
+{
+	free(q->next);
+	free(q->heads);
+	q->next = NULL;
+	q->heads = NULL;
+}
+
+int
+vrtc_drvq_add(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb, void *cookie)
+{
+	uint32_t writable_bytes = 0;
+	uint16_t head, i, d, prev = 0;
+	int writable_seen = 0;
+
+	if (q->broken != VRTC_DRVQ_OK)
+		return -EIO;
+	if (nb == 0)
+		return -EINVAL;
+	if (nb > q->nb_free)
+		return -ENOSPC;
+	for (i = 0; i < nb; i++) {
+		if (bufs[i].writable)
+			writable_seen = 1;
+		else if (writable_seen)
+			return -EINVAL;
+	}
+
+	head = q->free_head;
+	d = head;
+	for (i = 0; i < nb; i++) {
+		uint16_t flags = bufs[i].writable ? VRTC_VRING_DESC_F_WRITE : 0;
+
+		if (i + 1 < nb)
+			flags |= VRTC_VRING_DESC_F_NEXT;
+		vring_drv_desc_store(&q->vring, d, bufs[i].addr, bufs[i].len, flags,
+				     i + 1 < nb ? q->next[d] : 0);
+		if (bufs[i].writable)
+			writable_bytes += bufs[i].len;
+		prev = d;
+		d = q->next[d];
+	}
+	q->free_head = d;
+	q->nb_free -= nb;
+	q->heads[head].cookie = cookie;
+	q->heads[head].writable_bytes = writable_bytes;
+	q->heads[head].nb_desc = nb;
+	q->heads[head].last = prev;
+	q->nb_inflight++;
+	vring_drv_avail_head_store(&q->vring, q->avail_idx & q->mask, head);
+	q->avail_idx++;
+	return head;
+}
+
+int
+vrtc_drvq_kick_prepare(struct vrtc_drvq *q)
+{
+	uint16_t old_idx = q->kicked_idx, new_idx = q->avail_idx;
+
+	if (old_idx == new_idx)
+		return 0;
+	vring_drv_avail_idx_publish(&q->vring, new_idx);
+	q->kicked_idx = new_idx;
+	return vring_drv_kick_needed(&q->vring, q->event_idx, new_idx, old_idx);
+}
+
+static void
+park_used_event(struct vrtc_drvq *q)
+{
+	q->irq_park_base = q->last_used_idx;
+	vring_drv_used_event_store(&q->vring, (uint16_t)(q->last_used_idx + IRQ_PARK_DISTANCE));
+}
+
+uint16_t
+vrtc_drvq_get_used(struct vrtc_drvq *q, struct vrtc_drvq_done *done, uint16_t max)
+{
+	uint16_t used_idx, n, i;
+
+	if (q->broken != VRTC_DRVQ_OK)
+		return 0;
+	used_idx = vring_drv_used_idx_acquire(&q->vring);
+	n = (uint16_t)(used_idx - q->last_used_idx);
+	if (n == 0)
+		return 0;
+	if (n > q->nb_inflight) {
+		q->broken = VRTC_DRVQ_BROKEN_USED_IDX;
+		return 0;
+	}
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		uint32_t id, len;
+
+		vring_drv_used_elem_load(&q->vring, q->last_used_idx & q->mask, &id, &len);
+		if (id >= q->vring.size || q->heads[id].nb_desc == 0) {
+			q->broken = VRTC_DRVQ_BROKEN_USED_ID;
+			return i;
+		}
+		if (len > q->heads[id].writable_bytes) {
+			q->broken = VRTC_DRVQ_BROKEN_USED_LEN;
+			return i;
+		}
+		done[i].cookie = q->heads[id].cookie;
+		done[i].len = len;
+		done[i].head = (uint16_t)id;
+		/* Return the chain's descriptors to the free list. */
+		q->next[q->heads[id].last] = q->free_head;
+		q->free_head = (uint16_t)id;
+		q->nb_free += q->heads[id].nb_desc;
+		q->heads[id].nb_desc = 0;
+		q->heads[id].cookie = NULL;
+		q->nb_inflight--;
+		q->last_used_idx++;
+	}
+	if (q->interrupts_enabled) {
+		if (q->event_idx)
+			vring_drv_used_event_store(&q->vring, q->last_used_idx);
+	} else if (q->event_idx &&
+		   (uint16_t)(q->last_used_idx - q->irq_park_base) >= q->irq_refresh) {
+		park_used_event(q);
+	}
+	return n;
+}
+
+void
+vrtc_drvq_interrupts_disable(struct vrtc_drvq *q)
+{
+	q->interrupts_enabled = 0;
+	if (q->event_idx)
+		park_used_event(q);
+	else
+		vring_drv_avail_flags_store(&q->vring, VRTC_VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+void
+vrtc_drvq_interrupts_enable(struct vrtc_drvq *q)
+{
+	q->interrupts_enabled = 1;
+	if (q->event_idx)
+		vring_drv_used_event_store(&q->vring, q->last_used_idx);
+	else
+		vring_drv_avail_flags_store(&q->vring, 0);
+}

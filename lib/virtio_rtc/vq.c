@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "vq.h"
+
+/* With EVENT_IDX and kicks off, avail_event is parked this far from
+ * last_avail_idx: outside any window [old, new) the driver can publish. */
+#define KICK_PARK_DISTANCE 0x8000u
+
+const char *
+vrtc_vq_broken_name(enum vrtc_vq_broken_reason reason)
+{
+	static const char *const names[VRTC_VQ_BROKEN_COUNT] = {
+		[VRTC_VQ_OK] = "ok",
+		[VRTC_VQ_BROKEN_AVAIL_IDX] = "avail index more than a queue size ahead",
+		[VRTC_VQ_BROKEN_HEAD] = "avail ring entry is not a descriptor index",
+		[VRTC_VQ_BROKEN_INFLIGHT] = "descriptor head made available while in flight",
+	};
+
+	if ((unsigned int)reason >= VRTC_VQ_BROKEN_COUNT)
+		return "?";
+	return names[reason];
+}
+
+static int
+is_aligned(const void *p, uintptr_t align)
+{
+	return ((uintptr_t)p & (align - 1)) == 0;
+}
+
+int
+vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
+{
+	uint16_t size = cfg->size;
+	size_t bitmap_words;
+
+	memset(vq, 0, sizeof(*vq));
+	snprintf(vq->name, sizeof(vq->name), "%s", cfg->name != NULL ? cfg->name : "vq");
+	if (size == 0 || size > VRTC_VRING_MAX_SIZE || (size & (size - 1)) != 0) {
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: queue size %u is not a power of two <= %u",
+			 vq->name, size, VRTC_VRING_MAX_SIZE);
+		return -EINVAL;
+	}
+	if (cfg->desc == NULL || cfg->avail == NULL || cfg->used == NULL ||
+	    !is_aligned(cfg->desc, VRTC_VRING_DESC_ALIGN) ||
+	    !is_aligned(cfg->avail, VRTC_VRING_AVAIL_ALIGN) ||
+	    !is_aligned(cfg->used, VRTC_VRING_USED_ALIGN)) {
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: ring area missing or misaligned",
+			 vq->name);
+		return -EINVAL;
+	}
+	if ((uint16_t)(cfg->last_avail_idx - cfg->used_idx) > size) {
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+			 "%s: ring base inconsistent: last avail %u, used %u, size %u", vq->name,
+			 cfg->last_avail_idx, cfg->used_idx, size);
+		return -EINVAL;
+	}
+
+	bitmap_words = ((size_t)size + 63) / 64;
+	vq->segs = calloc(size, sizeof(*vq->segs));
+	vq->inflight = calloc(bitmap_words, sizeof(*vq->inflight));
+	if (vq->segs == NULL || vq->inflight == NULL) {
+		vrtc_vq_fini(vq);
+		return -ENOMEM;
+	}
+
+	vq->vring.desc = cfg->desc;
+	vq->vring.avail = cfg->avail;
+	vq->vring.used = cfg->used;
+	vq->vring.size = size;
+	vq->mask = (uint16_t)(size - 1);
+	vq->mem = cfg->mem;
+	vq->last_avail_idx = cfg->last_avail_idx;
+	vq->avail_end = cfg->last_avail_idx;
+	/* Chains between used_idx and last_avail_idx were popped by an
+	 * earlier owner and cannot be known now; they stay lost. */
+	vq->used_idx = cfg->last_avail_idx;
+	vq->published_idx = cfg->last_avail_idx;
+	vq->event_idx = vrtc_feature_has(cfg->features, VRTC_VIRTIO_RING_F_EVENT_IDX);
+	vq->indirect = vrtc_feature_has(cfg->features, VRTC_VIRTIO_RING_F_INDIRECT_DESC);
+	vq->kicks_enabled = 1;
+	vq->kick_refresh = (uint16_t)((KICK_PARK_DISTANCE - size) / 2);
+	if (vq->kick_refresh == 0)
+		vq->kick_refresh = 1;
+	if (cfg->last_avail_idx != cfg->used_idx) {
+		/* Publish the skipped ones as used would hand the driver buffers
+		 * it may have recycled; leave used->idx where the driver saw it
+		 * and resume from last_avail_idx. Logged for the operator. */
+		vq->used_idx = cfg->used_idx;
+		vq->published_idx = cfg->used_idx;
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_WARNING,
+			 "%s: resuming with %u chains in flight from an earlier session", vq->name,
+			 (uint16_t)(cfg->last_avail_idx - cfg->used_idx));
+	}
+	return 0;
+}
+
+int
+vrtc_vq_init_gpa(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
+{
+	struct vrtc_vq_config host = *cfg;
+	uint32_t hint = 0;
+
+	if (cfg->mem == NULL || cfg->size == 0 || cfg->size > VRTC_VRING_MAX_SIZE) {
+		memset(vq, 0, sizeof(*vq));
+		return -EINVAL;
+	}
+	host.desc = vrtc_mem_translate(cfg->mem, &hint, cfg->desc_gpa,
+				       vrtc_vring_desc_bytes(cfg->size));
+	host.avail = vrtc_mem_translate(cfg->mem, &hint, cfg->avail_gpa,
+					vrtc_vring_avail_bytes(cfg->size));
+	host.used = vrtc_mem_translate(cfg->mem, &hint, cfg->used_gpa,
+				       vrtc_vring_used_bytes(cfg->size));
+	return vrtc_vq_init(vq, &host);
+}
+
+void
+vrtc_vq_fini(struct vrtc_vq *vq)
+{
+	free(vq->segs);
+	free(vq->inflight);
+	vq->segs = NULL;
+	vq->inflight = NULL;
+}
+
+void
+vrtc_vq_set_mem(struct vrtc_vq *vq, const struct vrtc_mem *mem)
+{
+	vq->mem = mem;
+	vq->mem_hint = 0;
+}
+
+static void
+set_broken(struct vrtc_vq *vq, enum vrtc_vq_broken_reason reason, uint16_t value)
+{
+	if (vq->broken != VRTC_VQ_OK)
+		return;
+	vq->broken = (uint8_t)reason;
+	vq->avail_end = vq->last_avail_idx;
+	vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+		 "%s: queue broken by the driver: %s (value %u, last avail %u, size %u); "
+		 "it is no longer served until the device is reset",
+		 vq->name, vrtc_vq_broken_name(reason), value, vq->last_avail_idx,
+		 vq->vring.size);
+}
+
+/* Keep a parked avail_event out of the driver's reach as last_avail_idx
+ * advances (kicks disabled, EVENT_IDX). */
+static inline void
+park_avail_event(struct vrtc_vq *vq)
+{
+	vq->kick_event_base = vq->last_avail_idx;
+	vring_dev_avail_event_store(&vq->vring,
+				    (uint16_t)(vq->last_avail_idx + KICK_PARK_DISTANCE));
+}
+
+uint16_t
+vrtc_vq_avail(struct vrtc_vq *vq, uint16_t max)
+{
+	uint16_t avail_idx, n;
+
+	vq->stats.polls++;
+	if (vrtc_unlikely(vq->broken != VRTC_VQ_OK))
+		return 0;
+	avail_idx = vring_dev_avail_idx_acquire(&vq->vring);
+	n = (uint16_t)(avail_idx - vq->last_avail_idx);
+	if (n == 0) {
+		vq->stats.polls_empty++;
+		vq->avail_end = vq->last_avail_idx;
+		return 0;
+	}
+	if (vrtc_unlikely(n > vq->vring.size)) {
+		set_broken(vq, VRTC_VQ_BROKEN_AVAIL_IDX, avail_idx);
+		return 0;
+	}
+	if (n > max)
+		n = max;
+	vq->avail_end = (uint16_t)(vq->last_avail_idx + n);
+	/* The first descriptor is read right away; start fetching it. */
+	vrtc_prefetch(&vq->vring.desc[vring_dev_avail_head(&vq->vring,
+							   vq->last_avail_idx & vq->mask) &
+				      vq->mask]);
+	return n;
+}
+
+static inline int
+inflight_test_and_set(struct vrtc_vq *vq, uint16_t head)
+{
+	uint64_t bit = UINT64_C(1) << (head % 64);
+	uint64_t *w = &vq->inflight[head / 64];
+	int was = (*w & bit) != 0;
+
+	*w |= bit;
+	return was;
+}
+
+int
+vrtc_vq_pop(struct vrtc_vq *vq, struct vrtc_chain *chain)
+{
+	struct vrtc_chain_ctx ctx;
+	enum vrtc_chain_error err;
+	uint16_t head, slot;
+
+	if (vrtc_unlikely(vq->broken != VRTC_VQ_OK))
+		return -EIO;
+	if (vq->last_avail_idx == vq->avail_end)
+		return -ENOENT;
+
+	slot = vq->last_avail_idx & vq->mask;
+	head = vring_dev_avail_head(&vq->vring, slot);
+	if (vrtc_unlikely(head >= vq->vring.size)) {
+		set_broken(vq, VRTC_VQ_BROKEN_HEAD, head);
+		return -EIO;
+	}
+	if (vrtc_unlikely(inflight_test_and_set(vq, head))) {
+		set_broken(vq, VRTC_VQ_BROKEN_INFLIGHT, head);
+		return -EIO;
+	}
+	vq->last_avail_idx++;
+	vq->stats.chains++;
+
+	/* Overlap the next chain's first descriptor fetch with this one. */
+	if (vq->last_avail_idx != vq->avail_end)
+		vrtc_prefetch(&vq->vring.desc[vring_dev_avail_head(
+						       &vq->vring, vq->last_avail_idx & vq->mask) &
+					       vq->mask]);
+
+	ctx.vring = &vq->vring;
+	ctx.mem = vq->mem;
+	ctx.mem_hint = &vq->mem_hint;
+	ctx.indirect_ok = vq->indirect;
+	ctx.segs = vq->segs;
+	err = vrtc_chain_walk(&ctx, head, chain);
+	if (vrtc_likely(err == VRTC_CHAIN_OK))
+		return 0;
+
+	vq->stats.bad_chains++;
+	vq->stats.bad_chain[err]++;
+	vrtc_vq_push(vq, head, 0);
+	return -EBADMSG;
+}
+
+void
+vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len)
+{
+	vq->inflight[head / 64] &= ~(UINT64_C(1) << (head % 64));
+	vring_dev_used_elem_store(&vq->vring, vq->used_idx & vq->mask, head, len);
+	vq->used_idx++;
+}
+
+int
+vrtc_vq_flush(struct vrtc_vq *vq)
+{
+	uint16_t old_idx = vq->published_idx;
+	uint16_t new_idx = vq->used_idx;
+	int notify;
+
+	if (old_idx == new_idx)
+		return 0;
+	vring_dev_used_idx_publish(&vq->vring, new_idx);
+	vq->published_idx = new_idx;
+	vq->stats.used += (uint16_t)(new_idx - old_idx);
+
+	if (vq->event_idx) {
+		if (vq->kicks_enabled)
+			vring_dev_avail_event_store(&vq->vring, vq->last_avail_idx);
+		else if ((uint16_t)(vq->last_avail_idx - vq->kick_event_base) >= vq->kick_refresh)
+			park_avail_event(vq);
+	}
+
+	/* The used->idx store must be visible before the driver's
+	 * suppression state is read. */
+	vring_fence_full();
+	if (vq->event_idx)
+		notify = vrtc_vring_need_event(vring_dev_used_event_load(&vq->vring), new_idx,
+					       old_idx);
+	else
+		notify = !(vring_dev_avail_flags_load(&vq->vring) &
+			   VRTC_VRING_AVAIL_F_NO_INTERRUPT);
+	if (notify)
+		vq->stats.notify_needed++;
+	else
+		vq->stats.notify_suppressed++;
+	return notify;
+}
+
+void
+vrtc_vq_kicks_disable(struct vrtc_vq *vq)
+{
+	vq->kicks_enabled = 0;
+	if (vq->event_idx)
+		park_avail_event(vq);
+	else
+		vring_dev_used_flags_store(&vq->vring, VRTC_VRING_USED_F_NO_NOTIFY);
+}
+
+int
+vrtc_vq_kicks_enable(struct vrtc_vq *vq)
+{
+	vq->kicks_enabled = 1;
+	if (vq->event_idx)
+		vring_dev_avail_event_store(&vq->vring, vq->last_avail_idx);
+	else
+		vring_dev_used_flags_store(&vq->vring, 0);
+	/* The suppression store must be visible before avail->idx is re-read:
+	 * otherwise a buffer published in between is neither seen nor kicked. */
+	vring_fence_full();
+	if (vq->broken != VRTC_VQ_OK)
+		return 0;
+	return vring_dev_avail_idx_acquire(&vq->vring) != vq->last_avail_idx;
+}
+
+uint16_t
+vrtc_vq_inflight(const struct vrtc_vq *vq)
+{
+	return (uint16_t)(vq->last_avail_idx - vq->used_idx);
+}
