@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+/* Chain walking (well-formed shapes) and the read/write cursors. The
+ * hostile shapes are in test_vq_hostile.c. */
+
+#include "chain.h"
+#include "fake_driver.h"
+#include "test.h"
+
+#define QSIZE 16
+#define ALL_FEATURES                                                                       \
+	((UINT64_C(1) << VRTC_VIRTIO_F_VERSION_1) |                                        \
+	 (UINT64_C(1) << VRTC_VIRTIO_RING_F_INDIRECT_DESC) |                               \
+	 (UINT64_C(1) << VRTC_VIRTIO_RING_F_EVENT_IDX))
+
+struct env {
+	struct fake_guest g;
+	struct fake_queue q;
+	struct vrtc_seg segs[QSIZE];
+	struct vrtc_chain_ctx ctx;
+};
+
+static int
+env_init(struct env *e, uint64_t features)
+{
+	if (fake_guest_init_simple(&e->g, 1 << 20) != 0 ||
+	    fake_queue_init(&e->q, &e->g, QSIZE, features) != 0)
+		return -1;
+	e->ctx.vring = &e->q.dev.vring;
+	e->ctx.mem = &e->g.mem;
+	e->ctx.mem_hint = &e->q.dev.mem_hint;
+	e->ctx.indirect_ok = vrtc_feature_has(features, VRTC_VIRTIO_RING_F_INDIRECT_DESC);
+	e->ctx.segs = e->segs;
+	return 0;
+}
+
+static void
+env_fini(struct env *e)
+{
+	fake_queue_fini(&e->q);
+	fake_guest_fini(&e->g);
+}
+
+static uint8_t *
+buf(struct env *e, size_t len, uint64_t *gpa)
+{
+	return fake_guest_alloc(&e->g, 0, len, 8, gpa);
+}
+
+static void
+direct_chain_segments(void)
+{
+	struct env e;
+	struct vrtc_chain c;
+	uint64_t g1, g2, g3;
+	uint8_t *b1, *b2, *b3;
+
+	T_CHECK(env_init(&e, ALL_FEATURES) == 0);
+	b1 = buf(&e, 8, &g1);
+	b2 = buf(&e, 8, &g2);
+	b3 = buf(&e, 100, &g3);
+	/* Descriptors deliberately out of table order: 5 -> 2 -> 9. */
+	fake_raw_desc(&e.q, 5, g1, 8, VRTC_VRING_DESC_F_NEXT, 2);
+	fake_raw_desc(&e.q, 2, g2, 8, VRTC_VRING_DESC_F_NEXT, 9);
+	fake_raw_desc(&e.q, 9, g3, 100, VRTC_VRING_DESC_F_WRITE, 0);
+	T_EQ(vrtc_chain_walk(&e.ctx, 5, &c), VRTC_CHAIN_OK);
+	T_EQ(c.head, 5);
+	T_EQ(c.nb_readable, 2);
+	T_EQ(c.nb_writable, 1);
+	T_EQ(c.readable_bytes, 16);
+	T_EQ(c.writable_bytes, 100);
+	T_CHECK(c.segs[0].addr == b1 && c.segs[0].len == 8);
+	T_CHECK(c.segs[1].addr == b2 && c.segs[1].len == 8);
+	T_CHECK(c.segs[2].addr == b3 && c.segs[2].len == 100);
+	env_fini(&e);
+}
+
+static void
+indirect_chain_segments(void)
+{
+	struct env e;
+	struct vrtc_chain c;
+	struct vrtc_vring_desc *table;
+	uint64_t gt, g1, g2;
+	uint8_t *b1, *b2;
+
+	T_CHECK(env_init(&e, ALL_FEATURES) == 0);
+	table = (void *)buf(&e, 2 * sizeof(*table), &gt);
+	b1 = buf(&e, 16, &g1);
+	b2 = buf(&e, 24, &g2);
+	table[0] = (struct vrtc_vring_desc){ g1, 16, VRTC_VRING_DESC_F_NEXT, 1 };
+	table[1] = (struct vrtc_vring_desc){ g2, 24, VRTC_VRING_DESC_F_WRITE, 0 };
+	/* The WRITE flag on the pointer descriptor must be ignored. */
+	fake_raw_desc(&e.q, 0, gt, 32, VRTC_VRING_DESC_F_INDIRECT | VRTC_VRING_DESC_F_WRITE, 0);
+	T_EQ(vrtc_chain_walk(&e.ctx, 0, &c), VRTC_CHAIN_OK);
+	T_EQ(c.nb_readable, 1);
+	T_EQ(c.nb_writable, 1);
+	T_CHECK(c.segs[0].addr == b1 && c.segs[1].addr == b2);
+	T_EQ(c.writable_bytes, 24);
+	env_fini(&e);
+}
+
+static void
+direct_then_indirect(void)
+{
+	struct env e;
+	struct vrtc_chain c;
+	struct vrtc_vring_desc *table;
+	uint64_t gt, g0, g1;
+
+	T_CHECK(env_init(&e, ALL_FEATURES) == 0);
+	buf(&e, 8, &g0);
+	table = (void *)buf(&e, sizeof(*table), &gt);
+	buf(&e, 16, &g1);
+	table[0] = (struct vrtc_vring_desc){ g1, 16, VRTC_VRING_DESC_F_WRITE, 0 };
+	fake_raw_desc(&e.q, 3, g0, 8, VRTC_VRING_DESC_F_NEXT, 4);
+	fake_raw_desc(&e.q, 4, gt, 16, VRTC_VRING_DESC_F_INDIRECT, 0);
+	T_EQ(vrtc_chain_walk(&e.ctx, 3, &c), VRTC_CHAIN_OK);
+	T_EQ(c.nb_readable, 1);
+	T_EQ(c.nb_writable, 1);
+	T_EQ(c.readable_bytes, 8);
+	T_EQ(c.writable_bytes, 16);
+	env_fini(&e);
+}
+
+static void
+indirect_table_misaligned(void)
+{
+	struct env e;
+	struct vrtc_chain c;
+	uint8_t *raw;
+	struct vrtc_vring_desc d = { 0, 4, VRTC_VRING_DESC_F_WRITE, 0 };
+	uint64_t gt, g1;
+
+	T_CHECK(env_init(&e, ALL_FEATURES) == 0);
+	buf(&e, 4, &g1);
+	raw = buf(&e, 64, &gt);
+	d.addr = g1;
+	memcpy(raw + 3, &d, sizeof(d)); /* a table at an odd address is legal */
+	fake_raw_desc(&e.q, 0, gt + 3, 16, VRTC_VRING_DESC_F_INDIRECT, 0);
+	T_EQ(vrtc_chain_walk(&e.ctx, 0, &c), VRTC_CHAIN_OK);
+	T_EQ(c.writable_bytes, 4);
+	env_fini(&e);
+}
+
+static void
+zero_length_descriptors_skipped(void)
+{
+	struct env e;
+	struct vrtc_chain c;
+	uint64_t g1;
+
+	T_CHECK(env_init(&e, ALL_FEATURES) == 0);
+	buf(&e, 8, &g1);
+	/* A zero-length descriptor's address is never used, even if bogus. */
+	fake_raw_desc(&e.q, 0, UINT64_MAX, 0, VRTC_VRING_DESC_F_NEXT, 1);
+	fake_raw_desc(&e.q, 1, g1, 8, VRTC_VRING_DESC_F_NEXT, 2);
+	fake_raw_desc(&e.q, 2, 0, 0, VRTC_VRING_DESC_F_WRITE, 0);
+	T_EQ(vrtc_chain_walk(&e.ctx, 0, &c), VRTC_CHAIN_OK);
+	T_EQ(c.nb_readable, 1);
+	T_EQ(c.nb_writable, 0);
+	T_EQ(c.readable_bytes, 8);
+	T_EQ(c.writable_bytes, 0);
+	env_fini(&e);
+}
+
+static void
+read_across_segments(void)
+{
+	uint8_t a[3] = { 1, 2, 3 }, b[1] = { 4 }, w[5] = { 0 }, out[8];
+	struct vrtc_seg segs[3] = { { a, 3 }, { b, 1 }, { w, 5 } };
+	struct vrtc_chain c = { .nb_readable = 2, .nb_writable = 1, .readable_bytes = 4,
+				.writable_bytes = 5, .segs = segs };
+	static const uint8_t want[4] = { 1, 2, 3, 4 };
+
+	memset(out, 0xEE, sizeof(out));
+	T_EQ(vrtc_chain_read(&c, out, 2), 2);
+	T_EQ_MEM(out, want, 2);
+	T_EQ(vrtc_chain_read(&c, out, 8), 4); /* short: only 4 readable */
+	T_EQ_MEM(out, want, 4);
+	T_EQ(out[4], 0xEE);
+	T_EQ(vrtc_chain_read(&c, out, 0), 0);
+}
+
+static void
+write_across_segments(void)
+{
+	uint8_t r[2] = { 9, 9 }, w1[1], w2[2], w3[10];
+	struct vrtc_seg segs[4] = { { r, 2 }, { w1, 1 }, { w2, 2 }, { w3, 10 } };
+	struct vrtc_chain c = { .nb_readable = 1, .nb_writable = 3, .readable_bytes = 2,
+				.writable_bytes = 13, .segs = segs };
+	static const uint8_t src[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+
+	memset(w1, 0, sizeof(w1));
+	memset(w2, 0, sizeof(w2));
+	memset(w3, 0xEE, sizeof(w3));
+	T_EQ(vrtc_chain_write(&c, src, 5), 5);
+	T_EQ(w1[0], 1);
+	T_EQ(w2[0], 2);
+	T_EQ(w2[1], 3);
+	T_EQ(w3[0], 4);
+	T_EQ(w3[1], 5);
+	T_EQ(w3[2], 0xEE);
+	T_EQ(r[0], 9); /* the readable part is never written */
+	T_EQ(vrtc_chain_write(&c, src, 16), 13); /* truncated at the end */
+	T_EQ(w3[9], 13);
+}
+
+static void
+write_fast_path_and_empty(void)
+{
+	uint8_t w[32];
+	struct vrtc_seg segs[1] = { { w, 32 } };
+	struct vrtc_chain c = { .nb_writable = 1, .writable_bytes = 32, .segs = segs };
+	struct vrtc_chain none = { .segs = segs };
+	static const uint8_t src[24] = { 7 };
+
+	memset(w, 0xEE, sizeof(w));
+	T_EQ(vrtc_chain_write(&c, src, 24), 24);
+	T_EQ_MEM(w, src, 24);
+	T_EQ(w[24], 0xEE);
+	T_EQ(vrtc_chain_write(&none, src, 24), 0);
+}
+
+static void
+error_names(void)
+{
+	int i;
+
+	for (i = 0; i < VRTC_CHAIN_E_COUNT; i++)
+		T_CHECK(strcmp(vrtc_chain_error_name((enum vrtc_chain_error)i), "?") != 0);
+	T_CHECK(strcmp(vrtc_chain_error_name(VRTC_CHAIN_E_COUNT), "?") == 0);
+}
+
+static const struct t_case cases[] = {
+	T_CASE(direct_chain_segments),
+	T_CASE(indirect_chain_segments),
+	T_CASE(direct_then_indirect),
+	T_CASE(indirect_table_misaligned),
+	T_CASE(zero_length_descriptors_skipped),
+	T_CASE(read_across_segments),
+	T_CASE(write_across_segments),
+	T_CASE(write_fast_path_and_empty),
+	T_CASE(error_names),
+};
+
+T_MAIN(cases)
