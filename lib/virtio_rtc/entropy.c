@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+/*
+ * Entropy sources for the virtio-rng model.
+ *
+ * Every source writes straight into the caller's buffer, which is guest
+ * memory: there is no bounce buffer, so no copy of the output ever lingers
+ * in our own memory.
+ *
+ * drbg: an OpenSSL 3 CTR-DRBG (AES-256, derivation function on) with no
+ * parent, so OpenSSL seeds and reseeds it from the operating system
+ * (getrandom(2) on Linux). NIST SP 800-90A Rev. 1, table 3, bounds a
+ * CTR_DRBG at 2^48 generate requests between reseeds and 2^19 bits (64 KiB)
+ * per request; we keep to both. Reseeding is OpenSSL's own (after
+ * reseed_requests requests or reseed_interval_s seconds, and after a fork);
+ * we only observe it through the RESEED_COUNTER parameter, which is read
+ * every few requests because each read costs a parameter look-up.
+ * OpenSSL 3.0 calls getpid() on every generate request for its fork check,
+ * so a request costs one system call whatever its size.
+ *
+ * getrandom: the kernel CSPRNG with flags 0. That blocks only until the
+ * kernel's generator is first seeded, early in boot; vrtc_entropy_create()
+ * waits for that once, so fills never block afterwards.
+ *
+ * rdseed / rdrand: the x86-64 instructions, 8 bytes per step. Both report
+ * "no value yet" through the carry flag: RDRAND is retried a few times
+ * (more failures mean broken hardware), RDSEED, which can run dry when
+ * many cores draw from it, is retried with a pause up to a budget and then
+ * gives -EAGAIN. At creation a few values are drawn and the source is
+ * refused when they are all equal (some CPUs have returned a constant with
+ * the carry flag set).
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+#include "entropy.h"
+#include "log.h"
+#include "platform.h"
+
+/* Security strength asked of the DRBG, in bits (AES-256). */
+#define DRBG_STRENGTH 256u
+/* NIST SP 800-90A Rev. 1, table 3: CTR_DRBG limits. */
+#define NIST_CTR_MAX_REQUESTS (UINT64_C(1) << 48)
+#define NIST_CTR_MAX_REQUEST_BYTES ((size_t)1 << 16) /* 2^19 bits */
+/* Defaults documented in entropy.h. */
+#define DEFAULT_RESEED_REQUESTS (UINT64_C(1) << 16)
+#define DEFAULT_RESEED_INTERVAL_S 60u
+/* Longest accepted time interval; more would overflow a 32-bit time_t. */
+#define MAX_RESEED_INTERVAL_S ((uint64_t)INT32_MAX)
+/* Read OpenSSL's reseed counter at least every this many requests. */
+#define RESEED_POLL_REQUESTS 64u
+
+/* Attempts per 8-byte value. Intel's DRNG guide: ten failed RDRAND in a
+ * row mean a broken generator; RDSEED is expected to run dry under load. */
+#define RDRAND_TRIES 10u
+#define RDSEED_TRIES 1024u
+/* Values drawn by the creation-time sanity check. */
+#define CPU_CHECK_SAMPLES 8u
+
+struct vrtc_entropy {
+	enum vrtc_entropy_kind kind;
+	struct vrtc_entropy_stats stats;
+	/* drbg only */
+	EVP_RAND_CTX *drbg;
+	size_t chunk_bytes;	  /* largest generate request */
+	unsigned int reseed_seen; /* OpenSSL's RESEED_COUNTER at the last read */
+	uint32_t poll_every;	  /* requests between two reads of it */
+	uint32_t since_poll;	  /* requests since the last read */
+};
+
+static const char *const kind_names[VRTC_ENTROPY_KIND_COUNT] = {
+	[VRTC_ENTROPY_DRBG] = "drbg",
+	[VRTC_ENTROPY_GETRANDOM] = "getrandom",
+	[VRTC_ENTROPY_RDSEED] = "rdseed",
+	[VRTC_ENTROPY_RDRAND] = "rdrand",
+};
+
+const char *
+vrtc_entropy_kind_name(enum vrtc_entropy_kind kind)
+{
+	if ((unsigned int)kind >= VRTC_ENTROPY_KIND_COUNT)
+		return "?";
+	return kind_names[kind];
+}
+
+int
+vrtc_entropy_kind_parse(const char *name, enum vrtc_entropy_kind *kind)
+{
+	unsigned int i;
+
+	if (name == NULL)
+		return -EINVAL;
+	for (i = 0; i < VRTC_ENTROPY_KIND_COUNT; i++) {
+		if (strcmp(name, kind_names[i]) == 0) {
+			*kind = (enum vrtc_entropy_kind)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Data-path failures are logged on the 1st, 2nd, 4th, 8th... occurrence. */
+static int
+error_worth_logging(uint64_t nb_errors)
+{
+	return (nb_errors & (nb_errors - 1)) == 0;
+}
+
+/*
+ * Log what OpenSSL said about a failure (its whole error queue for this
+ * thread, which this also empties).
+ */
+static void
+log_ossl(enum vrtc_log_level level, const char *what)
+{
+	char reason[256];
+	unsigned long code;
+	int logged = 0;
+
+	while ((code = ERR_get_error()) != 0) {
+		ERR_error_string_n(code, reason, sizeof(reason));
+		vrtc_log(VRTC_LOGC_ENTROPY, level, "%s: %s", what, reason);
+		logged = 1;
+	}
+	if (!logged)
+		vrtc_log(VRTC_LOGC_ENTROPY, level, "%s (OpenSSL gave no reason)", what);
+}
+
+/* ---- drbg ---- */
+
+/* Fold OpenSSL's reseed counter into our statistics. */
+static void
+drbg_poll_reseeds(struct vrtc_entropy *e)
+{
+	unsigned int now = e->reseed_seen;
+	OSSL_PARAM params[2];
+
+	e->since_poll = 0;
+	params[0] = OSSL_PARAM_construct_uint(OSSL_DRBG_PARAM_RESEED_COUNTER, &now);
+	params[1] = OSSL_PARAM_construct_end();
+	if (EVP_RAND_CTX_get_params(e->drbg, params) != 1) {
+		ERR_clear_error();
+		return;
+	}
+	/* The counter goes up by one per (re)seed and skips 0 when it wraps. */
+	if (now != e->reseed_seen) {
+		unsigned int delta = now - e->reseed_seen;
+
+		if (now < e->reseed_seen)
+			delta--;
+		e->stats.reseeds += delta;
+		e->reseed_seen = now;
+	}
+}
+
+static int
+drbg_init(struct vrtc_entropy *e, const struct vrtc_entropy_params *params)
+{
+	static const char pers_label[] = "dpdk-rtcd virtio-rng CTR-DRBG";
+	char cipher[] = "AES-256-CTR";
+	uint64_t requests = DEFAULT_RESEED_REQUESTS;
+	uint64_t interval_s = DEFAULT_RESEED_INTERVAL_S;
+	unsigned char pers[sizeof(pers_label) + 3 * sizeof(uint64_t)];
+	unsigned int ossl_requests, counter = 0;
+	size_t max_request = 0;
+	OSSL_PARAM set[4], get[3];
+	struct timespec ts;
+	time_t ossl_interval;
+	EVP_RAND *rand;
+	uint64_t word;
+	int rc;
+
+	if (params != NULL && params->reseed_requests != 0)
+		requests = params->reseed_requests;
+	if (params != NULL && params->reseed_interval_s != 0)
+		interval_s = params->reseed_interval_s;
+	/*
+	 * OpenSSL counts requests in an unsigned int, so the value is clamped
+	 * to that (reseeding more often than asked is always allowed). Past
+	 * NIST's own limit that was a configuration mistake: say so louder.
+	 */
+	if (requests > UINT_MAX) {
+		vrtc_log(VRTC_LOGC_ENTROPY,
+			 requests > NIST_CTR_MAX_REQUESTS ? VRTC_LOG_WARNING : VRTC_LOG_NOTICE,
+			 "drbg: %" PRIu64 " requests between reseeds %s; using %u", requests,
+			 requests > NIST_CTR_MAX_REQUESTS
+				 ? "is over the NIST SP 800-90A limit of 2^48"
+				 : "is more than OpenSSL can count",
+			 UINT_MAX);
+		requests = UINT_MAX;
+	}
+	if (interval_s > MAX_RESEED_INTERVAL_S) {
+		vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_NOTICE,
+			 "drbg: reseeding every %" PRIu64 " s instead of %" PRIu64,
+			 MAX_RESEED_INTERVAL_S, interval_s);
+		interval_s = MAX_RESEED_INTERVAL_S;
+	}
+	ossl_requests = (unsigned int)requests;
+	ossl_interval = (time_t)interval_s;
+
+	rand = EVP_RAND_fetch(NULL, "CTR-DRBG", NULL);
+	if (rand == NULL) {
+		log_ossl(VRTC_LOG_ERR, "drbg: cannot fetch CTR-DRBG");
+		return -ENOTSUP;
+	}
+	/* No parent: the DRBG takes its seed from the operating system. */
+	e->drbg = EVP_RAND_CTX_new(rand, NULL);
+	EVP_RAND_free(rand);
+	if (e->drbg == NULL) {
+		log_ossl(VRTC_LOG_ERR, "drbg: cannot create a CTR-DRBG context");
+		return -ENOMEM;
+	}
+
+	set[0] = OSSL_PARAM_construct_utf8_string(OSSL_DRBG_PARAM_CIPHER, cipher, 0);
+	set[1] = OSSL_PARAM_construct_uint(OSSL_DRBG_PARAM_RESEED_REQUESTS, &ossl_requests);
+	set[2] = OSSL_PARAM_construct_time_t(OSSL_DRBG_PARAM_RESEED_TIME_INTERVAL, &ossl_interval);
+	set[3] = OSSL_PARAM_construct_end();
+	if (EVP_RAND_CTX_set_params(e->drbg, set) != 1) {
+		log_ossl(VRTC_LOG_ERR, "drbg: cannot set cipher and reseed policy");
+		return -EIO;
+	}
+
+	/*
+	 * Personalization string (SP 800-90A 8.7.1): not secret, it only
+	 * makes this instance's seed input differ from any other's.
+	 */
+	memcpy(pers, pers_label, sizeof(pers_label));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	word = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	memcpy(pers + sizeof(pers_label), &word, sizeof(word));
+	word = (uint64_t)getpid();
+	memcpy(pers + sizeof(pers_label) + sizeof(word), &word, sizeof(word));
+	word = (uint64_t)(uintptr_t)e;
+	memcpy(pers + sizeof(pers_label) + 2 * sizeof(word), &word, sizeof(word));
+
+	rc = EVP_RAND_instantiate(e->drbg, DRBG_STRENGTH, 0, pers, sizeof(pers), NULL);
+	OPENSSL_cleanse(pers, sizeof(pers));
+	if (rc != 1) {
+		log_ossl(VRTC_LOG_ERR, "drbg: instantiation (seeding from the OS) failed");
+		return -EIO;
+	}
+	if (EVP_RAND_get_strength(e->drbg) < DRBG_STRENGTH) {
+		vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_ERR,
+			 "drbg: strength %u bits, %u required (cipher not AES-256?)",
+			 EVP_RAND_get_strength(e->drbg), DRBG_STRENGTH);
+		return -EIO;
+	}
+
+	get[0] = OSSL_PARAM_construct_size_t(OSSL_RAND_PARAM_MAX_REQUEST, &max_request);
+	get[1] = OSSL_PARAM_construct_uint(OSSL_DRBG_PARAM_RESEED_COUNTER, &counter);
+	get[2] = OSSL_PARAM_construct_end();
+	if (EVP_RAND_CTX_get_params(e->drbg, get) != 1 || max_request == 0) {
+		log_ossl(VRTC_LOG_ERR, "drbg: cannot read the maximum request size");
+		return -EIO;
+	}
+	e->chunk_bytes = VRTC_MIN(max_request, NIST_CTR_MAX_REQUEST_BYTES);
+	/* The initial seeding is not a reseed: start counting from here. */
+	e->reseed_seen = counter;
+	e->poll_every = (uint32_t)VRTC_MIN(requests, (uint64_t)RESEED_POLL_REQUESTS);
+	e->since_poll = 0;
+	return 0;
+}
+
+static int
+drbg_fill(struct vrtc_entropy *e, uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		size_t n = VRTC_MIN(len, e->chunk_bytes);
+
+		if (vrtc_unlikely(EVP_RAND_generate(e->drbg, p, n, DRBG_STRENGTH, 0, NULL, 0) !=
+				  1)) {
+			if (error_worth_logging(e->stats.errors + 1))
+				log_ossl(VRTC_LOG_ERR, "drbg: generate failed");
+			else
+				ERR_clear_error();
+			return -EIO;
+		}
+		p += n;
+		len -= n;
+		if (++e->since_poll >= e->poll_every)
+			drbg_poll_reseeds(e);
+	}
+	return 0;
+}
+
+static int
+drbg_reseed(struct vrtc_entropy *e)
+{
+	int rc = 0;
+
+	if (EVP_RAND_reseed(e->drbg, 0, NULL, 0, NULL, 0) != 1) {
+		log_ossl(VRTC_LOG_ERR, "drbg: reseed from the OS failed");
+		rc = -EIO;
+	}
+	drbg_poll_reseeds(e);
+	return rc;
+}
+
+static int
+drbg_available(void)
+{
+	EVP_RAND *rand = EVP_RAND_fetch(NULL, "CTR-DRBG", NULL);
+
+	if (rand == NULL) {
+		ERR_clear_error();
+		return 0;
+	}
+	EVP_RAND_free(rand);
+	return 1;
+}
+
+/* ---- getrandom ---- */
+
+static int
+getrandom_fill(struct vrtc_entropy *e, uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		/* The kernel may return less than asked (large requests,
+		 * signals); it returns at most 32 MiB - 1 per call. */
+		ssize_t n = getrandom(p, len, 0);
+
+		if (vrtc_unlikely(n <= 0)) {
+			int err = n < 0 ? errno : EIO;
+
+			if (err == EINTR)
+				continue;
+			if (error_worth_logging(e->stats.errors + 1))
+				vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_ERR, "getrandom: %s",
+					 strerror(err));
+			return -err;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Probe getrandom(2). With wait set, also wait until the kernel's generator
+ * has been seeded (only ever a wait early in boot).
+ */
+static int
+getrandom_probe(int wait)
+{
+	unsigned char byte;
+	ssize_t n;
+	int err = 0;
+
+	do {
+		n = getrandom(&byte, 1, wait ? 0 : GRND_NONBLOCK);
+		if (n < 0)
+			err = errno;
+	} while (n < 0 && err == EINTR);
+	OPENSSL_cleanse(&byte, sizeof(byte));
+	if (n == 1 || (n < 0 && err == EAGAIN))
+		return 0;
+	return n < 0 ? -err : -EIO;
+}
+
+/* ---- rdseed / rdrand ---- */
+
+#if defined(__x86_64__)
+
+__attribute__((target("rdseed"))) static inline int
+rdseed_word(uint64_t *v)
+{
+	unsigned long long x;
+	unsigned int i;
+
+	for (i = 0; i < RDSEED_TRIES; i++) {
+		if (_rdseed64_step(&x)) {
+			*v = x;
+			return 0;
+		}
+		_mm_pause();
+	}
+	return -EAGAIN;
+}
+
+__attribute__((target("rdrnd"))) static inline int
+rdrand_word(uint64_t *v)
+{
+	unsigned long long x;
+	unsigned int i;
+
+	for (i = 0; i < RDRAND_TRIES; i++) {
+		if (_rdrand64_step(&x)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -EIO;
+}
+
+__attribute__((target("rdseed"))) static int
+rdseed_fill(uint8_t *p, size_t len)
+{
+	uint64_t v;
+	int rc;
+
+	for (; len >= sizeof(v); p += sizeof(v), len -= sizeof(v)) {
+		rc = rdseed_word(&v);
+		if (vrtc_unlikely(rc != 0))
+			goto out;
+		memcpy(p, &v, sizeof(v));
+	}
+	rc = 0;
+	if (len > 0) {
+		rc = rdseed_word(&v);
+		if (rc == 0)
+			memcpy(p, &v, len);
+	}
+out:
+	OPENSSL_cleanse(&v, sizeof(v));
+	return rc;
+}
+
+__attribute__((target("rdrnd"))) static int
+rdrand_fill(uint8_t *p, size_t len)
+{
+	uint64_t v;
+	int rc;
+
+	for (; len >= sizeof(v); p += sizeof(v), len -= sizeof(v)) {
+		rc = rdrand_word(&v);
+		if (vrtc_unlikely(rc != 0))
+			goto out;
+		memcpy(p, &v, sizeof(v));
+	}
+	rc = 0;
+	if (len > 0) {
+		rc = rdrand_word(&v);
+		if (rc == 0)
+			memcpy(p, &v, len);
+	}
+out:
+	OPENSSL_cleanse(&v, sizeof(v));
+	return rc;
+}
+
+static int
+cpu_word(enum vrtc_entropy_kind kind, uint64_t *v)
+{
+	return kind == VRTC_ENTROPY_RDSEED ? rdseed_word(v) : rdrand_word(v);
+}
+
+static int
+cpu_has(enum vrtc_entropy_kind kind)
+{
+	unsigned int eax, ebx, ecx, edx;
+
+	if (kind == VRTC_ENTROPY_RDRAND)
+		return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_RDRND) != 0;
+	return __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) && (ebx & bit_RDSEED) != 0;
+}
+
+/*
+ * The instruction exists and gives values that are not all the same
+ * (Linux runs the same check at boot, for the same reason).
+ */
+static int
+cpu_usable(enum vrtc_entropy_kind kind, int verbose)
+{
+	uint64_t first = 0, v = 0;
+	unsigned int i, got = 0, differ = 0;
+
+	if (!cpu_has(kind))
+		return 0;
+	for (i = 0; i < CPU_CHECK_SAMPLES; i++) {
+		if (cpu_word(kind, &v) != 0)
+			continue;
+		if (got++ == 0)
+			first = v;
+		else if (v != first)
+			differ = 1;
+	}
+	OPENSSL_cleanse(&v, sizeof(v));
+	OPENSSL_cleanse(&first, sizeof(first));
+	if (got >= 2 && differ)
+		return 1;
+	if (verbose)
+		vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_WARNING,
+			 "%s: the CPU advertises it but %s; not using it",
+			 vrtc_entropy_kind_name(kind),
+			 got < 2 ? "it gives no values" : "it returns a constant");
+	return 0;
+}
+
+#else /* !__x86_64__ */
+
+static int
+cpu_usable(enum vrtc_entropy_kind kind, int verbose)
+{
+	(void)kind;
+	(void)verbose;
+	return 0;
+}
+
+#endif /* __x86_64__ */
+
+static int
+cpu_fill(struct vrtc_entropy *e, uint8_t *p, size_t len)
+{
+#if defined(__x86_64__)
+	int rc;
+
+	if (e->kind == VRTC_ENTROPY_RDSEED)
+		rc = rdseed_fill(p, len);
+	else
+		rc = rdrand_fill(p, len);
+	if (vrtc_unlikely(rc != 0) && error_worth_logging(e->stats.errors + 1))
+		vrtc_log(VRTC_LOGC_ENTROPY, rc == -EAGAIN ? VRTC_LOG_WARNING : VRTC_LOG_ERR,
+			 "%s: %s", vrtc_entropy_kind_name(e->kind),
+			 rc == -EAGAIN ? "the CPU has no seed ready (too many consumers)"
+				       : "the CPU's generator keeps failing");
+	return rc;
+#else
+	(void)e;
+	(void)p;
+	(void)len;
+	return -ENOTSUP;
+#endif
+}
+
+/* ---- common ---- */
+
+int
+vrtc_entropy_available(enum vrtc_entropy_kind kind)
+{
+	switch (kind) {
+	case VRTC_ENTROPY_DRBG:
+		return drbg_available();
+	case VRTC_ENTROPY_GETRANDOM:
+		return getrandom_probe(0) == 0;
+	case VRTC_ENTROPY_RDSEED:
+	case VRTC_ENTROPY_RDRAND:
+		return cpu_usable(kind, 0);
+	default:
+		return 0;
+	}
+}
+
+void
+vrtc_entropy_destroy(struct vrtc_entropy *e)
+{
+	if (e == NULL)
+		return;
+	if (e->drbg != NULL) {
+		/* Uninstantiation zeroes the DRBG state; freeing does again. */
+		EVP_RAND_uninstantiate(e->drbg);
+		EVP_RAND_CTX_free(e->drbg);
+	}
+	OPENSSL_cleanse(e, sizeof(*e));
+	free(e);
+}
+
+int
+vrtc_entropy_create(enum vrtc_entropy_kind kind, const struct vrtc_entropy_params *params,
+		    struct vrtc_entropy **out)
+{
+	struct vrtc_entropy *e;
+	int rc = 0;
+
+	*out = NULL;
+	if ((unsigned int)kind >= VRTC_ENTROPY_KIND_COUNT)
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	e->kind = kind;
+
+	switch (kind) {
+	case VRTC_ENTROPY_DRBG:
+		rc = drbg_init(e, params);
+		break;
+	case VRTC_ENTROPY_GETRANDOM:
+		rc = getrandom_probe(1);
+		if (rc != 0) {
+			vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_ERR, "getrandom: %s", strerror(-rc));
+			rc = rc == -ENOSYS ? -ENOTSUP : -EIO;
+		}
+		break;
+	case VRTC_ENTROPY_RDSEED:
+	case VRTC_ENTROPY_RDRAND:
+		if (!cpu_usable(kind, 1))
+			rc = -ENOTSUP;
+		break;
+	default:
+		rc = -EINVAL;
+		break;
+	}
+	if (rc != 0) {
+		vrtc_entropy_destroy(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+int
+vrtc_entropy_fill(struct vrtc_entropy *e, void *buf, size_t len)
+{
+	int rc;
+
+	if (len == 0) {
+		e->stats.calls++;
+		return 0;
+	}
+	switch (e->kind) {
+	case VRTC_ENTROPY_DRBG:
+		rc = drbg_fill(e, buf, len);
+		break;
+	case VRTC_ENTROPY_GETRANDOM:
+		rc = getrandom_fill(e, buf, len);
+		break;
+	default:
+		rc = cpu_fill(e, buf, len);
+		break;
+	}
+	if (vrtc_unlikely(rc != 0)) {
+		e->stats.errors++;
+		return rc;
+	}
+	e->stats.calls++;
+	e->stats.bytes += len;
+	return 0;
+}
+
+int
+vrtc_entropy_reseed(struct vrtc_entropy *e)
+{
+	if (e->kind != VRTC_ENTROPY_DRBG)
+		return 0;
+	return drbg_reseed(e);
+}
+
+const struct vrtc_entropy_stats *
+vrtc_entropy_stats(const struct vrtc_entropy *e)
+{
+	return &e->stats;
+}
+
+enum vrtc_entropy_kind
+vrtc_entropy_kind_of(const struct vrtc_entropy *e)
+{
+	return e->kind;
+}

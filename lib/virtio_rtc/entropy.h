@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+/*
+ * Entropy sources behind one interface, for the virtio-rng model.
+ *
+ * - drbg: OpenSSL 3 CTR-DRBG (AES-256) through EVP_RAND, seeded from the
+ *   operating system, reseeded within NIST SP 800-90A limits. The default.
+ *   One instance per worker: an instance is not thread-safe and takes no
+ *   lock.
+ * - getrandom: the kernel's CSPRNG through getrandom(2).
+ * - rdseed / rdrand: the CPU's generators, when CPUID says they exist.
+ *
+ * No cipher or DRBG is implemented here: this file only drives OpenSSL,
+ * the kernel and the CPU instructions.
+ */
+
+#ifndef VRTC_ENTROPY_H
+#define VRTC_ENTROPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum vrtc_entropy_kind {
+	VRTC_ENTROPY_DRBG,
+	VRTC_ENTROPY_GETRANDOM,
+	VRTC_ENTROPY_RDSEED,
+	VRTC_ENTROPY_RDRAND,
+	VRTC_ENTROPY_KIND_COUNT
+};
+
+/** Tunables; zero fields take the defaults. */
+struct vrtc_entropy_params {
+	/**
+	 * drbg: reseed from the OS after this many generate calls
+	 * (default 2^16; NIST SP 800-90A allows up to 2^48).
+	 */
+	uint64_t reseed_requests;
+	/** drbg: reseed at least this often, in seconds (default 60). */
+	uint64_t reseed_interval_s;
+};
+
+/** Counters of one source instance. */
+struct vrtc_entropy_stats {
+	uint64_t bytes;	  /**< bytes delivered */
+	uint64_t calls;	  /**< fill calls that succeeded */
+	uint64_t errors;  /**< fill calls that failed */
+	uint64_t reseeds; /**< drbg: reseeds observed or forced */
+};
+
+struct vrtc_entropy;
+
+/**
+ * Create a source. @return 0 with @p out set, -ENOTSUP when the CPU or the
+ * library lacks it, -ENOMEM, or -EIO (OpenSSL refused; the reason is logged).
+ */
+int vrtc_entropy_create(enum vrtc_entropy_kind kind, const struct vrtc_entropy_params *params,
+			struct vrtc_entropy **out);
+
+/** Destroy a source (NULL is fine); its state is wiped. */
+void vrtc_entropy_destroy(struct vrtc_entropy *e);
+
+/**
+ * Fill @p buf with @p len random bytes, all or nothing.
+ * @return 0, or -errno (nothing usable was written).
+ */
+int vrtc_entropy_fill(struct vrtc_entropy *e, void *buf, size_t len);
+
+/** Force a reseed from the OS now (drbg); 0 for sources without state. */
+int vrtc_entropy_reseed(struct vrtc_entropy *e);
+
+/** The counters of @p e. */
+const struct vrtc_entropy_stats *vrtc_entropy_stats(const struct vrtc_entropy *e);
+
+/** The kind of @p e. */
+enum vrtc_entropy_kind vrtc_entropy_kind_of(const struct vrtc_entropy *e);
+
+/** Whether @p kind can be created on this machine. */
+int vrtc_entropy_available(enum vrtc_entropy_kind kind);
+
+/** "drbg", "getrandom", "rdseed", "rdrand". */
+const char *vrtc_entropy_kind_name(enum vrtc_entropy_kind kind);
+
+/** Parse a kind name. @return 0 or -EINVAL. */
+int vrtc_entropy_kind_parse(const char *name, enum vrtc_entropy_kind *kind);
+
+#endif /* VRTC_ENTROPY_H */

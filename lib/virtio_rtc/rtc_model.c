@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+/*
+ * virtio-rtc requestq model. See rtc_model.h for the rules and their order,
+ * doc/virtio-rtc.md for how they map onto the specification.
+ *
+ * Guest memory is hostile: the request is copied once into private memory
+ * (at most the largest request, whatever the readable part holds) and only
+ * that copy is parsed; the response is built privately and copied out once.
+ *
+ * Messages are described by a table (sizes, where the clock_id sits, whether
+ * the alarm feature is needed, handler). The generic checks run from the
+ * table in the documented order; a handler only sees a request that fits,
+ * a response buffer that fits and, when the message has one, a valid clock.
+ * A handler returns the status; on OK it has written every response byte
+ * after the 8-byte header (the header is written once, by the caller).
+ *
+ * Reserved request bytes are ignored: the driver must zero them, but the
+ * spec gives the device no status for a driver that does not, and the
+ * existing drivers and devices neither send nor check them. Being lenient
+ * there cannot make a correct driver fail.
+ *
+ * Alarms: VIRTIO_RTC_F_ALARM is not offered, so READ_ALARM, SET_ALARM and
+ * SET_ALARM_ENABLED answer ENODEV (rule 6). Should a front-end record the
+ * feature anyway, the clock_id is checked and, as no clock has an alarm, the
+ * answer is ENODEV again (spec: a clock without alarm support).
+ */
+
+#include <endian.h>
+#include <errno.h>
+#include <string.h>
+
+#include "platform.h"
+#include "rtc_model.h"
+
+/* Private copies of a request and of a response. */
+union req {
+	uint8_t raw[VRTC_RTC_REQ_MAX_BYTES];
+	struct vrtc_rtc_req_head head;
+	struct vrtc_rtc_req_cross_cap cross_cap;
+	struct vrtc_rtc_req_read_cross read_cross;
+	uint64_t align_;
+};
+
+union resp {
+	uint8_t raw[VRTC_RTC_RESP_MAX_BYTES];
+	struct vrtc_rtc_resp_head head;
+	struct vrtc_rtc_resp_cfg cfg;
+	struct vrtc_rtc_resp_clock_cap clock_cap;
+	struct vrtc_rtc_resp_cross_cap cross_cap;
+	struct vrtc_rtc_resp_read read;
+	struct vrtc_rtc_resp_read_cross read_cross;
+	uint64_t align_;
+};
+
+#define HEAD_BYTES sizeof(struct vrtc_rtc_req_head)
+_Static_assert(sizeof(struct vrtc_rtc_req_head) == sizeof(struct vrtc_rtc_resp_head),
+	       "request and response headers are both 8 bytes");
+
+/*
+ * A handler: @clk is the addressed clock (NULL for messages without a
+ * clock_id). Returns a VRTC_RTC_S_* status; on OK every response byte after
+ * the header is written.
+ */
+typedef uint8_t (*msg_handler_t)(struct vrtc_rtc_model *m, const struct vrtc_clock *clk,
+				 const union req *rq, union resp *rs);
+
+struct msg_desc {
+	const char *name;
+	uint8_t req_bytes;
+	uint8_t resp_bytes;
+	uint8_t clock_off; /* offset of le16 clock_id in the request; 0: none */
+	uint8_t alarm;	   /* needs VIRTIO_RTC_F_ALARM */
+	msg_handler_t handle;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Handlers                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Rule 8: the counters this device knows. */
+static inline uint8_t
+counter_status(uint8_t hw_counter)
+{
+	if (hw_counter == VRTC_RTC_COUNTER_ARM_VCT || hw_counter == VRTC_RTC_COUNTER_X86_TSC)
+		return VRTC_RTC_S_OK;
+	if (hw_counter == VRTC_RTC_COUNTER_INVALID)
+		return VRTC_RTC_S_EINVAL;
+	return VRTC_RTC_S_EOPNOTSUPP;
+}
+
+static uint8_t
+h_cfg(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
+      union resp *rs)
+{
+	(void)clk;
+	(void)rq;
+	rs->cfg.num_clocks = htole16(m->nb_clocks);
+	memset(rs->cfg.reserved, 0, sizeof(rs->cfg.reserved));
+	return VRTC_RTC_S_OK;
+}
+
+static uint8_t
+h_clock_cap(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
+	    union resp *rs)
+{
+	(void)m;
+	(void)rq;
+	rs->clock_cap.type = clk->type;
+	rs->clock_cap.leap_second_smearing = clk->smearing;
+	/* ALARM_CAP needs F_ALARM and a clock with an alarm: neither exists. */
+	rs->clock_cap.flags = 0;
+	memset(rs->clock_cap.reserved, 0, sizeof(rs->clock_cap.reserved));
+	return VRTC_RTC_S_OK;
+}
+
+static uint8_t
+h_cross_cap(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
+	    union resp *rs)
+{
+	uint8_t hw = rq->cross_cap.hw_counter;
+	uint8_t st = counter_status(hw);
+
+	(void)m;
+	if (st != VRTC_RTC_S_OK)
+		return st;
+	/* A known counter the clock cannot pair with: OK, flag clear. Linux
+	 * on Arm fails its probe on anything but OK here. */
+	rs->cross_cap.flags = 0;
+	if (clk->ops->cross_capable != NULL && clk->ops->cross_capable(clk->ctx, hw))
+		rs->cross_cap.flags = VRTC_RTC_FLAG_CROSS_CAP;
+	memset(rs->cross_cap.reserved, 0, sizeof(rs->cross_cap.reserved));
+	return VRTC_RTC_S_OK;
+}
+
+static uint8_t
+h_read(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
+       union resp *rs)
+{
+	uint64_t ns;
+
+	(void)rq;
+	if (vrtc_unlikely(clk->ops->read(clk->ctx, &ns) != 0))
+		return VRTC_RTC_S_EIO;
+	rs->read.clock_reading = htole64(ns);
+	m->stats.reads++;
+	return VRTC_RTC_S_OK;
+}
+
+static uint8_t
+h_read_cross(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
+	     union resp *rs)
+{
+	uint8_t hw = rq->read_cross.hw_counter;
+	uint8_t st = counter_status(hw);
+	uint64_t ns, cycles;
+	int ret;
+
+	if (st != VRTC_RTC_S_OK)
+		return st;
+	if (clk->ops->read_cross == NULL)
+		return VRTC_RTC_S_EOPNOTSUPP;
+	ret = clk->ops->read_cross(clk->ctx, hw, &ns, &cycles);
+	if (ret == -EOPNOTSUPP)
+		return VRTC_RTC_S_EOPNOTSUPP;
+	if (ret != 0)
+		return VRTC_RTC_S_EIO;
+	rs->read_cross.clock_reading = htole64(ns);
+	rs->read_cross.counter_cycles = htole64(cycles);
+	m->stats.cross_reads++;
+	return VRTC_RTC_S_OK;
+}
+
+/*
+ * READ_ALARM, SET_ALARM, SET_ALARM_ENABLED with F_ALARM recorded and a valid
+ * clock_id: no clock supports an alarm yet, which the spec answers ENODEV.
+ */
+static uint8_t
+h_alarm(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
+	union resp *rs)
+{
+	(void)m;
+	(void)clk;
+	(void)rq;
+	(void)rs;
+	return VRTC_RTC_S_ENODEV;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Dispatch                                                                 */
+/* ------------------------------------------------------------------------ */
+
+enum {
+	MSG_READ,
+	MSG_READ_CROSS,
+	MSG_CFG,
+	MSG_CLOCK_CAP,
+	MSG_CROSS_CAP,
+	MSG_READ_ALARM,
+	MSG_SET_ALARM,
+	MSG_SET_ALARM_ENABLED,
+	MSG_COUNT
+};
+
+#define MSG(idx, type_, req, resp, clk_off, alarm_, fn)                                          \
+	[idx] = {                                                                                 \
+		.name = #type_,                                                                   \
+		.req_bytes = sizeof(struct req),                                                  \
+		.resp_bytes = sizeof(struct resp),                                                \
+		.clock_off = clk_off,                                                             \
+		.alarm = alarm_,                                                                  \
+		.handle = fn,                                                                     \
+	}
+
+#define CLOCK_AT(s) offsetof(struct s, clock_id)
+
+static const struct msg_desc msgs[MSG_COUNT] = {
+	MSG(MSG_READ, READ, vrtc_rtc_req_read, vrtc_rtc_resp_read, CLOCK_AT(vrtc_rtc_req_read),
+	    0, h_read),
+	MSG(MSG_READ_CROSS, READ_CROSS, vrtc_rtc_req_read_cross, vrtc_rtc_resp_read_cross,
+	    CLOCK_AT(vrtc_rtc_req_read_cross), 0, h_read_cross),
+	MSG(MSG_CFG, CFG, vrtc_rtc_req_cfg, vrtc_rtc_resp_cfg, 0, 0, h_cfg),
+	MSG(MSG_CLOCK_CAP, CLOCK_CAP, vrtc_rtc_req_clock_cap, vrtc_rtc_resp_clock_cap,
+	    CLOCK_AT(vrtc_rtc_req_clock_cap), 0, h_clock_cap),
+	MSG(MSG_CROSS_CAP, CROSS_CAP, vrtc_rtc_req_cross_cap, vrtc_rtc_resp_cross_cap,
+	    CLOCK_AT(vrtc_rtc_req_cross_cap), 0, h_cross_cap),
+	MSG(MSG_READ_ALARM, READ_ALARM, vrtc_rtc_req_read_alarm, vrtc_rtc_resp_read_alarm,
+	    CLOCK_AT(vrtc_rtc_req_read_alarm), 1, h_alarm),
+	MSG(MSG_SET_ALARM, SET_ALARM, vrtc_rtc_req_set_alarm, vrtc_rtc_resp_set_alarm,
+	    CLOCK_AT(vrtc_rtc_req_set_alarm), 1, h_alarm),
+	MSG(MSG_SET_ALARM_ENABLED, SET_ALARM_ENABLED, vrtc_rtc_req_set_alarm_enabled,
+	    vrtc_rtc_resp_set_alarm_enabled, CLOCK_AT(vrtc_rtc_req_set_alarm_enabled), 1,
+	    h_alarm),
+};
+
+#undef MSG
+#undef CLOCK_AT
+
+static inline const struct msg_desc *
+msg_lookup(uint16_t msg_type)
+{
+	switch (msg_type) {
+	case VRTC_RTC_REQ_READ:
+		return &msgs[MSG_READ];
+	case VRTC_RTC_REQ_READ_CROSS:
+		return &msgs[MSG_READ_CROSS];
+	case VRTC_RTC_REQ_CFG:
+		return &msgs[MSG_CFG];
+	case VRTC_RTC_REQ_CLOCK_CAP:
+		return &msgs[MSG_CLOCK_CAP];
+	case VRTC_RTC_REQ_CROSS_CAP:
+		return &msgs[MSG_CROSS_CAP];
+	case VRTC_RTC_REQ_READ_ALARM:
+		return &msgs[MSG_READ_ALARM];
+	case VRTC_RTC_REQ_SET_ALARM:
+		return &msgs[MSG_SET_ALARM];
+	case VRTC_RTC_REQ_SET_ALARM_ENABLED:
+		return &msgs[MSG_SET_ALARM_ENABLED];
+	default:
+		return NULL;
+	}
+}
+
+uint32_t
+vrtc_rtc_handle(struct vrtc_rtc_model *m, const struct vrtc_chain *chain)
+{
+	const struct vrtc_clock *clk = NULL;
+	const struct msg_desc *d;
+	union resp rs;
+	union req rq;
+	size_t got;
+	uint32_t used;
+	uint16_t id;
+	uint8_t st;
+
+	m->stats.requests++;
+
+	/* 1: not even the status byte fits (D7). */
+	if (vrtc_unlikely(chain->writable_bytes == 0)) {
+		m->stats.no_status++;
+		return 0;
+	}
+
+	/* The one read of guest request memory. */
+	got = vrtc_chain_read(chain, rq.raw, sizeof(rq.raw));
+
+	/* 2: no header (D5). */
+	if (vrtc_unlikely(got < HEAD_BYTES)) {
+		st = VRTC_RTC_S_EINVAL;
+		goto error;
+	}
+	/* 3: unknown type (D2). */
+	d = msg_lookup(le16toh(rq.head.msg_type));
+	if (vrtc_unlikely(d == NULL)) {
+		st = VRTC_RTC_S_EOPNOTSUPP;
+		goto error;
+	}
+	/* 4, 5: request, response do not fit (D5, D6). */
+	if (vrtc_unlikely(got < d->req_bytes || chain->writable_bytes < d->resp_bytes)) {
+		st = VRTC_RTC_S_EINVAL;
+		goto error;
+	}
+	/* 6: alarm requests without the feature (D23). */
+	if (vrtc_unlikely(d->alarm && !vrtc_feature_has(m->features, VRTC_VIRTIO_RTC_F_ALARM))) {
+		st = VRTC_RTC_S_ENODEV;
+		goto error;
+	}
+	/* 7: clock_id (D3, D12). */
+	if (d->clock_off != 0) {
+		memcpy(&id, rq.raw + d->clock_off, sizeof(id));
+		id = le16toh(id);
+		if (vrtc_unlikely(id >= m->nb_clocks)) {
+			st = VRTC_RTC_S_ENODEV;
+			goto error;
+		}
+		clk = &m->clocks[id];
+	}
+	/* 8, 9: per message. */
+	st = d->handle(m, clk, &rq, &rs);
+	if (vrtc_unlikely(st != VRTC_RTC_S_OK))
+		goto error;
+	memset(&rs.head, 0, sizeof(rs.head)); /* status OK, reserved zero */
+	m->stats.status[VRTC_RTC_S_OK]++;
+	used = (uint32_t)vrtc_chain_write(chain, rs.raw, d->resp_bytes);
+	m->stats.response_bytes += used;
+	return used;
+
+error:
+	memset(&rs.head, 0, sizeof(rs.head));
+	rs.head.status = st;
+	m->stats.status[st]++;
+	/* The header, or as much of it as fits. */
+	used = (uint32_t)vrtc_chain_write(chain, rs.raw, sizeof(rs.head));
+	m->stats.response_bytes += used;
+	return used;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Set-up                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* D13: the types the spec defines, and the experimental range. */
+static int
+type_valid(uint8_t type)
+{
+	return type <= VRTC_RTC_CLOCK_UTC_MAYBE_SMEARED || type >= 0xF0;
+}
+
+/* D14: smearing only on UTC_SMEARED, and then a defined or experimental value. */
+static int
+smearing_valid(uint8_t type, uint8_t smearing)
+{
+	if (type != VRTC_RTC_CLOCK_UTC_SMEARED)
+		return smearing == VRTC_RTC_SMEAR_UNSPECIFIED;
+	return smearing <= VRTC_RTC_SMEAR_UTC_SLS || smearing >= 0xF0;
+}
+
+int
+vrtc_rtc_model_init(struct vrtc_rtc_model *m, const struct vrtc_clock *clocks, uint16_t nb)
+{
+	uint16_t i;
+
+	if (m == NULL || nb > VRTC_RTC_MAX_CLOCKS || (nb != 0 && clocks == NULL))
+		return -EINVAL;
+	for (i = 0; i < nb; i++) {
+		const struct vrtc_clock *c = &clocks[i];
+
+		if (c->ops == NULL || c->ops->read == NULL || !type_valid(c->type) ||
+		    !smearing_valid(c->type, c->smearing))
+			return -EINVAL;
+	}
+	memset(m, 0, sizeof(*m));
+	m->nb_clocks = nb;
+	for (i = 0; i < nb; i++)
+		m->clocks[i] = clocks[i];
+	return 0;
+}
+
+uint64_t
+vrtc_rtc_model_offered_features(const struct vrtc_rtc_model *m)
+{
+	/* VIRTIO_RTC_F_ALARM comes with alarm support. */
+	(void)m;
+	return 0;
+}
+
+void
+vrtc_rtc_model_set_features(struct vrtc_rtc_model *m, uint64_t negotiated)
+{
+	m->features = negotiated;
+}
+
+const char *
+vrtc_rtc_msg_name(uint16_t msg_type)
+{
+	const struct msg_desc *d = msg_lookup(msg_type);
+
+	if (d != NULL)
+		return d->name;
+	if (msg_type == VRTC_RTC_NOTIF_ALARM)
+		return "NOTIF_ALARM";
+	return NULL;
+}
