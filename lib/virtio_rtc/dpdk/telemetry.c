@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+/*
+ * rte_telemetry commands, for dpdk-telemetry.py (socket
+ * /var/run/dpdk/<prefix>/dpdk_telemetry.v2):
+ *   /vrtc/devices          names of the devices
+ *   /vrtc/stats,<name>     counters of one device
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_telemetry.h>
+
+#include "vrtc_internal.h"
+
+static int
+tel_devices(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned int i, n = vrtc_device_count();
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	for (i = 0; i < n; i++) {
+		struct vrtc_device *dev = vrtc_device_at(i);
+
+		if (dev != NULL)
+			rte_tel_data_add_array_string(d, vrtc_device_name(dev));
+	}
+	return 0;
+}
+
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	static const char *const status_names[] = { "status_ok", NULL, "status_eopnotsupp",
+						    "status_enodev", "status_einval", "status_eio" };
+	struct vrtc_device_stats st;
+	struct vrtc_device *dev;
+	unsigned int s;
+
+	RTE_SET_USED(cmd);
+	if (params == NULL || params[0] == '\0')
+		return -EINVAL;
+	dev = vrtc_device_lookup(params);
+	if (dev == NULL || vrtc_device_stats_get(dev, &st) != 0)
+		return -ENODEV;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "type",
+				     vrtc_device_type_of(dev) == VRTC_DEVICE_RTC ? "rtc" : "rng");
+	rte_tel_data_add_dict_string(d, "iface", vrtc_device_iface(dev));
+	rte_tel_data_add_dict_int(d, "connected", st.connected);
+	rte_tel_data_add_dict_int(d, "running", st.running);
+	rte_tel_data_add_dict_int(d, "lcore", vrtc_device_lcore(dev));
+	rte_tel_data_add_dict_u64(d, "requests", st.requests);
+	rte_tel_data_add_dict_u64(d, "bytes", st.bytes);
+	rte_tel_data_add_dict_u64(d, "errors", st.errors);
+	rte_tel_data_add_dict_u64(d, "bad_chains", st.bad_chains);
+	rte_tel_data_add_dict_u64(d, "broken_queues", st.broken_queues);
+	rte_tel_data_add_dict_u64(d, "notifications", st.notifications);
+	rte_tel_data_add_dict_u64(d, "notify_suppressed", st.notify_suppressed);
+	rte_tel_data_add_dict_u64(d, "polls", st.polls);
+	rte_tel_data_add_dict_u64(d, "polls_empty", st.polls_empty);
+	rte_tel_data_add_dict_u64(d, "connections", st.connections);
+	if (vrtc_device_type_of(dev) == VRTC_DEVICE_RTC) {
+		for (s = 0; s < RTE_DIM(status_names); s++) {
+			if (status_names[s] != NULL)
+				rte_tel_data_add_dict_u64(d, status_names[s], st.rtc_status[s]);
+		}
+	} else {
+		rte_tel_data_add_dict_u64(d, "rate_limited_polls", st.rate_limited_polls);
+	}
+	return 0;
+}
+
+RTE_INIT(vrtc_telemetry_init)
+{
+	rte_telemetry_register_cmd("/vrtc/devices", tel_devices,
+				   "Lists the virtio-rtc/virtio-rng devices. Takes no parameters");
+	rte_telemetry_register_cmd("/vrtc/stats", tel_stats,
+				   "Counters of one device. Parameters: device name");
+}
