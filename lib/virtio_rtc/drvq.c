@@ -69,12 +69,45 @@ vrtc_drvq_fini(struct vrtc_drvq *q)
 	q->heads = NULL;
 }
 
+/* Readable buffers first; sum of the writable lengths in *writable_bytes. */
+static int
+check_bufs(const struct vrtc_drvq_buf *bufs, uint16_t nb, uint32_t *writable_bytes)
+{
+	int writable_seen = 0;
+	uint16_t i;
+
+	*writable_bytes = 0;
+	for (i = 0; i < nb; i++) {
+		if (bufs[i].writable) {
+			writable_seen = 1;
+			*writable_bytes += bufs[i].len;
+		} else if (writable_seen) {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Record a chain of @p nb_desc ring descriptors from @p head to @p last
+ * and put it in the next avail slot. */
+static void
+make_available(struct vrtc_drvq *q, uint16_t head, uint16_t last, uint16_t nb_desc,
+	       uint32_t writable_bytes, void *cookie)
+{
+	q->heads[head].cookie = cookie;
+	q->heads[head].writable_bytes = writable_bytes;
+	q->heads[head].nb_desc = nb_desc;
+	q->heads[head].last = last;
+	q->nb_inflight++;
+	vring_drv_avail_head_store(&q->vring, q->avail_idx & q->mask, head);
+	q->avail_idx++;
+}
+
 int
 vrtc_drvq_add(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb, void *cookie)
 {
-	uint32_t writable_bytes = 0;
+	uint32_t writable_bytes;
 	uint16_t head, i, d, prev = 0;
-	int writable_seen = 0;
 
 	if (q->broken != VRTC_DRVQ_OK)
 		return -EIO;
@@ -82,12 +115,8 @@ vrtc_drvq_add(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb
 		return -EINVAL;
 	if (nb > q->nb_free)
 		return -ENOSPC;
-	for (i = 0; i < nb; i++) {
-		if (bufs[i].writable)
-			writable_seen = 1;
-		else if (writable_seen)
-			return -EINVAL;
-	}
+	if (check_bufs(bufs, nb, &writable_bytes) != 0)
+		return -EINVAL;
 
 	head = q->free_head;
 	d = head;
@@ -98,20 +127,64 @@ vrtc_drvq_add(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb
 			flags |= VRTC_VRING_DESC_F_NEXT;
 		vring_drv_desc_store(&q->vring, d, bufs[i].addr, bufs[i].len, flags,
 				     i + 1 < nb ? q->next[d] : 0);
-		if (bufs[i].writable)
-			writable_bytes += bufs[i].len;
 		prev = d;
 		d = q->next[d];
 	}
 	q->free_head = d;
 	q->nb_free -= nb;
-	q->heads[head].cookie = cookie;
-	q->heads[head].writable_bytes = writable_bytes;
-	q->heads[head].nb_desc = nb;
-	q->heads[head].last = prev;
-	q->nb_inflight++;
-	vring_drv_avail_head_store(&q->vring, q->avail_idx & q->mask, head);
-	q->avail_idx++;
+	make_available(q, head, prev, nb, writable_bytes, cookie);
+	return head;
+}
+
+int
+vrtc_drvq_indirect_init(struct vrtc_drvq *q, struct vrtc_vring_desc *tables, uint64_t tables_addr,
+			uint16_t nb_entries)
+{
+	if (tables == NULL || nb_entries == 0 || nb_entries > q->vring.size)
+		return -EINVAL;
+	q->indirect = tables;
+	q->indirect_addr = tables_addr;
+	q->indirect_max = nb_entries;
+	return 0;
+}
+
+int
+vrtc_drvq_add_indirect(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb,
+		       void *cookie)
+{
+	struct vrtc_vring_desc *table;
+	uint64_t table_addr;
+	uint32_t writable_bytes;
+	uint16_t head, i;
+
+	if (q->broken != VRTC_DRVQ_OK)
+		return -EIO;
+	if (nb == 0 || nb > q->indirect_max || q->indirect == NULL)
+		return -EINVAL;
+	if (q->nb_free == 0)
+		return -ENOSPC;
+	if (check_bufs(bufs, nb, &writable_bytes) != 0)
+		return -EINVAL;
+
+	/* The head's table is free: its previous chain came back used. */
+	head = q->free_head;
+	table = q->indirect + (size_t)head * q->indirect_max;
+	for (i = 0; i < nb; i++) {
+		uint16_t flags = bufs[i].writable ? VRTC_VRING_DESC_F_WRITE : 0;
+
+		if (i + 1 < nb)
+			flags |= VRTC_VRING_DESC_F_NEXT;
+		vring_drv_indirect_desc_store(table, i, bufs[i].addr, bufs[i].len, flags,
+					      i + 1 < nb ? (uint16_t)(i + 1) : 0);
+	}
+	table_addr = q->indirect_addr +
+		     (uint64_t)head * q->indirect_max * sizeof(struct vrtc_vring_desc);
+	vring_drv_desc_store(&q->vring, head, table_addr,
+			     (uint32_t)(nb * sizeof(struct vrtc_vring_desc)),
+			     VRTC_VRING_DESC_F_INDIRECT, 0);
+	q->free_head = q->next[head];
+	q->nb_free--;
+	make_available(q, head, head, 1, writable_bytes, cookie);
 	return head;
 }
 

@@ -71,6 +71,10 @@ struct vrtc_drvq {
 		uint16_t nb_desc; /* 0: head not in flight */
 		uint16_t last;	  /* last descriptor of the chain */
 	} *heads;
+	/* Indirect tables, one per head (vrtc_drvq_indirect_init), or NULL. */
+	struct vrtc_vring_desc *indirect;
+	uint64_t indirect_addr; /* driver address of indirect[0] */
+	uint16_t indirect_max;	/* entries per table */
 };
 
 /** Layout of a ring in one contiguous block (desc, avail, used). */
@@ -103,6 +107,28 @@ void vrtc_drvq_fini(struct vrtc_drvq *q);
  */
 int vrtc_drvq_add(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb,
 		  void *cookie);
+
+/**
+ * Give @p q one indirect table of @p nb_entries descriptors per head, for
+ * vrtc_drvq_add_indirect(): @p tables is the host address of size *
+ * nb_entries descriptors in memory the device can read, at driver
+ * (guest-physical) address @p tables_addr. The memory stays the caller's;
+ * the negotiated features must include VIRTIO_RING_F_INDIRECT_DESC.
+ * @return 0 or -EINVAL (NULL tables, nb_entries 0 or above the queue size).
+ */
+int vrtc_drvq_indirect_init(struct vrtc_drvq *q, struct vrtc_vring_desc *tables,
+			    uint64_t tables_addr, uint16_t nb_entries);
+
+/**
+ * Add a chain of @p nb buffers (readable ones first) as one descriptor
+ * with VRING_DESC_F_INDIRECT pointing at the head's table, which is filled
+ * with the buffers; make it available (not yet published).
+ * @return the head index, -ENOSPC when no descriptor is free, -EINVAL for
+ *   nb == 0, nb above the table size, no tables, or a readable buffer after
+ *   a writable one, -EIO when the queue is broken.
+ */
+int vrtc_drvq_add_indirect(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb,
+			   void *cookie);
 
 /**
  * Publish the chains added since the last call (one release store of

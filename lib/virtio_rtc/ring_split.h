@@ -168,6 +168,23 @@ vring_drv_desc_store(const struct vrtc_vring *vr, uint16_t i, uint64_t addr, uin
 	d->next = htole16(next);
 }
 
+/*
+ * One entry of an indirect table the driver fills before making its chain
+ * available; like the ring's descriptors it is published by the release
+ * store of avail->idx (vring_drv_avail_idx_publish).
+ */
+static inline void
+vring_drv_indirect_desc_store(struct vrtc_vring_desc *table, uint16_t i, uint64_t addr,
+			      uint32_t len, uint16_t flags, uint16_t next)
+{
+	struct vrtc_vring_desc *d = &table[i];
+
+	d->addr = htole64(addr);
+	d->len = htole32(len);
+	d->flags = htole16(flags);
+	d->next = htole16(next);
+}
+
 /* One avail ring entry; published by vring_drv_avail_idx_publish. */
 static inline void
 vring_drv_avail_head_store(const struct vrtc_vring *vr, uint16_t slot, uint16_t head)
