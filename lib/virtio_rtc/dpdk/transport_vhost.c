@@ -24,8 +24,9 @@
  * the truth); the post-message hook and the readiness callbacks rebuild the
  * memory map and hand every ready ring back to its worker
  * (reconcile_device). destroy_connection() stops everything before
- * rte_vhost unmaps guest memory. One front-end per device at a time: a
- * second connection to a server socket is refused.
+ * rte_vhost unmaps guest memory. One front-end per device at a time: a new
+ * connection replaces the current one (a restarted VMM often reconnects
+ * before rte_vhost has noticed the old one is gone).
  *
  * vhost-user has no message for a back-end to set DEVICE_NEEDS_RESET, so a
  * queue the guest broke stays stopped (and logged) until the guest resets
@@ -313,36 +314,6 @@ device_of_ifname(int vid)
 	return NULL;
 }
 
-static int
-on_new_connection(int vid)
-{
-	struct vrtc_device *dev;
-	int rc = 0;
-
-	if (vid < 0 || vid >= MAX_VIDS)
-		return -1;
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	dev = device_of_ifname(vid);
-	if (dev == NULL || dev->closing) {
-		rc = -1;
-	} else if (dev->vid >= 0) {
-		VRTC_DLOG(transport, WARNING, dev,
-			  "refusing a second front-end connection (vid %d already served)",
-			  dev->vid);
-		rc = -1;
-	} else if (rte_vhost_extern_callback_register(vid, &extern_ops, dev) != 0) {
-		VRTC_DLOG(transport, ERR, dev, "cannot hook vhost-user messages");
-		rc = -1;
-	} else {
-		dev->vid = vid;
-		dev->connections++;
-		vid_devices[vid] = dev;
-		VRTC_DLOG(transport, INFO, dev, "front-end connected (vid %d)", vid);
-	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-	return rc;
-}
-
 static void
 forget_connection(struct vrtc_device *dev)
 {
@@ -355,6 +326,41 @@ forget_connection(struct vrtc_device *dev)
 	vid_devices[dev->vid] = NULL;
 	dev->vid = -1;
 	dev->features = 0;
+}
+
+static int
+on_new_connection(int vid)
+{
+	struct vrtc_device *dev;
+	int rc = 0;
+
+	if (vid < 0 || vid >= MAX_VIDS)
+		return -1;
+	pthread_mutex_lock(&vrtc_ctl_lock);
+	dev = device_of_ifname(vid);
+	if (dev == NULL || dev->closing) {
+		rc = -1;
+	} else if (rte_vhost_extern_callback_register(vid, &extern_ops, dev) != 0) {
+		VRTC_DLOG(transport, ERR, dev, "cannot hook vhost-user messages");
+		rc = -1;
+	} else {
+		if (dev->vid >= 0) {
+			/* The newest front-end wins: a VMM restarted after a crash
+			 * reconnects before rte_vhost has read the old connection's
+			 * EOF. The old connection is left to rte_vhost to close; its
+			 * callbacks no longer find this device. */
+			VRTC_DLOG(transport, WARNING, dev,
+				  "new front-end connection (vid %d) replaces vid %d", vid,
+				  dev->vid);
+			forget_connection(dev);
+		}
+		dev->vid = vid;
+		dev->connections++;
+		vid_devices[vid] = dev;
+		VRTC_DLOG(transport, INFO, dev, "front-end connected (vid %d)", vid);
+	}
+	pthread_mutex_unlock(&vrtc_ctl_lock);
+	return rc;
 }
 
 static void
