@@ -212,7 +212,7 @@ rng_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 	dev->rng.limit.rate_bytes_per_s = p->rate_bytes_per_s;
 	dev->rng.limit.tsc_hz = rte_get_tsc_hz();
 	dev->rng.limit.capacity = RTE_MAX(p->rate_bytes_per_s / 10, (uint64_t)1);
-	dev->rng.limit.tokens = dev->rng.limit.capacity;
+	dev->rng.limit.tokens = (int64_t)dev->rng.limit.capacity;
 	dev->rng.limit.last_tsc = rte_rdtsc();
 	dev->nb_queues = 1;
 	dev->queues[0].served = 1;

@@ -165,14 +165,12 @@ serve_rtc(struct vrtc_queue *q, uint16_t burst)
 	return n;
 }
 
-/* Refill the token bucket; returns the bytes that may be written now. */
-static inline uint64_t
-rate_budget(struct vrtc_rate_limit *rl)
+/* Refill the token bucket; returns the balance (> 0: buffers may be served). */
+static inline int64_t
+rate_refill(struct vrtc_rate_limit *rl)
 {
 	uint64_t now, add;
 
-	if (rl->rate_bytes_per_s == 0)
-		return UINT32_MAX;
 	now = rte_rdtsc();
 	add = (uint64_t)((unsigned __int128)(now - rl->last_tsc) * rl->rate_bytes_per_s /
 			 rl->tsc_hz);
@@ -181,9 +179,11 @@ rate_budget(struct vrtc_rate_limit *rl)
 		 * remainder for the next refill. */
 		rl->last_tsc += (uint64_t)((unsigned __int128)add * rl->tsc_hz /
 					   rl->rate_bytes_per_s);
-		rl->tokens += add;
-		if (rl->tokens >= rl->capacity) {
-			rl->tokens = rl->capacity;
+		if (add > rl->capacity)
+			add = rl->capacity;
+		rl->tokens += (int64_t)add;
+		if (rl->tokens >= (int64_t)rl->capacity) {
+			rl->tokens = (int64_t)rl->capacity;
 			rl->last_tsc = now; /* a full bucket does not save up */
 		}
 	}
@@ -195,17 +195,19 @@ serve_rng(struct vrtc_queue *q, uint16_t burst)
 {
 	struct vrtc_device *dev = q->dev;
 	struct vrtc_rate_limit *rl = &dev->rng.limit;
+	const int limited = rl->rate_bytes_per_s != 0;
+	const uint32_t max_bytes = limited ? (uint32_t)RTE_MIN(rl->capacity, (uint64_t)UINT32_MAX) :
+					     UINT32_MAX;
 	struct vrtc_chain chain;
-	uint64_t budget = rate_budget(rl);
 	uint16_t n, i, done = 0;
 
-	if (budget == 0) {
-		/* Chains wait on the ring until tokens accumulate. */
+	if (limited && rate_refill(rl) <= 0) {
+		/* Buffers wait on the ring until the balance is positive. */
 		dev->rng.rate_limited_polls++;
 		return 0;
 	}
 	n = vrtc_vq_avail(&q->vq, burst);
-	for (i = 0; i < n && budget != 0; i++) {
+	for (i = 0; i < n; i++) {
 		uint32_t len;
 		int rc = vrtc_vq_pop(&q->vq, &chain);
 
@@ -214,14 +216,13 @@ serve_rng(struct vrtc_queue *q, uint16_t burst)
 				continue;
 			break;
 		}
-		len = vrtc_rng_handle(dev->rng.source, &chain,
-				      (uint32_t)RTE_MIN(budget, (uint64_t)UINT32_MAX),
-				      &dev->rng.stats);
+		len = vrtc_rng_handle(dev->rng.source, &chain, max_bytes, &dev->rng.stats);
 		vrtc_vq_push(&q->vq, chain.head, len);
 		done++;
-		if (rl->rate_bytes_per_s != 0) {
+		if (limited) {
 			rl->tokens -= len;
-			budget -= len;
+			if (rl->tokens <= 0)
+				break; /* the rest of the burst waits */
 		}
 	}
 	if (n != 0)

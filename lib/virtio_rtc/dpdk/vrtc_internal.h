@@ -51,11 +51,16 @@ extern int vrtc_logtype_poller;
 
 #define VRTC_MAX_QUEUES 2
 
-/** Token bucket of a rate-limited virtio-rng device (bytes). */
+/**
+ * Token bucket of a rate-limited virtio-rng device (bytes). A buffer is
+ * served whenever the balance is positive and may drive it negative (up to
+ * one buffer, capped at the capacity): buffers are filled whole rather than
+ * dribbled out a few bytes at a time, and the long-run rate still holds.
+ */
 struct vrtc_rate_limit {
 	uint64_t rate_bytes_per_s; /* 0: unlimited */
-	uint64_t capacity;	   /* most bytes that can accumulate */
-	uint64_t tokens;
+	uint64_t capacity;	   /* most bytes that can accumulate, and most per buffer */
+	int64_t tokens;		   /* balance, negative while in debt */
 	uint64_t last_tsc;
 	uint64_t tsc_hz;
 };

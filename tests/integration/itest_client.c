@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+/*
+ * Integration-test client: drives a running back-end (dpdk-rtcd) over its
+ * vhost-user sockets with the library's front-end, as a guest would, and
+ * checks what comes back. Driven by test_daemon.py; one scenario per run:
+ *
+ *   itest_client <EAL> -- rtc-check  --rtc PATH --clocks utc+tai+mono
+ *                                    [--tai-offset S] [--cross 0|1]
+ *   itest_client <EAL> -- rng-check  --rng PATH
+ *   itest_client <EAL> -- traffic    [--rtc PATH] [--rng PATH] --seconds S
+ *   itest_client <EAL> -- reconnect  --rtc PATH --times N
+ *
+ * Every check prints "PASS name" or "FAIL name: detail". Exit status: 0 all
+ * passed, 1 a check failed, 2 usage, 3 the back-end stopped answering
+ * (traffic: expected when the daemon is stopped under load).
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <x86intrin.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+
+#include "vrtc_frontend.h"
+#include "vrtc_wire.h"
+
+#define EXIT_STALLED 3
+#define CALL_TIMEOUT_NS (2 * 1000 * 1000 * 1000LL)
+
+static int failures;
+
+#define CHECK(cond, name, ...)                                                               \
+	do {                                                                                   \
+		if (cond) {                                                                    \
+			printf("PASS %s\n", name);                                             \
+		} else {                                                                       \
+			printf("FAIL %s: ", name);                                             \
+			printf(__VA_ARGS__);                                                   \
+			printf("\n");                                                          \
+			failures++;                                                            \
+		}                                                                              \
+	} while (0)
+
+static int64_t
+now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static struct vrtc_fe *
+fe_open(const char *name, const char *path, enum vrtc_device_type type)
+{
+	struct vrtc_fe_params p;
+	struct vrtc_fe *fe = NULL;
+	int rc;
+
+	vrtc_fe_params_init(&p, type);
+	p.name = name;
+	p.path = path;
+	p.queue_size = 256;
+	rc = vrtc_fe_create(&p, &fe);
+	if (rc != 0) {
+		printf("FAIL connect %s: %s\n", path, strerror(-rc));
+		return NULL;
+	}
+	return fe;
+}
+
+/* Post one request and wait for it. @return 0, or -ETIMEDOUT. */
+static int
+call(struct vrtc_fe *fe, const void *req, uint32_t req_len, void *resp, uint32_t resp_len,
+     uint32_t *used)
+{
+	struct vrtc_fe_req r = { .out = req, .out_len = req_len, .in = resp, .in_len = resp_len };
+	struct vrtc_fe_done d;
+	int64_t deadline = now_ns(CLOCK_MONOTONIC) + CALL_TIMEOUT_NS;
+
+	if (vrtc_fe_enqueue(fe, 0, &r, 1) != 1)
+		return -EIO;
+	while (vrtc_fe_dequeue(fe, 0, &d, 1) == 0) {
+		if (now_ns(CLOCK_MONOTONIC) > deadline)
+			return -ETIMEDOUT;
+	}
+	*used = d.len;
+	return 0;
+}
+
+/* ---- rtc-check ------------------------------------------------------------- */
+
+struct rtc_bufs {
+	uint8_t *req;  /* 64 bytes, EAL memory */
+	uint8_t *resp; /* 64 bytes */
+};
+
+static void
+put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static uint64_t
+get_le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Send msg_type + clock_id (+ hw_counter at byte 10); return the status
+ * byte, or -1 when nothing came back. */
+static int
+rtc_req(struct vrtc_fe *fe, struct rtc_bufs *b, uint16_t msg, uint16_t clock_id, uint8_t hw,
+	uint32_t req_len, uint32_t resp_len, uint32_t *used)
+{
+	memset(b->req, 0, 64);
+	memset(b->resp, 0xAA, 64);
+	put_le16(b->req, msg);
+	put_le16(b->req + 8, clock_id);
+	b->req[10] = hw;
+	if (call(fe, b->req, req_len, b->resp, resp_len, used) != 0)
+		return -1;
+	return *used >= 1 ? b->resp[0] : -1;
+}
+
+static int
+parse_clocks(const char *s, uint8_t *types, int max)
+{
+	char buf[128], *tok, *save = NULL;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, "+", &save); tok != NULL && n < max;
+	     tok = strtok_r(NULL, "+", &save)) {
+		if (strcmp(tok, "utc") == 0)
+			types[n++] = VRTC_RTC_CLOCK_UTC;
+		else if (strcmp(tok, "tai") == 0)
+			types[n++] = VRTC_RTC_CLOCK_TAI;
+		else if (strcmp(tok, "mono") == 0)
+			types[n++] = VRTC_RTC_CLOCK_MONOTONIC;
+		else
+			return -1;
+	}
+	return n;
+}
+
+static int
+rtc_check(const char *path, const char *clocks, int tai_offset, int cross)
+{
+	struct vrtc_fe *fe = fe_open("itest_rtc", path, VRTC_DEVICE_RTC);
+	struct rtc_bufs b;
+	uint8_t types[16], first_cap[16];
+	uint32_t used;
+	int n, i, st, k;
+	char name[64];
+
+	if (fe == NULL)
+		return 1;
+	n = parse_clocks(clocks, types, 16);
+	if (n <= 0) {
+		fprintf(stderr, "bad --clocks\n");
+		return 2;
+	}
+	b.req = rte_zmalloc(NULL, 64, 64);
+	b.resp = rte_zmalloc(NULL, 64, 64);
+
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_CFG, 0, 0, 8, 16, &used);
+	CHECK(st == VRTC_RTC_S_OK && used == 16 && b.resp[8] == n && b.resp[9] == 0,
+	      "cfg num_clocks", "status %d used %u num_clocks %u, want %d", st, used, b.resp[8], n);
+	for (k = 1; k < 8; k++)
+		if (b.resp[k] != 0 || (k + 9 < 16 && b.resp[k + 9] != 0))
+			break;
+	CHECK(k == 8, "cfg reserved zero", "byte %d not zero", k);
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "clock_cap %d", i);
+		st = rtc_req(fe, &b, VRTC_RTC_REQ_CLOCK_CAP, (uint16_t)i, 0, 16, 16, &used);
+		CHECK(st == 0 && used == 16 && b.resp[8] == types[i] && b.resp[9] == 0 &&
+			      b.resp[10] == 0,
+		      name, "status %d used %u type %u smearing %u flags %u, want type %u", st, used,
+		      b.resp[8], b.resp[9], b.resp[10], types[i]);
+		if (i == 0)
+			memcpy(first_cap, b.resp, 16);
+	}
+	/* Identical answers every time (D11). */
+	for (k = 0; k < 200; k++) {
+		rtc_req(fe, &b, VRTC_RTC_REQ_CLOCK_CAP, 0, 0, 16, 16, &used);
+		if (memcmp(b.resp, first_cap, 16) != 0)
+			break;
+	}
+	CHECK(k == 200, "clock_cap stable", "answer %d differs", k);
+
+	/* READ of every clock against the host's clocks (same machine). */
+	for (i = 0; i < n; i++) {
+		int64_t before, after, reading, off = 0;
+		clockid_t host = types[i] == VRTC_RTC_CLOCK_MONOTONIC ? CLOCK_MONOTONIC :
+									 CLOCK_REALTIME;
+
+		if (types[i] == VRTC_RTC_CLOCK_TAI)
+			off = (int64_t)tai_offset * 1000000000LL;
+		before = now_ns(host) + off;
+		st = rtc_req(fe, &b, VRTC_RTC_REQ_READ, (uint16_t)i, 0, 16, 16, &used);
+		after = now_ns(host) + off;
+		reading = (int64_t)get_le64(b.resp + 8);
+		snprintf(name, sizeof(name), "read clock %d against host", i);
+		CHECK(st == 0 && used == 16 && reading >= before - 1000000 &&
+			      reading <= after + 1000000,
+		      name, "status %d used %u reading %" PRId64 " not in [%" PRId64 ", %" PRId64 "]",
+		      st, used, reading, before, after);
+	}
+	/* Monotonic clocks never go back (D19). */
+	for (i = 0; i < n; i++) {
+		uint64_t prev = 0, r;
+
+		if (types[i] != VRTC_RTC_CLOCK_MONOTONIC)
+			continue;
+		for (k = 0; k < 5000; k++) {
+			rtc_req(fe, &b, VRTC_RTC_REQ_READ, (uint16_t)i, 0, 16, 16, &used);
+			r = get_le64(b.resp + 8);
+			if (r < prev)
+				break;
+			prev = r;
+		}
+		CHECK(k == 5000, "monotonic non-decreasing", "reading %d went back", k);
+	}
+
+	/* Every error status the device can give. */
+	st = rtc_req(fe, &b, 0x0003, 0, 0, 16, 16, &used);
+	CHECK(st == VRTC_RTC_S_EOPNOTSUPP && used == 8, "unknown msg_type: EOPNOTSUPP",
+	      "status %d used %u", st, used);
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_READ, (uint16_t)n, 0, 16, 16, &used);
+	CHECK(st == VRTC_RTC_S_ENODEV && used == 8, "read bad clock: ENODEV", "status %d used %u",
+	      st, used);
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_CLOCK_CAP, 0xFFFF, 0, 16, 16, &used);
+	CHECK(st == VRTC_RTC_S_ENODEV, "clock_cap 0xffff: ENODEV", "status %d", st);
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_READ, 0, 0, 8, 16, &used);
+	CHECK(st == VRTC_RTC_S_EINVAL && used == 8, "read short request: EINVAL",
+	      "status %d used %u", st, used);
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_READ, 0, 0, 16, 8, &used);
+	CHECK(st == VRTC_RTC_S_EINVAL && used == 8, "read short response: EINVAL",
+	      "status %d used %u", st, used);
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_READ_ALARM, 0, 0, 16, 24, &used);
+	CHECK(st == VRTC_RTC_S_ENODEV, "read_alarm without F_ALARM: ENODEV", "status %d", st);
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_CROSS_CAP, 0, VRTC_RTC_COUNTER_INVALID, 16, 16, &used);
+	CHECK(st == VRTC_RTC_S_EINVAL, "cross_cap counter 0xff: EINVAL", "status %d", st);
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_CROSS_CAP, 0, 5, 16, 16, &used);
+	CHECK(st == VRTC_RTC_S_EOPNOTSUPP, "cross_cap unknown counter: EOPNOTSUPP", "status %d", st);
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_READ, 0, 0, 16, 64, &used);
+	CHECK(st == VRTC_RTC_S_OK && used == 16, "read big response buffer: used 16",
+	      "status %d used %u", st, used);
+
+	/* Cross-timestamps against the TSC: only when the daemon was told. */
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_CROSS_CAP, 0, VRTC_RTC_COUNTER_X86_TSC, 16, 16, &used);
+	CHECK(st == VRTC_RTC_S_OK && used == 16 && b.resp[8] == (cross ? 1 : 0),
+	      "cross_cap tsc", "status %d flags %u, want %d", st, b.resp[8], cross);
+	{
+		uint64_t t0 = __rdtsc(), t1, cycles;
+
+		st = rtc_req(fe, &b, VRTC_RTC_REQ_READ_CROSS, 0, VRTC_RTC_COUNTER_X86_TSC, 16, 24,
+			     &used);
+		t1 = __rdtsc();
+		cycles = get_le64(b.resp + 16);
+		if (cross)
+			CHECK(st == 0 && used == 24 && cycles >= t0 && cycles <= t1,
+			      "read_cross tsc", "status %d used %u cycles %" PRIu64
+			      " not in [%" PRIu64 ", %" PRIu64 "]", st, used, cycles, t0, t1);
+		else
+			CHECK(st == VRTC_RTC_S_EOPNOTSUPP, "read_cross tsc: EOPNOTSUPP",
+			      "status %d", st);
+	}
+	/* No writable byte: nothing written, used 0 (D7). */
+	st = rtc_req(fe, &b, VRTC_RTC_REQ_READ, 0, 0, 16, 0, &used);
+	CHECK(used == 0, "no writable byte: used 0", "used %u", used);
+
+	rte_free(b.req);
+	rte_free(b.resp);
+	vrtc_fe_destroy(fe);
+	return failures ? 1 : 0;
+}
+
+/* ---- rng-check ------------------------------------------------------------- */
+
+static int
+rng_check(const char *path)
+{
+	static const uint32_t sizes[] = { 1, 64, 4096, 65536 };
+	enum { NB = 256, BLK = 4096 };
+	struct vrtc_fe *fe = fe_open("itest_rng", path, VRTC_DEVICE_RNG);
+	uint64_t hist[256] = { 0 }, total = 0;
+	uint8_t *buf;
+	uint32_t used;
+	double chi2 = 0;
+	unsigned int i, j;
+	char name[64];
+
+	if (fe == NULL)
+		return 1;
+	buf = rte_zmalloc(NULL, (size_t)NB * BLK, 64);
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		snprintf(name, sizeof(name), "rng %u bytes", sizes[i]);
+		memset(buf, 0, sizes[i]);
+		if (call(fe, NULL, 0, buf, sizes[i], &used) != 0)
+			used = 0;
+		for (j = 0; j < sizes[i] && buf[j] == 0; j++)
+			;
+		CHECK(used == sizes[i] && (sizes[i] < 16 || j < sizes[i]), name,
+		      "used %u, %s", used, j == sizes[i] ? "all zero" : "data");
+	}
+	for (i = 0; i < NB; i++) {
+		if (call(fe, NULL, 0, buf + (size_t)i * BLK, BLK, &used) != 0 || used != BLK)
+			break;
+	}
+	CHECK(i == NB, "rng 256 x 4 KiB", "buffer %u short", i);
+	for (i = 0; i < NB * BLK; i++)
+		hist[buf[i]]++;
+	total = (uint64_t)NB * BLK;
+	for (i = 0; i < 256; i++) {
+		double e = (double)total / 256, d = (double)hist[i] - e;
+
+		chi2 += d * d / e;
+	}
+	/* 255 degrees of freedom: p in (1e-6, 1 - 1e-6) is about (161, 377). */
+	CHECK(chi2 > 161 && chi2 < 377, "rng byte histogram", "chi-square %.1f", chi2);
+	for (i = 0; i < NB; i++)
+		for (j = i + 1; j < NB; j++)
+			if (memcmp(buf + (size_t)i * BLK, buf + (size_t)j * BLK, 32) == 0)
+				goto repeat;
+	printf("PASS rng no repeated block\n");
+	goto out;
+repeat:
+	printf("FAIL rng no repeated block: blocks %u and %u start alike\n", i, j);
+	failures++;
+out:
+	printf("INFO rng bytes received %" PRIu64 "\n", total + 1 + 64 + 4096 + 65536);
+	rte_free(buf);
+	vrtc_fe_destroy(fe);
+	return failures ? 1 : 0;
+}
+
+/* ---- traffic, reconnect --------------------------------------------------------- */
+
+#define DEPTH 32
+
+struct stream {
+	struct vrtc_fe *fe;
+	enum vrtc_device_type type;
+	uint8_t *req;	/* DEPTH x 16 */
+	uint8_t *resp;	/* DEPTH x 4096 */
+	uint64_t done, bad;
+	uint16_t inflight;
+	uint16_t nb_free;
+	uint16_t free_slots[DEPTH];
+};
+
+static int
+stream_init(struct stream *s, struct vrtc_fe *fe, enum vrtc_device_type type)
+{
+	int i;
+
+	memset(s, 0, sizeof(*s));
+	s->fe = fe;
+	s->type = type;
+	s->req = rte_zmalloc(NULL, DEPTH * 16, 64);
+	s->resp = rte_zmalloc(NULL, DEPTH * 4096, 64);
+	if (s->req == NULL || s->resp == NULL)
+		return -ENOMEM;
+	for (i = 0; i < DEPTH; i++) {
+		put_le16(s->req + i * 16, VRTC_RTC_REQ_READ); /* clock 0 */
+		s->free_slots[s->nb_free++] = (uint16_t)i;
+	}
+	return 0;
+}
+
+static void
+stream_fini(struct stream *s)
+{
+	rte_free(s->req);
+	rte_free(s->resp);
+}
+
+/* Collect completions and refill to DEPTH; @return completions seen. */
+static unsigned int
+stream_poll(struct stream *s)
+{
+	struct vrtc_fe_req r[DEPTH];
+	struct vrtc_fe_done d[DEPTH];
+	uint16_t n, i, nb_req, posted;
+
+	n = vrtc_fe_dequeue(s->fe, 0, d, DEPTH);
+	for (i = 0; i < n; i++) {
+		uint16_t slot = (uint16_t)(uintptr_t)d[i].cookie;
+
+		if (s->type == VRTC_DEVICE_RTC)
+			s->bad += d[i].len != 16 || s->resp[slot * 4096] != 0;
+		else
+			s->bad += d[i].len != 4096;
+		s->done++;
+		s->free_slots[s->nb_free++] = slot;
+	}
+	s->inflight -= n;
+	nb_req = s->nb_free;
+	for (i = 0; i < nb_req; i++) {
+		uint16_t slot = s->free_slots[s->nb_free - 1 - i];
+
+		r[i].out = s->type == VRTC_DEVICE_RTC ? s->req + slot * 16 : NULL;
+		r[i].out_len = s->type == VRTC_DEVICE_RTC ? 16 : 0;
+		r[i].in = s->resp + (size_t)slot * 4096;
+		r[i].in_len = s->type == VRTC_DEVICE_RTC ? 16 : 4096;
+		r[i].cookie = (void *)(uintptr_t)slot;
+	}
+	posted = vrtc_fe_enqueue(s->fe, 0, r, nb_req);
+	s->nb_free -= posted;
+	s->inflight += posted;
+	return n;
+}
+
+/* After a reconnect every slot is free again (fresh rings). */
+static void
+stream_reset(struct stream *s)
+{
+	uint16_t i;
+
+	s->inflight = 0;
+	s->nb_free = 0;
+	for (i = 0; i < DEPTH; i++)
+		s->free_slots[s->nb_free++] = i;
+}
+
+/* Run the streams for @p ns; @return 0, or EXIT_STALLED when none
+ * progressed for two seconds. */
+static int
+run_streams(struct stream *s, int nb, int64_t ns)
+{
+	int64_t start = now_ns(CLOCK_MONOTONIC), last = start, t;
+	int i;
+
+	do {
+		unsigned int got = 0;
+
+		for (i = 0; i < nb; i++)
+			got += stream_poll(&s[i]);
+		t = now_ns(CLOCK_MONOTONIC);
+		if (got != 0)
+			last = t;
+		else if (t - last > CALL_TIMEOUT_NS)
+			return EXIT_STALLED;
+	} while (t - start < ns);
+	return 0;
+}
+
+static int
+traffic(const char *rtc, const char *rng, double seconds)
+{
+	struct stream s[2];
+	int nb = 0, rc, i;
+
+	if (rtc != NULL) {
+		struct vrtc_fe *fe = fe_open("itest_rtc", rtc, VRTC_DEVICE_RTC);
+
+		if (fe == NULL || stream_init(&s[nb++], fe, VRTC_DEVICE_RTC) != 0)
+			return 1;
+	}
+	if (rng != NULL) {
+		struct vrtc_fe *fe = fe_open("itest_rng", rng, VRTC_DEVICE_RNG);
+
+		if (fe == NULL || stream_init(&s[nb++], fe, VRTC_DEVICE_RNG) != 0)
+			return 1;
+	}
+	printf("INFO traffic started\n");
+	fflush(stdout);
+	rc = run_streams(s, nb, (int64_t)(seconds * 1e9));
+	for (i = 0; i < nb; i++) {
+		const char *what = s[i].type == VRTC_DEVICE_RTC ? "rtc" : "rng";
+
+		printf("INFO traffic %s completions %" PRIu64 " bad %" PRIu64 "\n", what, s[i].done,
+		       s[i].bad);
+		if (rc == 0) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "traffic %s", what);
+			CHECK(s[i].done > 1000 && s[i].bad == 0, name, "%" PRIu64 " done, %" PRIu64
+			      " bad", s[i].done, s[i].bad);
+		}
+		stream_fini(&s[i]);
+		vrtc_fe_destroy(s[i].fe);
+	}
+	if (rc != 0) {
+		printf("INFO back-end stopped answering\n");
+		return rc;
+	}
+	return failures ? 1 : 0;
+}
+
+static int
+reconnect(const char *path, int times)
+{
+	struct vrtc_fe *fe = fe_open("itest_rtc", path, VRTC_DEVICE_RTC);
+	struct stream s;
+	int i, rc = 0;
+
+	if (fe == NULL || stream_init(&s, fe, VRTC_DEVICE_RTC) != 0)
+		return 1;
+	for (i = 0; i < times; i++) {
+		uint64_t before = s.done;
+
+		rc = run_streams(&s, 1, 50 * 1000 * 1000);
+		if (rc != 0 || s.done == before || s.bad != 0) {
+			printf("FAIL reconnect %d: rc %d, %" PRIu64 " completions, %" PRIu64 " bad\n",
+			       i, rc, s.done - before, s.bad);
+			failures++;
+			break;
+		}
+		/* Mid-traffic: requests are in flight when we drop the link. */
+		if (vrtc_fe_disconnect(fe) != 0 || vrtc_fe_connect(fe) != 0) {
+			printf("FAIL reconnect %d: cannot reconnect\n", i);
+			failures++;
+			break;
+		}
+		stream_reset(&s);
+	}
+	if (failures == 0)
+		printf("PASS reconnect %d times mid-traffic (%" PRIu64 " completions)\n", times,
+		       s.done);
+	stream_fini(&s);
+	vrtc_fe_destroy(fe);
+	return failures ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rtc", required_argument, NULL, 'r' },   { "rng", required_argument, NULL, 'g' },
+		{ "clocks", required_argument, NULL, 'c' }, { "tai-offset", required_argument, NULL, 't' },
+		{ "cross", required_argument, NULL, 'x' },  { "seconds", required_argument, NULL, 's' },
+		{ "times", required_argument, NULL, 'n' },  { NULL, 0, NULL, 0 },
+	};
+	const char *rtc = NULL, *rng = NULL, *clocks = "utc+tai+mono", *scenario;
+	int tai_offset = 37, cross = 0, times = 20, n, c, rc;
+	double seconds = 2;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "itest_client: EAL: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	argc -= n;
+	argv += n;
+	if (argc < 2) {
+		fprintf(stderr, "itest_client: which scenario?\n");
+		return 2;
+	}
+	scenario = argv[1];
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': rtc = optarg; break;
+		case 'g': rng = optarg; break;
+		case 'c': clocks = optarg; break;
+		case 't': tai_offset = atoi(optarg); break;
+		case 'x': cross = atoi(optarg); break;
+		case 's': seconds = atof(optarg); break;
+		case 'n': times = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (strcmp(scenario, "rtc-check") == 0 && rtc != NULL)
+		rc = rtc_check(rtc, clocks, tai_offset, cross);
+	else if (strcmp(scenario, "rng-check") == 0 && rng != NULL)
+		rc = rng_check(rng);
+	else if (strcmp(scenario, "traffic") == 0 && (rtc != NULL || rng != NULL))
+		rc = traffic(rtc, rng, seconds);
+	else if (strcmp(scenario, "reconnect") == 0 && rtc != NULL)
+		rc = reconnect(rtc, times);
+	else
+		rc = 2;
+	if (rc == 2)
+		fprintf(stderr, "itest_client: bad scenario or missing socket option\n");
+	fflush(stdout);
+	rte_eal_cleanup();
+	return rc;
+}

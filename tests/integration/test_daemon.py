@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-rtcd authors
+"""Integration tests: dpdk-rtcd and the front-end client over real sockets.
+
+    test_daemon.py --build BUILD_DIR CASE
+
+Each case starts its own dpdk-rtcd (--no-huge: the daemon maps guest memory
+from the front-end's fds and needs no hugepages), runs itest_client against
+its sockets and checks the outcome. Every case is bounded (seconds); on this
+2-core machine the daemon's worker spins on lcore 1 and the client runs on
+lcore 0. Exit status: 0 pass, 1 fail, 77 skipped (with the reason).
+"""
+
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+    print(f"PASS {what}")
+
+
+class Daemon:
+    """One dpdk-rtcd process with a private socket directory."""
+
+    def __init__(self, build, vdevs, lcores="0,1", extra=(), name="d"):
+        self.dir = tempfile.mkdtemp(prefix="vrtc-it-")
+        self.prefix = f"it{os.getpid()}{name}"
+        self.log_path = os.path.join(self.dir, "daemon.log")
+        self.args = [os.path.join(build, "app/rtcd/dpdk-rtcd"), "-l", lcores, "--no-huge",
+                     "-m", "128", "--no-pci", "--no-shconf", f"--file-prefix={self.prefix}"]
+        for v in vdevs:
+            self.args += ["--vdev", v.format(dir=self.dir)]
+        self.args += ["--", "-s", "1"] + list(extra)
+        self.proc = None
+
+    def sock(self, name):
+        return os.path.join(self.dir, name)
+
+    def start(self, wait_for=()):
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if all(os.path.exists(self.sock(s)) for s in wait_for) and \
+                    "serving" in self.output():
+                return self
+            if self.proc.poll() is not None:
+                raise Fail(f"daemon exited with {self.proc.returncode}:\n{self.output()}")
+            time.sleep(0.05)
+        raise Fail("daemon did not start within 15 s:\n" + self.output())
+
+    def output(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def fds(self):
+        return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+
+    def stats(self, dev):
+        """Last statistics line of a device: dict of totals."""
+        lines = [l for l in self.output().splitlines() if l.startswith(dev + ":")]
+        if not lines:
+            return None
+        m = re.search(r"total (\d+) req (\d+) B errors (\d+) bad_chains (\d+) "
+                      r"broken_queues (\d+) irqs (\d+) lcore (-?\d+)", lines[-1])
+        keys = ("requests", "bytes", "errors", "bad_chains", "broken", "irqs", "lcore")
+        return dict(zip(keys, map(int, m.groups()))) if m else None
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise Fail(f"daemon did not stop within {timeout} s after {sig.name}")
+
+    def cleanup(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc is not None:
+            self.log.close()
+        subprocess.run(["rm", "-rf", self.dir])
+
+
+class Client:
+    def __init__(self, build):
+        self.exe = os.path.join(build, "tests/integration/itest_client")
+        self.n = 0
+
+    def args(self, scenario, opts):
+        self.n += 1
+        return [self.exe, "-l", "0", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+                f"--file-prefix=itc{os.getpid()}x{self.n}", "--log-level=*:warning",
+                "--", scenario] + list(opts)
+
+    def run(self, scenario, *opts, timeout=60):
+        p = subprocess.run(self.args(scenario, opts), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        sys.stdout.write(p.stdout)
+        return p.returncode, p.stdout
+
+    def spawn(self, scenario, *opts):
+        return subprocess.Popen(self.args(scenario, opts), stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+
+
+RTC = "rtc_vhost0,iface={dir}/rtc.sock"
+RNG = "rng_vhost0,iface={dir}/rng.sock"
+
+
+def case_rtc_conformance(build, cl):
+    d = Daemon(build, [RTC + ",clocks=utc+tai+mono,tai_offset=37"]).start(["rtc.sock"])
+    try:
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks", "utc+tai+mono",
+                       "--tai-offset", "37", "--cross", "0")
+        check(rc == 0, "rtc-check against utc+tai+mono")
+        time.sleep(1.2)
+        st = d.stats("rtc_vhost0")
+        check(st is not None and st["requests"] > 5000 and st["errors"] >= 10,
+              f"daemon counted the requests and the error answers ({st})")
+        check(d.stop() == 0, "daemon exits 0 on SIGTERM")
+    finally:
+        d.cleanup()
+
+
+def case_rtc_clock_order_and_cross(build, cl):
+    d = Daemon(build, [RTC + ",clocks=mono+utc,cross_tsc=1"]).start(["rtc.sock"])
+    try:
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks", "mono+utc",
+                       "--cross", "1")
+        check(rc == 0, "rtc-check with clocks=mono+utc and cross_tsc=1")
+    finally:
+        d.cleanup()
+
+
+def case_rng_sanity(build, cl):
+    d = Daemon(build, [RNG]).start(["rng.sock"])
+    try:
+        rc, out = cl.run("rng-check", "--rng", d.sock("rng.sock"))
+        check(rc == 0, "rng-check")
+        got = int(re.search(r"INFO rng bytes received (\d+)", out).group(1))
+        time.sleep(1.2)
+        st = d.stats("rng_vhost0")
+        check(st is not None and st["bytes"] == got,
+              f"daemon counted the {got} entropy bytes ({st})")
+    finally:
+        d.cleanup()
+
+
+def case_rng_rate_limit(build, cl):
+    d = Daemon(build, [RNG + ",rate=2M"]).start(["rng.sock"])
+    try:
+        t0 = time.time()
+        rc, out = cl.run("traffic", "--rng", d.sock("rng.sock"), "--seconds", "2")
+        check(rc == 0, "rng traffic under a rate limit")
+        # 4 KiB buffers at 2 MB/s for 2 s, plus the 200 KB bucket: about 1030.
+        n = int(re.search(r"traffic rng completions (\d+)", out).group(1))
+        check(800 <= n <= 1150, f"rate limit held: {n} buffers of 4 KiB in 2 s at 2 MB/s")
+    finally:
+        d.cleanup()
+
+
+def case_two_devices_one_worker(build, cl):
+    d = Daemon(build, [RTC + ",lcore=1", RNG + ",lcore=1"]).start(["rtc.sock", "rng.sock"])
+    try:
+        rc, out = cl.run("traffic", "--rtc", d.sock("rtc.sock"), "--rng", d.sock("rng.sock"),
+                         "--seconds", "2")
+        check(rc == 0, "rtc and rng traffic at once")
+        time.sleep(1.2)
+        a, b = d.stats("rtc_vhost0"), d.stats("rng_vhost0")
+        check(a and b and a["lcore"] == 1 and b["lcore"] == 1,
+              "both devices served by the worker on lcore 1")
+        check(a["requests"] > 1000 and b["requests"] > 1000, "both devices progressed")
+    finally:
+        d.cleanup()
+
+
+def case_reconnect_20(build, cl):
+    d = Daemon(build, [RTC]).start(["rtc.sock"])
+    try:
+        rc, _ = cl.run("reconnect", "--rtc", d.sock("rtc.sock"), "--times", "2")
+        check(rc == 0, "warm-up reconnects")
+        time.sleep(0.5)
+        before = d.fds()
+        rc, _ = cl.run("reconnect", "--rtc", d.sock("rtc.sock"), "--times", "20")
+        check(rc == 0, "20 disconnects and reconnects mid-traffic")
+        time.sleep(0.5)
+        after = d.fds()
+        check(after <= before, f"daemon fd count flat ({before} -> {after})")
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"))
+        check(rc == 0, "daemon still healthy afterwards")
+        check(d.proc.poll() is None, "daemon still running")
+    finally:
+        d.cleanup()
+
+
+def case_sigterm_under_traffic(build, cl):
+    d = Daemon(build, [RTC, RNG]).start(["rtc.sock", "rng.sock"])
+    try:
+        c = cl.spawn("traffic", "--rtc", d.sock("rtc.sock"), "--rng", d.sock("rng.sock"),
+                     "--seconds", "20")
+        started = False
+        for line in c.stdout:
+            sys.stdout.write(line)
+            if "traffic started" in line:
+                started = True
+                break
+        check(started, "client traffic started")
+        time.sleep(1)
+        t0 = time.time()
+        rc = d.stop(signal.SIGTERM, timeout=10)
+        check(rc == 0, f"daemon stopped with SIGTERM under load, exit {rc}, "
+                       f"{time.time() - t0:.2f} s")
+        check(not os.path.exists(d.sock("rtc.sock")) and not os.path.exists(d.sock("rng.sock")),
+              "socket files removed")
+        out, _ = c.communicate(timeout=15)
+        sys.stdout.write(out)
+        check(c.returncode in (0, 3), f"client ended cleanly (exit {c.returncode})")
+    finally:
+        d.cleanup()
+
+
+BAD_VDEVS = [
+    ("rtc_vhost0", "iface"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+foo", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+utc", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,tai_offset=2000", "tai_offset"),
+    ("rtc_vhost0,iface={dir}/x.sock,cross_tsc=2", "cross_tsc"),
+    ("rtc_vhost0,iface={dir}/x.sock,mode=0400", "mode"),
+    ("rtc_vhost0,iface={dir}/x.sock,mode=rw", "mode"),
+    ("rtc_vhost0,iface={dir}/x.sock,lcore=64", "lcore"),
+    ("rtc_vhost0,iface={dir}/x.sock,owner=no-such-user-here", "owner"),
+    ("rtc_vhost0,iface={dir}/x.sock,reconnect=0", "reconnect"),
+    ("rtc_vhost0,iface={dir}/x.sock,bogus=1", "keys"),
+    ("rng_vhost0,iface={dir}/x.sock,source=dice", "source"),
+    ("rng_vhost0,iface={dir}/x.sock,rate=fast", "rate"),
+    ("rng_vhost0,iface={dir}/x.sock,reseed=0", "reseed"),
+    ("rng_vhost0,iface={dir}/x.sock,clocks=utc", "keys"),
+]
+
+
+def case_bad_vdev_args(build, cl):
+    for vdev, key in BAD_VDEVS:
+        d = Daemon(build, [vdev], name="bad")
+        try:
+            p = subprocess.run(d.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, timeout=30)
+            lines = [l for l in p.stdout.splitlines() if "vrtc.device" in l and key in l]
+            leftovers = [f for f in os.listdir(d.dir)]
+            check(p.returncode != 0 and lines and not leftovers,
+                  f"--vdev {vdev.format(dir='D')}: exit {p.returncode}, "
+                  f"error names '{key}', nothing created")
+        finally:
+            d.cleanup()
+    # Two devices on one socket.
+    d = Daemon(build, [RTC, "rng_vhost0,iface={dir}/rtc.sock"], name="dup")
+    try:
+        p = subprocess.run(d.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=30)
+        check(p.returncode != 0 and "already used" in p.stdout, "same iface twice refused")
+    finally:
+        d.cleanup()
+
+
+def case_daemon_usage(build, cl):
+    exe = os.path.join(build, "app/rtcd/dpdk-rtcd")
+    eal = ["--no-huge", "-m", "64", "--no-pci", "--no-shconf", f"--file-prefix=u{os.getpid()}"]
+    p = subprocess.run([exe] + eal + ["--", "--help"], capture_output=True, text=True,
+                       timeout=30)
+    check(p.returncode == 0 and "--stats-period" in p.stdout and "rtc_vhost" in p.stdout,
+          "-- --help prints the options, exit 0")
+    p = subprocess.run([exe] + eal + ["--", "--burst", "0"], capture_output=True, text=True,
+                       timeout=30)
+    check(p.returncode == 2 and "--burst" in p.stderr, "bad option: exit 2 naming it")
+    p = subprocess.run([exe] + eal, capture_output=True, text=True, timeout=30)
+    check(p.returncode == 2 and "no device" in p.stderr, "no device: exit 2 with a hint")
+
+
+def case_example_out_of_tree(build, cl):
+    src = os.path.join(os.path.dirname(__file__), "../../examples/clock_service/main.c")
+    out = tempfile.mkdtemp(prefix="vrtc-ex-")
+    try:
+        env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(build, "meson-uninstalled"))
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libvirtio_rtc"], env=env,
+                               capture_output=True, text=True, check=True).stdout.split()
+        exe = os.path.join(out, "clock_service")
+        subprocess.run(["cc", "-Wall", "-Wextra", "-Werror", "-o", exe, src] + flags,
+                       check=True, env=env)
+        check(True, "examples/clock_service builds out of tree with pkg-config")
+        env["LD_LIBRARY_PATH"] = os.path.join(build, "lib/virtio_rtc/dpdk")
+        sock = os.path.join(out, "ex.sock")
+        p = subprocess.Popen([exe, "-l", "0,1", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+                              f"--file-prefix=ex{os.getpid()}", "--", "--socket", sock,
+                              "--seconds", "4"], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 10
+        while not os.path.exists(sock) and time.time() < deadline:
+            time.sleep(0.05)
+        rc, _ = cl.run("rtc-check", "--rtc", sock, "--clocks", "utc+mono")
+        check(rc == 0, "the example's own device answers like dpdk-rtcd's")
+        outp, _ = p.communicate(timeout=20)
+        check(p.returncode == 0 and "requests" in outp, "the example exits 0")
+    finally:
+        subprocess.run(["rm", "-rf", out])
+
+
+CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", required=True)
+    ap.add_argument("case", choices=sorted(CASES))
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    if os.geteuid() != 0:
+        print("SKIP: needs root (EAL, vhost-user sockets)")
+        return SKIP
+    if os.cpu_count() < 2:
+        print("SKIP: needs two CPUs")
+        return SKIP
+    try:
+        CASES[a.case](build, Client(build))
+    except Fail as e:
+        print(f"FAIL {e}")
+        return 1
+    except subprocess.TimeoutExpired as e:
+        print(f"FAIL timed out: {e}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
