@@ -295,6 +295,10 @@ def case_daemon_usage(build, cl):
     check(p.returncode == 2 and "no device" in p.stderr, "no device: exit 2 with a hint")
 
 
+# The compiler and sanitizers the build used (the example must match them).
+TOOLCHAIN = {"cc": "cc", "sanitize": "none"}
+
+
 def case_example_out_of_tree(build, cl):
     src = os.path.join(os.path.dirname(__file__), "../../examples/clock_service/main.c")
     out = tempfile.mkdtemp(prefix="vrtc-ex-")
@@ -303,7 +307,10 @@ def case_example_out_of_tree(build, cl):
         flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libvirtio_rtc"], env=env,
                                capture_output=True, text=True, check=True).stdout.split()
         exe = os.path.join(out, "clock_service")
-        subprocess.run(["cc", "-Wall", "-Wextra", "-Werror", "-o", exe, src] + flags,
+        san = TOOLCHAIN["sanitize"]
+        if san != "none":
+            flags = [f"-fsanitize={san}"] + flags
+        subprocess.run([TOOLCHAIN["cc"], "-Wall", "-Wextra", "-Werror", "-o", exe, src] + flags,
                        check=True, env=env)
         check(True, "examples/clock_service builds out of tree with pkg-config")
         env["LD_LIBRARY_PATH"] = os.path.join(build, "lib/virtio_rtc/dpdk")
@@ -329,9 +336,12 @@ CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", required=True)
+    ap.add_argument("--cc", default="cc")
+    ap.add_argument("--sanitize", default="none")
     ap.add_argument("case", choices=sorted(CASES))
     a = ap.parse_args()
     build = os.path.abspath(a.build)
+    TOOLCHAIN.update(cc=a.cc, sanitize=a.sanitize)
     if os.geteuid() != 0:
         print("SKIP: needs root (EAL, vhost-user sockets)")
         return SKIP
