@@ -12,6 +12,10 @@
  *   itest_client <EAL> -- rng-check  --rng PATH
  *   itest_client <EAL> -- traffic    [--rtc PATH] [--rng PATH] --seconds S
  *   itest_client <EAL> -- reconnect  --rtc PATH --times N
+ *   itest_client <EAL> -- hotplug    --rtc PATH --times N
+ *        (EAL memory grows and shrinks under traffic: each change is a new
+ *        SET_MEM_TABLE the back-end must handle without a stray access;
+ *        needs dynamic memory, e.g. --in-memory --single-file-segments)
  *
  * Every check prints "PASS name" or "FAIL name: detail". Exit status: 0 all
  * passed, 1 a check failed, 2 usage, 3 the back-end stopped answering
@@ -543,6 +547,63 @@ reconnect(const char *path, int times)
 	return failures ? 1 : 0;
 }
 
+/*
+ * Grow EAL memory by 16 MiB, move the request and response buffers into the
+ * new memory (so the back-end must have mapped it), run traffic, move them
+ * back, free it (memory shrinks: another SET_MEM_TABLE), run traffic.
+ */
+static int
+hotplug(const char *path, int times)
+{
+	struct vrtc_fe *fe = fe_open("itest_rtc", path, VRTC_DEVICE_RTC);
+	struct stream s;
+	int i;
+
+	if (fe == NULL || stream_init(&s, fe, VRTC_DEVICE_RTC) != 0)
+		return 1;
+	for (i = 0; i < times && failures == 0; i++) {
+		uint8_t *old_req = s.req, *old_resp = s.resp, *big;
+		uint64_t before = s.done;
+
+		/* Drain what is in flight on the old buffers first. */
+		while (s.inflight != 0)
+			s.inflight -= vrtc_fe_dequeue(fe, 0, (struct vrtc_fe_done[DEPTH]){ 0 }, DEPTH);
+		stream_reset(&s);
+		big = rte_malloc(NULL, 16 << 20, 4096);
+		if (big == NULL) {
+			printf("FAIL hotplug %d: cannot grow EAL memory\n", i);
+			failures++;
+			break;
+		}
+		/* Buffers at the far end of the new memory. */
+		s.req = big + (16 << 20) - DEPTH * 16 - DEPTH * 4096;
+		s.resp = big + (16 << 20) - DEPTH * 4096;
+		memcpy(s.req, old_req, DEPTH * 16);
+		if (run_streams(&s, 1, 100 * 1000 * 1000) != 0 || s.done == before || s.bad != 0) {
+			printf("FAIL hotplug %d: traffic in new memory: %" PRIu64 " done, %" PRIu64
+			       " bad\n", i, s.done - before, s.bad);
+			failures++;
+		}
+		while (s.inflight != 0)
+			s.inflight -= vrtc_fe_dequeue(fe, 0, (struct vrtc_fe_done[DEPTH]){ 0 }, DEPTH);
+		stream_reset(&s);
+		s.req = old_req;
+		s.resp = old_resp;
+		rte_free(big);
+		before = s.done;
+		if (run_streams(&s, 1, 50 * 1000 * 1000) != 0 || s.done == before || s.bad != 0) {
+			printf("FAIL hotplug %d: traffic after shrinking\n", i);
+			failures++;
+		}
+	}
+	if (failures == 0)
+		printf("PASS memory grown and shrunk %d times under traffic (%" PRIu64
+		       " completions)\n", times, s.done);
+	stream_fini(&s);
+	vrtc_fe_destroy(fe);
+	return failures ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -590,6 +651,8 @@ main(int argc, char **argv)
 		rc = traffic(rtc, rng, seconds);
 	else if (strcmp(scenario, "reconnect") == 0 && rtc != NULL)
 		rc = reconnect(rtc, times);
+	else if (strcmp(scenario, "hotplug") == 0 && rtc != NULL)
+		rc = hotplug(rtc, times);
 	else
 		rc = 2;
 	if (rc == 2)

@@ -28,6 +28,10 @@ class Fail(Exception):
     pass
 
 
+class Skip(Exception):
+    pass
+
+
 def check(cond, what):
     if not cond:
         raise Fail(what)
@@ -106,14 +110,15 @@ class Client:
         self.exe = os.path.join(build, "tests/integration/itest_client")
         self.n = 0
 
-    def args(self, scenario, opts):
+    def args(self, scenario, opts, mem=("--no-huge", "-m", "64", "--no-shconf")):
         self.n += 1
-        return [self.exe, "-l", "0", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+        return [self.exe, "-l", "0", "--no-pci", *mem,
                 f"--file-prefix=itc{os.getpid()}x{self.n}", "--log-level=*:warning",
                 "--", scenario] + list(opts)
 
-    def run(self, scenario, *opts, timeout=60):
-        p = subprocess.run(self.args(scenario, opts), stdout=subprocess.PIPE,
+    def run(self, scenario, *opts, timeout=60, mem=None):
+        args = self.args(scenario, opts) if mem is None else self.args(scenario, opts, mem)
+        p = subprocess.run(args, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True, timeout=timeout)
         sys.stdout.write(p.stdout)
         return p.returncode, p.stdout
@@ -209,6 +214,33 @@ def case_reconnect_20(build, cl):
         rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"))
         check(rc == 0, "daemon still healthy afterwards")
         check(d.proc.poll() is None, "daemon still running")
+    finally:
+        d.cleanup()
+
+
+def hugepages_free():
+    try:
+        with open("/proc/meminfo") as f:
+            info = dict(l.split(":", 1) for l in f)
+        with open("/proc/mounts") as f:
+            mounted = any(l.split()[2] == "hugetlbfs" for l in f)
+        return int(info["HugePages_Free"]) if mounted else 0
+    except (OSError, KeyError, ValueError):
+        return 0
+
+
+def case_memory_hotplug_under_traffic(build, cl):
+    if hugepages_free() < 64:
+        raise Skip("needs 64 free 2 MiB hugepages and hugetlbfs (scripts/hugepages.sh)")
+    d = Daemon(build, [RTC]).start(["rtc.sock"])
+    try:
+        rc, out = cl.run("hotplug", "--rtc", d.sock("rtc.sock"), "--times", "10",
+                         mem=("--in-memory", "--single-file-segments"))
+        check(rc == 0, "front-end memory grown and shrunk 10 times under traffic")
+        n = d.output().count("SET_MEM_TABLE")
+        check(n >= 10, f"the daemon saw a new memory table each time ({n} SET_MEM_TABLE)")
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"))
+        check(rc == 0 and d.proc.poll() is None, "daemon healthy afterwards")
     finally:
         d.cleanup()
 
@@ -353,6 +385,9 @@ def main():
     except Fail as e:
         print(f"FAIL {e}")
         return 1
+    except Skip as e:
+        print(f"SKIP {e}")
+        return SKIP
     except subprocess.TimeoutExpired as e:
         print(f"FAIL timed out: {e}")
         return 1
