@@ -161,6 +161,59 @@ park_avail_event(struct vrtc_vq *vq)
 				    (uint16_t)(vq->last_avail_idx + KICK_PARK_DISTANCE));
 }
 
+/*
+ * Start fetching the buffer (or the indirect table) a descriptor points at,
+ * from a private copy of it that is only a hint: nothing here is trusted,
+ * vrtc_vq_pop() reads and checks every descriptor again. The address goes
+ * through the memory map like any other, so only guest memory is touched,
+ * and a prefetch has no other effect.
+ */
+static inline void
+prefetch_buffer(struct vrtc_vq *vq, const struct vrtc_vring_desc *d)
+{
+	const uint8_t *host = vrtc_mem_translate(vq->mem, &vq->mem_hint, d->addr, 1);
+
+	if (host == NULL)
+		return;
+	if (d->flags & VRTC_VRING_DESC_F_WRITE)
+		__builtin_prefetch(host, 1, 3);
+	else
+		vrtc_prefetch(host);
+}
+
+/*
+ * Start every memory access of the burst's chains at once, so that their
+ * cache misses overlap instead of being taken one chain after the other:
+ * first the head descriptors of all chains, then (from what those say now)
+ * the first two buffers of each chain or its indirect table.
+ */
+static void
+prefetch_burst(struct vrtc_vq *vq, uint16_t n)
+{
+	const struct vrtc_vring *vr = &vq->vring;
+	struct vrtc_vring_desc d;
+	uint16_t k, head;
+
+	for (k = 0; k < n; k++) {
+		head = vring_dev_avail_head(vr, (uint16_t)(vq->last_avail_idx + k) & vq->mask);
+		vrtc_prefetch(&vr->desc[head & vq->mask]);
+	}
+	for (k = 0; k < n; k++) {
+		head = vring_dev_avail_head(vr, (uint16_t)(vq->last_avail_idx + k) & vq->mask);
+		vring_dev_desc_load(&vr->desc[head & vq->mask], &d);
+		if (d.flags & VRTC_VRING_DESC_F_INDIRECT) {
+			vrtc_prefetch(vrtc_mem_translate(vq->mem, &vq->mem_hint, d.addr, 1));
+			continue;
+		}
+		prefetch_buffer(vq, &d);
+		if (d.flags & VRTC_VRING_DESC_F_NEXT) {
+			vring_dev_desc_load(&vr->desc[d.next & vq->mask], &d);
+			if (!(d.flags & VRTC_VRING_DESC_F_INDIRECT))
+				prefetch_buffer(vq, &d);
+		}
+	}
+}
+
 uint16_t
 vrtc_vq_avail(struct vrtc_vq *vq, uint16_t max)
 {
@@ -183,10 +236,7 @@ vrtc_vq_avail(struct vrtc_vq *vq, uint16_t max)
 	if (n > max)
 		n = max;
 	vq->avail_end = (uint16_t)(vq->last_avail_idx + n);
-	/* The first descriptor is read right away; start fetching it. */
-	vrtc_prefetch(&vq->vring.desc[vring_dev_avail_head(&vq->vring,
-							   vq->last_avail_idx & vq->mask) &
-				      vq->mask]);
+	prefetch_burst(vq, n);
 	return n;
 }
 
@@ -225,12 +275,6 @@ vrtc_vq_pop(struct vrtc_vq *vq, struct vrtc_chain *chain)
 	}
 	vq->last_avail_idx++;
 	vq->stats.chains++;
-
-	/* Overlap the next chain's first descriptor fetch with this one. */
-	if (vq->last_avail_idx != vq->avail_end)
-		vrtc_prefetch(&vq->vring.desc[vring_dev_avail_head(
-						       &vq->vring, vq->last_avail_idx & vq->mask) &
-					       vq->mask]);
 
 	ctx.vring = &vq->vring;
 	ctx.mem = vq->mem;
