@@ -39,7 +39,7 @@ struct walk {
 };
 
 /* Add one buffer descriptor (not an indirect one) to the chain. */
-static enum vrtc_chain_error
+static inline __attribute__((always_inline)) enum vrtc_chain_error
 add_buffer(struct walk *w, const struct vrtc_vring_desc *d)
 {
 	const struct vrtc_chain_ctx *ctx = w->ctx;

@@ -5,9 +5,10 @@
 /*
  * Entropy sources for the virtio-rng model.
  *
- * Every source writes straight into the caller's buffer, which is guest
- * memory: there is no bounce buffer, so no copy of the output ever lingers
- * in our own memory.
+ * Every source writes into the caller's buffer, which is guest memory. The
+ * drbg serves fills up to 32 KiB from an output pool (below), whose
+ * delivered bytes are wiped once the device goes idle; the other sources,
+ * and larger drbg fills, write straight into the buffer.
  *
  * drbg: an OpenSSL 3 CTR-DRBG (AES-256, derivation function on) with no
  * parent, so OpenSSL seeds and reseeds it from the operating system
@@ -20,15 +21,20 @@
  * OpenSSL 3.0 calls getpid() on every generate request for its fork check,
  * so a request costs one system call whatever its size.
  *
- * drbg output pool: fills shorter than POOL_DIRECT_BYTES are served from a
+ * drbg output pool: fills of at most POOL_FILL_MAX bytes are served from a
  * per-instance pool that one generate request fills with 64 KiB, so the
- * fixed cost of a request (the getpid() system call, the CTR_DRBG update
- * and rekeying: about 1.7 us on the development VM) is shared by many small
- * fills instead of paid by each. Every byte handed out is wiped from the
- * pool at once (explicit_bzero), so as before no copy of delivered output
- * stays in our memory; only bytes not yet delivered sit there, which is
- * what the DRBG state already allows anyone reading this memory to compute.
- * Each byte is delivered at most once. The pool is thrown away (wiped) when
+ * fixed cost of a request (the getpid() system call, a parameter look-up,
+ * the CTR_DRBG update and rekeying: 1.7 to 2.5 us on the development VM,
+ * where a system call costs 1.4 us) is shared by many small
+ * fills instead of paid by each. Each byte is delivered at most once.
+ * Delivered bytes are overwritten by the next refill, and wiped once the
+ * device is idle (vrtc_entropy_quiesce(), which the poller calls on every
+ * poll that finds nothing, wipes after POOL_IDLE_CALLS such calls in a
+ * row): under load they stay in the pool for at most one pool's worth of
+ * requests (the guest buffers they went to are mapped into this process
+ * anyway), and none stays once the device is idle. Bytes not yet delivered
+ * sit in the pool, which is no more than what the DRBG state already lets
+ * anyone who reads this memory compute. The pool is thrown away (wiped) when
  * it is older than POOL_MAX_AGE_NS or the reseed interval, after a forced
  * reseed, and in a child process after fork() (pthread_atfork), so a seed
  * is never stretched past its interval and two processes never share
@@ -54,9 +60,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,11 +94,15 @@
 #define MAX_RESEED_INTERVAL_S ((uint64_t)INT32_MAX)
 /* Read OpenSSL's reseed counter at least every this many requests. */
 #define RESEED_POLL_REQUESTS 64u
-/* drbg output pool: size (one generate request), the smallest fill that
- * bypasses it, and the oldest bytes it may hand out. */
+/* drbg output pool: size (one generate request), the largest fill it
+ * serves (above, generating in place is as cheap as copying; measured on
+ * the development VM), and the oldest bytes it may hand out. */
 #define POOL_BYTES NIST_CTR_MAX_REQUEST_BYTES
-#define POOL_DIRECT_BYTES ((size_t)16384)
+#define POOL_FILL_MAX ((size_t)32768)
 #define POOL_MAX_AGE_NS (UINT64_C(1000000000))
+/* Idle polls in a row after which delivered bytes are wiped: a queue between
+ * two bursts does not pay for a wipe the next refill makes anyway. */
+#define POOL_IDLE_CALLS 64u
 
 /* Attempts per 8-byte value. Intel's DRNG guide: ten failed RDRAND in a
  * row mean a broken generator; RDSEED is expected to run dry under load. */
@@ -110,14 +120,17 @@ struct vrtc_entropy {
 	unsigned int reseed_seen; /* OpenSSL's RESEED_COUNTER at the last read */
 	uint32_t poll_every;	  /* requests between two reads of it */
 	uint32_t since_poll;	  /* requests since the last read */
-	/* drbg output pool: pool[pool_pos .. pool_len) not yet delivered,
-	 * everything before pool_pos wiped. */
+	/* drbg output pool (NULL: every fill is generated in place):
+	 * pool[pool_pos .. pool_len) not yet delivered, pool[pool_dirty ..
+	 * pool_pos) delivered and not yet wiped, the rest wiped or overwritten. */
 	uint8_t *pool;
-	unsigned int reseed_requests; /* the configured reseed_requests */
-	unsigned int pool_requests;   /* like OpenSSL's counter: 1 after a seeding */
 	size_t pool_pos;
 	size_t pool_len;
-	uint64_t pool_birth_ns; /* CLOCK_MONOTONIC_COARSE at the refill */
+	size_t pool_dirty;
+	uint32_t pool_idle_calls;     /* vrtc_entropy_quiesce() calls since a fill */
+	unsigned int reseed_requests; /* as configured (clamped) */
+	unsigned int pool_requests;   /* pooled fills, counted as OpenSSL counts requests */
+	uint64_t pool_birth_ns;	      /* CLOCK_MONOTONIC_COARSE at the refill */
 	uint64_t pool_max_age_ns;
 	uint64_t pool_fork_gen; /* fork_gen at the refill */
 };
@@ -325,10 +338,11 @@ drbg_init(struct vrtc_entropy *e, const struct vrtc_entropy_params *params)
 		return -EIO;
 	}
 	e->chunk_bytes = VRTC_MIN(max_request, NIST_CTR_MAX_REQUEST_BYTES);
-	/* The pool is one generate request; without it every fill is direct. */
+	/* The pool holds one generate request; without it (no memory) every
+	 * fill is generated in place, as before. */
 	pthread_once(&fork_hook_once, install_fork_hook);
 	e->pool = malloc(POOL_BYTES);
-	e->pool_pos = e->pool_len = 0;
+	e->pool_pos = e->pool_len = e->pool_dirty = 0;
 	e->reseed_requests = ossl_requests;
 	e->pool_requests = 1;
 	e->pool_max_age_ns = VRTC_MIN(interval_s * UINT64_C(1000000000), POOL_MAX_AGE_NS);
@@ -365,13 +379,22 @@ coarse_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Wipe what is left in the pool and mark it empty. */
+/* Wipe the delivered bytes still in the pool. */
+static inline void
+pool_wipe_delivered(struct vrtc_entropy *e)
+{
+	if (e->pool_pos > e->pool_dirty)
+		explicit_bzero(e->pool + e->pool_dirty, e->pool_pos - e->pool_dirty);
+	e->pool_dirty = e->pool_pos;
+}
+
+/* Wipe the whole pool and mark it empty. */
 static void
 pool_drop(struct vrtc_entropy *e)
 {
-	if (e->pool != NULL && e->pool_len > e->pool_pos)
-		explicit_bzero(e->pool + e->pool_pos, e->pool_len - e->pool_pos);
-	e->pool_pos = e->pool_len = 0;
+	if (e->pool != NULL && e->pool_len > e->pool_dirty)
+		explicit_bzero(e->pool + e->pool_dirty, e->pool_len - e->pool_dirty);
+	e->pool_pos = e->pool_len = e->pool_dirty = 0;
 }
 
 static int drbg_reseed(struct vrtc_entropy *e);
@@ -387,15 +410,20 @@ drbg_fill_pooled(struct vrtc_entropy *e, uint8_t *p, size_t len)
 			return -EIO;
 	}
 	e->pool_requests++;
+	e->pool_idle_calls = 0;
 	if (e->pool_len != e->pool_pos &&
 	    (coarse_ns() - e->pool_birth_ns > e->pool_max_age_ns ||
-	     e->pool_fork_gen != __atomic_load_n(&fork_gen, __ATOMIC_RELAXED)))
+	     e->pool_fork_gen != __atomic_load_n(&fork_gen, __ATOMIC_RELAXED))) {
 		pool_drop(e);
+		/* A refill follows: OpenSSL may reseed by time then. */
+		e->since_poll = e->poll_every;
+	}
 	while (len > 0) {
 		size_t n;
 
 		if (e->pool_pos == e->pool_len) {
-			e->pool_pos = e->pool_len = 0;
+			/* The generate request overwrites every delivered byte. */
+			e->pool_pos = e->pool_len = e->pool_dirty = 0;
 			if (drbg_generate(e, e->pool, e->chunk_bytes) != 0) {
 				/* OpenSSL may have written part of it. */
 				explicit_bzero(e->pool, e->chunk_bytes);
@@ -404,15 +432,10 @@ drbg_fill_pooled(struct vrtc_entropy *e, uint8_t *p, size_t len)
 			e->pool_len = e->chunk_bytes;
 			e->pool_birth_ns = coarse_ns();
 			e->pool_fork_gen = __atomic_load_n(&fork_gen, __ATOMIC_RELAXED);
-			/* Refills are rare: observe reseeds (by time, by
-			 * OpenSSL's own count) at each. */
-			drbg_poll_reseeds(e);
 		}
 		n = VRTC_MIN(len, e->pool_len - e->pool_pos);
 		memcpy(p, e->pool + e->pool_pos, n);
-		/* Delivered: it must not stay here. */
-		explicit_bzero(e->pool + e->pool_pos, n);
-		e->pool_pos += n;
+		e->pool_pos += n; /* delivered: wiped by vrtc_entropy_quiesce() */
 		p += n;
 		len -= n;
 	}
@@ -422,7 +445,7 @@ drbg_fill_pooled(struct vrtc_entropy *e, uint8_t *p, size_t len)
 static int
 drbg_fill(struct vrtc_entropy *e, uint8_t *p, size_t len)
 {
-	if (len < POOL_DIRECT_BYTES && e->pool != NULL)
+	if (len <= POOL_FILL_MAX && e->pool != NULL)
 		return drbg_fill_pooled(e, p, len);
 	while (len > 0) {
 		size_t n = VRTC_MIN(len, e->chunk_bytes);
@@ -783,6 +806,14 @@ vrtc_entropy_fill(struct vrtc_entropy *e, void *buf, size_t len)
 	e->stats.calls++;
 	e->stats.bytes += len;
 	return 0;
+}
+
+void
+vrtc_entropy_quiesce(struct vrtc_entropy *e)
+{
+	if (e->pool != NULL && e->pool_pos != e->pool_dirty &&
+	    ++e->pool_idle_calls >= POOL_IDLE_CALLS)
+		pool_wipe_delivered(e);
 }
 
 int

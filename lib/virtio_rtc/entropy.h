@@ -67,6 +67,14 @@ void vrtc_entropy_destroy(struct vrtc_entropy *e);
  */
 int vrtc_entropy_fill(struct vrtc_entropy *e, void *buf, size_t len);
 
+/**
+ * Tell the source its device found nothing to do. After a few such calls in
+ * a row (64) it wipes output it delivered and still holds (drbg: the part of
+ * its output pool already handed out; see doc/virtio-rng.md). Cheap: call it
+ * on every poll that finds no buffer, as the poller does.
+ */
+void vrtc_entropy_quiesce(struct vrtc_entropy *e);
+
 /** Force a reseed from the OS now (drbg); 0 for sources without state. */
 int vrtc_entropy_reseed(struct vrtc_entropy *e);
 

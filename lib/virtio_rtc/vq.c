@@ -162,55 +162,27 @@ park_avail_event(struct vrtc_vq *vq)
 }
 
 /*
- * Start fetching the buffer (or the indirect table) a descriptor points at,
- * from a private copy of it that is only a hint: nothing here is trusted,
- * vrtc_vq_pop() reads and checks every descriptor again. The address goes
- * through the memory map like any other, so only guest memory is touched,
- * and a prefetch has no other effect.
+ * Start fetching the head descriptors of every chain of the burst at once,
+ * so that their cache misses (the driver wrote them on another core)
+ * overlap instead of being taken one chain after the other. The avail
+ * entries read here are only used as prefetch addresses (masked into the
+ * table); vrtc_vq_pop() reads and checks each of them again.
+ *
+ * Prefetching the buffers too (from a hint copy of each descriptor) was
+ * measured and gave nothing on READ traffic for 90 more instructions per
+ * chain (doc/perf.md).
  */
 static inline void
-prefetch_buffer(struct vrtc_vq *vq, const struct vrtc_vring_desc *d)
-{
-	const uint8_t *host = vrtc_mem_translate(vq->mem, &vq->mem_hint, d->addr, 1);
-
-	if (host == NULL)
-		return;
-	if (d->flags & VRTC_VRING_DESC_F_WRITE)
-		__builtin_prefetch(host, 1, 3);
-	else
-		vrtc_prefetch(host);
-}
-
-/*
- * Start every memory access of the burst's chains at once, so that their
- * cache misses overlap instead of being taken one chain after the other:
- * first the head descriptors of all chains, then (from what those say now)
- * the first two buffers of each chain or its indirect table.
- */
-static void
 prefetch_burst(struct vrtc_vq *vq, uint16_t n)
 {
 	const struct vrtc_vring *vr = &vq->vring;
-	struct vrtc_vring_desc d;
-	uint16_t k, head;
+	uint16_t k;
 
 	for (k = 0; k < n; k++) {
-		head = vring_dev_avail_head(vr, (uint16_t)(vq->last_avail_idx + k) & vq->mask);
+		uint16_t head =
+			vring_dev_avail_head(vr, (uint16_t)(vq->last_avail_idx + k) & vq->mask);
+
 		vrtc_prefetch(&vr->desc[head & vq->mask]);
-	}
-	for (k = 0; k < n; k++) {
-		head = vring_dev_avail_head(vr, (uint16_t)(vq->last_avail_idx + k) & vq->mask);
-		vring_dev_desc_load(&vr->desc[head & vq->mask], &d);
-		if (d.flags & VRTC_VRING_DESC_F_INDIRECT) {
-			vrtc_prefetch(vrtc_mem_translate(vq->mem, &vq->mem_hint, d.addr, 1));
-			continue;
-		}
-		prefetch_buffer(vq, &d);
-		if (d.flags & VRTC_VRING_DESC_F_NEXT) {
-			vring_dev_desc_load(&vr->desc[d.next & vq->mask], &d);
-			if (!(d.flags & VRTC_VRING_DESC_F_INDIRECT))
-				prefetch_buffer(vq, &d);
-		}
 	}
 }
 

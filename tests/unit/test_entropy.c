@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -532,6 +533,123 @@ test_getrandom_interrupted(void)
 	vrtc_entropy_destroy(e);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * drbg serves short fills from a 64 KiB output pool (see entropy.c): fills
+ * of every length around word sizes, through several refills, never
+ * repeat output (each byte is delivered once) and stay uniform; quiescing
+ * in between (which wipes delivered bytes) changes nothing for the caller.
+ */
+static void
+test_drbg_pool_small_fills(void)
+{
+	const size_t total = 512 * 1024;
+	struct vrtc_entropy *e = make(VRTC_ENTROPY_DRBG, NULL);
+	uint64_t hist[256] = {0}, *words;
+	double chi2 = 0, expect;
+	uint8_t *buf;
+	size_t off = 0, i, nb_words;
+	unsigned int step = 0;
+
+	T_CHECK(e != NULL);
+	buf = calloc(1, total);
+	T_CHECK(buf != NULL);
+	while (off < total) {
+		size_t len = VRTC_MIN((size_t)(1 + (step * 37) % 300), total - off);
+
+		T_EQ_INT(vrtc_entropy_fill(e, buf + off, len), 0);
+		if (step % 7 == 0) {
+			for (i = 0; i < 70; i++)
+				vrtc_entropy_quiesce(e);
+		}
+		off += len;
+		step++;
+	}
+	T_EQ(vrtc_entropy_stats(e)->bytes, total);
+	for (i = 0; i < total; i++)
+		hist[buf[i]]++;
+	expect = total / 256.0;
+	for (i = 0; i < 256; i++)
+		chi2 += ((double)hist[i] - expect) * ((double)hist[i] - expect) / expect;
+	printf("     %u pooled fills, chi-square %.1f\n", step, chi2);
+	T_CHECK(chi2 > CHI2_LOW && chi2 < CHI2_HIGH);
+	/* No 8-byte word twice (a replayed pool would repeat whole runs). */
+	nb_words = total / 8;
+	words = malloc(nb_words * sizeof(*words));
+	T_CHECK(words != NULL);
+	memcpy(words, buf, nb_words * sizeof(*words));
+	qsort(words, nb_words, sizeof(*words), cmp_u64);
+	for (i = 1; i < nb_words; i++)
+		T_CHECK(words[i] != words[i - 1]);
+	free(words);
+	free(buf);
+	vrtc_entropy_destroy(e);
+}
+
+/* After fork() the child must not hand out what the parent's pool holds. */
+static void
+test_drbg_pool_fork(void)
+{
+	struct vrtc_entropy *e = make(VRTC_ENTROPY_DRBG, NULL);
+	uint8_t first[64], mine[64], child[64];
+	int fds[2], status;
+	ssize_t got;
+	pid_t pid;
+
+	T_CHECK(e != NULL);
+	T_EQ_INT(vrtc_entropy_fill(e, first, sizeof(first)), 0); /* the pool is full now */
+	T_CHECK(pipe(fds) == 0);
+	pid = fork();
+	T_CHECK(pid >= 0);
+	if (pid == 0) {
+		int rc = vrtc_entropy_fill(e, child, sizeof(child));
+
+		if (rc != 0 || write(fds[1], child, sizeof(child)) != (ssize_t)sizeof(child))
+			_exit(1);
+		_exit(0);
+	}
+	close(fds[1]);
+	T_EQ_INT(vrtc_entropy_fill(e, mine, sizeof(mine)), 0);
+	got = read(fds[0], child, sizeof(child));
+	close(fds[0]);
+	T_CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	T_EQ(got, sizeof(child));
+	T_CHECK(memcmp(mine, child, sizeof(mine)) != 0);
+	T_CHECK(memcmp(first, child, sizeof(first)) != 0);
+	vrtc_entropy_destroy(e);
+}
+
+/* vrtc_entropy_quiesce() on every kind, with and without output delivered. */
+static void
+test_quiesce(void)
+{
+	enum vrtc_entropy_kind k;
+	uint8_t a[100], b[100];
+	int i;
+
+	for (k = 0; k < VRTC_ENTROPY_KIND_COUNT; k++) {
+		struct vrtc_entropy *e = make(k, NULL);
+
+		if (e == NULL)
+			continue;
+		vrtc_entropy_quiesce(e);
+		T_EQ_INT(vrtc_entropy_fill(e, a, sizeof(a)), 0);
+		for (i = 0; i < 100; i++)
+			vrtc_entropy_quiesce(e);
+		T_EQ_INT(vrtc_entropy_fill(e, b, sizeof(b)), 0);
+		T_CHECK(memcmp(a, b, sizeof(a)) != 0);
+		T_EQ(vrtc_entropy_stats(e)->errors, 0);
+		vrtc_entropy_destroy(e);
+	}
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_kind_names),
 	T_CASE(test_available_and_create),
@@ -546,6 +664,9 @@ static const struct t_case cases[] = {
 	T_CASE(test_reseed_stateless_sources),
 	T_CASE(test_getrandom_fault),
 	T_CASE(test_getrandom_interrupted),
+	T_CASE(test_drbg_pool_small_fills),
+	T_CASE(test_drbg_pool_fork),
+	T_CASE(test_quiesce),
 };
 
 T_MAIN(cases)

@@ -21,6 +21,7 @@
  */
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -204,9 +205,15 @@ serve_rng(struct vrtc_queue *q, uint16_t burst)
 	if (limited && rate_refill(rl) <= 0) {
 		/* Buffers wait on the ring until the balance is positive. */
 		dev->rng.rate_limited_polls++;
+		vrtc_entropy_quiesce(dev->rng.source);
 		return 0;
 	}
 	n = vrtc_vq_avail(&q->vq, burst);
+	if (n == 0) {
+		/* Idle: no delivered entropy stays in the source's pool. */
+		vrtc_entropy_quiesce(dev->rng.source);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		uint32_t len;
 		int rc = vrtc_vq_pop(&q->vq, &chain);
@@ -225,8 +232,7 @@ serve_rng(struct vrtc_queue *q, uint16_t burst)
 				break; /* the rest of the burst waits */
 		}
 	}
-	if (n != 0)
-		signal_guest(q);
+	signal_guest(q);
 	return done;
 }
 
@@ -238,21 +244,60 @@ serve_queue(struct vrtc_queue *q, uint16_t burst)
 	return serve_rng(q, burst);
 }
 
+/* Serve every running queue of @p set once. @return the chains served. */
+static inline unsigned int
+poll_set(const struct worker_set *set, uint16_t burst, unsigned int *active)
+{
+	unsigned int work = 0;
+	uint16_t i;
+
+	*active = 0;
+	for (i = 0; i < set->nb; i++) {
+		struct vrtc_queue *q = set->q[i];
+
+		/* Pairs with vrtc_queue_publish(). */
+		if (!__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
+			continue;
+		(*active)++;
+		work += serve_queue(q, burst);
+	}
+	return work;
+}
+
+/* Read a fired eventfd down to zero without ever blocking: only when it is
+ * still readable (the number may name another file by now). */
+static void
+drain_eventfd(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	eventfd_t v;
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN))
+		eventfd_read(fd, &v);
+}
+
 /*
  * Adaptive mode: ask for kicks, make sure nothing slipped in meanwhile, and
  * sleep until a kick or a wake-up. Runs online until the epoll set is
  * built (the queues cannot be torn down while we are online).
+ *
+ * On waking, the queues are served first and the housekeeping (draining
+ * the eventfds, closing the epoll set, suppressing kicks again) comes
+ * after, so the request that woke us does not wait for those system calls.
+ * @return the chains served by that first poll.
  */
-static void
-sleep_on_kicks(struct worker *w, const struct worker_set *set, unsigned int lcore)
+static unsigned int
+sleep_on_kicks(struct worker *w, const struct worker_set *set, unsigned int lcore,
+	       uint16_t burst)
 {
 	struct epoll_event ev, events[8];
+	unsigned int work = 0, active;
 	uint16_t i;
-	int epfd, n, k;
+	int epfd, n = 0, k;
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
-		return;
+		return 0;
 	ev.events = EPOLLIN;
 	ev.data.fd = w->wakefd;
 	epoll_ctl(epfd, EPOLL_CTL_ADD, w->wakefd, &ev);
@@ -271,18 +316,16 @@ sleep_on_kicks(struct worker *w, const struct worker_set *set, unsigned int lcor
 	rte_rcu_qsbr_thread_offline(svc.qsbr, lcore);
 	n = epoll_wait(epfd, events, RTE_DIM(events), 1000);
 	rte_rcu_qsbr_thread_online(svc.qsbr, lcore);
+	/* The queues are re-read from the (possibly new) set. */
+	work = poll_set(__atomic_load_n(&w->set, __ATOMIC_ACQUIRE), burst, &active);
 	for (k = 0; k < n; k++) {
-		eventfd_t v;
-
-		/* Drain: readable eventfds do not block. */
-		eventfd_read(events[k].data.fd, &v);
+		drain_eventfd(events[k].data.fd);
 		if (events[k].data.fd != w->wakefd)
 			w->wakeups_by_kick++;
 	}
 out:
 	close(epfd);
-	/* Back to spinning: the queues are re-read from the (possibly new)
-	 * set and kicks are suppressed again on the next poll. */
+	/* Back to spinning: kicks are suppressed again. */
 	set = __atomic_load_n(&w->set, __ATOMIC_ACQUIRE);
 	for (i = 0; i < set->nb; i++) {
 		struct vrtc_queue *q = set->q[i];
@@ -290,6 +333,7 @@ out:
 		if (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
 			vrtc_vq_kicks_disable(&q->vq);
 	}
+	return work;
 }
 
 static void
@@ -326,18 +370,8 @@ worker_main(void *arg)
 	rte_rcu_qsbr_thread_online(svc.qsbr, lcore);
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
 		const struct worker_set *set = __atomic_load_n(&w->set, __ATOMIC_ACQUIRE);
-		unsigned int work = 0, active = 0;
-		uint16_t i;
+		unsigned int active, work = poll_set(set, burst, &active);
 
-		for (i = 0; i < set->nb; i++) {
-			struct vrtc_queue *q = set->q[i];
-
-			/* Pairs with vrtc_queue_publish(). */
-			if (!__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
-				continue;
-			active++;
-			work += serve_queue(q, burst);
-		}
 		if (active == 0) {
 			rte_rcu_qsbr_quiescent(svc.qsbr, lcore);
 			sleep_idle_worker(w, lcore);
@@ -348,7 +382,7 @@ worker_main(void *arg)
 			if (adaptive)
 				last_work = rte_rdtsc();
 		} else if (adaptive && rte_rdtsc() - last_work > svc.idle_cycles) {
-			sleep_on_kicks(w, set, lcore);
+			sleep_on_kicks(w, set, lcore, burst);
 			last_work = rte_rdtsc();
 		} else {
 			rte_pause();
