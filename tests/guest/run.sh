@@ -200,7 +200,7 @@ boot() {
 			for d in $binds; do mkdir -p "$ch$d" && mount --bind "$d" "$ch$d" || exit 99; done
 			exec chroot "$ch" "$@"' sh "$CH" "$OUT $LOGS $SOCK" "${cmd[@]}" 2>&1
 		echo "QEMU-EXIT rc=$?"
-	) | "$PROBE" stamp > "$BOOT_LOG" &
+	) 2>&1 | "$PROBE" stamp > "$BOOT_LOG" & # (bash's "Killed" notice goes to the log too)
 	local bpid=$!
 	BOOT_RC=
 	if [ "$waitfor" = exit ]; then
