@@ -74,6 +74,18 @@ extern int t_case_failed;
 		}                                                                              \
 	} while (0)
 
+/** Whether all @p len bytes at @p p equal @p v. */
+static inline int
+t_all_bytes_are(const uint8_t *p, size_t len, uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != v)
+			return 0;
+	return 1;
+}
+
 struct t_case {
 	const char *name;
 	void (*fn)(void);

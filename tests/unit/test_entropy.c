@@ -75,17 +75,6 @@ make(enum vrtc_entropy_kind kind, const struct vrtc_entropy_params *params)
 	return e;
 }
 
-static int
-all_bytes_are(const uint8_t *p, size_t len, uint8_t v)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != v)
-			return 0;
-	return 1;
-}
-
 static void
 test_kind_names(void)
 {
@@ -193,8 +182,8 @@ fill_lengths_of(enum vrtc_entropy_kind kind)
 			for (rep = 0; rep < reps; rep++) {
 				memset(buf, PATTERN, MIB + 2 * GUARD);
 				T_EQ_INT(vrtc_entropy_fill(e, p, len), 0);
-				T_CHECK(all_bytes_are(buf, GUARD + offsets[j], PATTERN));
-				T_CHECK(all_bytes_are(p + len, MIB + GUARD - len - offsets[j],
+				T_CHECK(t_all_bytes_are(buf, GUARD + offsets[j], PATTERN));
+				T_CHECK(t_all_bytes_are(p + len, MIB + GUARD - len - offsets[j],
 						      PATTERN));
 				if (len <= COVER_MAX)
 					for (k = 0; k < len; k++)
@@ -208,8 +197,8 @@ fill_lengths_of(enum vrtc_entropy_kind kind)
 						T_FAIL_AT("%s: length %zu, byte %zu never written",
 							  vrtc_entropy_kind_name(kind), len, k);
 			} else {
-				T_CHECK(!all_bytes_are(p, 16, PATTERN));
-				T_CHECK(!all_bytes_are(p + len - 16, 16, PATTERN));
+				T_CHECK(!t_all_bytes_are(p, 16, PATTERN));
+				T_CHECK(!t_all_bytes_are(p + len - 16, 16, PATTERN));
 			}
 		}
 	}
@@ -521,7 +510,7 @@ test_getrandom_interrupted(void)
 			break;
 		fills++;
 		for (i = 0; i < len; i += page)
-			missed += all_bytes_are(buf + i + page - 16, 16, PATTERN);
+			missed += t_all_bytes_are(buf + i + page - 16, 16, PATTERN);
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
 	sigaction(SIGALRM, &old, NULL);

@@ -32,17 +32,6 @@ struct fake_chain {
 	uint8_t *bufs[MAX_SEGS + 1]; /* segment i is bufs[i] + GUARD */
 };
 
-static int
-all_bytes_are(const uint8_t *p, size_t len, uint8_t v)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != v)
-			return 0;
-	return 1;
-}
-
 /* Build a chain: @p nb_r readable then @p nb_w writable segments. */
 static int
 chain_build(struct fake_chain *fc, uint16_t nb_r, uint16_t nb_w, const uint32_t *lens)
@@ -84,15 +73,15 @@ guards_intact(const struct fake_chain *fc, uint16_t i)
 {
 	const struct vrtc_seg *s = &fc->segs[i];
 
-	return all_bytes_are(fc->bufs[i], GUARD, PATTERN) &&
-	       all_bytes_are(s->addr + s->len, GUARD, PATTERN);
+	return t_all_bytes_are(fc->bufs[i], GUARD, PATTERN) &&
+	       t_all_bytes_are(s->addr + s->len, GUARD, PATTERN);
 }
 
 /* Segment @p i is untouched altogether. */
 static int
 seg_untouched(const struct fake_chain *fc, uint16_t i)
 {
-	return all_bytes_are(fc->bufs[i], fc->segs[i].len + 2 * GUARD, PATTERN);
+	return t_all_bytes_are(fc->bufs[i], fc->segs[i].len + 2 * GUARD, PATTERN);
 }
 
 /* The first @p n bytes of segment @p i were written (as far as random
@@ -102,9 +91,9 @@ seg_written(const struct fake_chain *fc, uint16_t i, uint32_t n)
 {
 	const struct vrtc_seg *s = &fc->segs[i];
 
-	if (!guards_intact(fc, i) || !all_bytes_are(s->addr + n, s->len - n, PATTERN))
+	if (!guards_intact(fc, i) || !t_all_bytes_are(s->addr + n, s->len - n, PATTERN))
 		return 0;
-	return n < 16 || !all_bytes_are(s->addr, n, PATTERN);
+	return n < 16 || !t_all_bytes_are(s->addr, n, PATTERN);
 }
 
 static struct vrtc_entropy *

@@ -29,6 +29,7 @@
 #include <rte_log.h>
 
 #include "clock.h"
+#include "vdev_args.h"
 #include "vrtc.h"
 #include "vrtc_internal.h"
 
@@ -72,22 +73,6 @@ struct parse_ctx {
 
 #define ARG_ERR(ctx, key, value, fmt, ...)                                                   \
 	VRTC_GLOG(device, ERR, "%s: %s=%s: " fmt, (ctx)->dev, key, value, ##__VA_ARGS__)
-
-static int
-parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
 
 static int
 parse_bool(const char *key, const char *value, void *opaque, int *out)
@@ -141,7 +126,7 @@ on_owner(const char *key, const char *value, void *opaque)
 	char buf[1024];
 	uint64_t v;
 
-	if (parse_u64(value, UINT32_MAX - 1, &v) == 0) {
+	if (vrtc_vdev_parse_u64(value, 0, UINT32_MAX - 1, &v) == 0) {
 		ctx->p->socket_uid = (uid_t)v;
 		return 0;
 	}
@@ -161,7 +146,7 @@ on_group(const char *key, const char *value, void *opaque)
 	char buf[4096];
 	uint64_t v;
 
-	if (parse_u64(value, UINT32_MAX - 1, &v) == 0) {
+	if (vrtc_vdev_parse_u64(value, 0, UINT32_MAX - 1, &v) == 0) {
 		ctx->p->socket_gid = (gid_t)v;
 		return 0;
 	}
@@ -199,7 +184,7 @@ on_lcore(const char *key, const char *value, void *opaque)
 	struct parse_ctx *ctx = opaque;
 	uint64_t v;
 
-	if (parse_u64(value, RTE_MAX_LCORE - 1, &v) == 0) {
+	if (vrtc_vdev_parse_u64(value, 0, RTE_MAX_LCORE - 1, &v) == 0) {
 		if (rte_lcore_is_enabled((unsigned int)v) && v != rte_get_main_lcore()) {
 			ctx->p->lcore = (int)v;
 			return 0;
@@ -261,7 +246,7 @@ on_tai_offset(const char *key, const char *value, void *opaque)
 		ctx->p->tai_offset_s = -1;
 		return 0;
 	}
-	if (parse_u64(value, 1000, &v) == 0) {
+	if (vrtc_vdev_parse_u64(value, 0, 1000, &v) == 0) {
 		ctx->p->tai_offset_s = (int)v;
 		return 0;
 	}
@@ -321,7 +306,7 @@ on_rate(const char *key, const char *value, void *opaque)
 	}
 	if (mult != 1)
 		num[len - 1] = '\0';
-	if (parse_u64(num, UINT64_MAX / mult, &v) != 0)
+	if (vrtc_vdev_parse_u64(num, 0, UINT64_MAX / mult, &v) != 0)
 		goto bad;
 	ctx->p->rate_bytes_per_s = v * mult;
 	return 0;
@@ -337,7 +322,7 @@ on_reseed(const char *key, const char *value, void *opaque)
 	struct parse_ctx *ctx = opaque;
 	uint64_t v;
 
-	if (parse_u64(value, UINT64_C(1) << 48, &v) == 0 && v >= 1) {
+	if (vrtc_vdev_parse_u64(value, 0, UINT64_C(1) << 48, &v) == 0 && v >= 1) {
 		ctx->p->reseed_requests = v;
 		return 0;
 	}
