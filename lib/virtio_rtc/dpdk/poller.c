@@ -244,7 +244,7 @@ poll_pass(struct vrtc_poller *p, const struct queue_set *set, unsigned int budge
 		return 0;
 	if (start >= nb)
 		start = 0;
-	for (i = 0; i < nb && work < budget; i++) {
+	for (i = 0; i < nb; i++) {
 		uint16_t slot = (uint16_t)(start + i);
 		struct vrtc_queue *q = set->q[slot >= nb ? slot - nb : slot];
 		uint16_t burst = p->burst;
@@ -253,6 +253,8 @@ poll_pass(struct vrtc_poller *p, const struct queue_set *set, unsigned int budge
 		if (!__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
 			continue;
 		running++;
+		if (work >= budget)
+			continue; /* counted, not served: the budget is spent */
 		if (budget - work < burst)
 			burst = (uint16_t)(budget - work);
 		work += q->serve(q, burst);

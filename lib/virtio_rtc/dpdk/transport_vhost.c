@@ -56,6 +56,7 @@
 /* vhost-user request numbers (the vhost-user specification). */
 enum {
 	VHU_GET_FEATURES = 1,
+	VHU_SET_FEATURES = 2,
 	VHU_SET_OWNER = 3,
 	VHU_RESET_OWNER = 4,
 	VHU_SET_MEM_TABLE = 5,
@@ -83,7 +84,11 @@ struct vhost_conn {
 	 * rte_vhost_get_mem_table() dereferences a missing table (22.11), so
 	 * it is only asked when this is set. */
 	int have_mem;
-	uint64_t replaced; /* connections that took over a live one */
+	/* rte_vhost considers the device running (between new_device and
+	 * destroy_device): it then refuses a change of features. */
+	int dev_running;
+	uint64_t replaced;	    /* connections that took over a live one */
+	uint64_t features_refused; /* SET_FEATURES refused before rte_vhost saw it */
 };
 
 /* vid -> device, for the callbacks (vrtc_device_lock). */
@@ -269,9 +274,48 @@ forget_rings(struct vrtc_device *dev)
 
 /* ---- rte_vhost callbacks (vhost thread) ---------------------------------- */
 
+/* vhost-user message header: request, flags, size, then the payload. */
+#define MSG_PAYLOAD_OFFSET 12
+
+/*
+ * SET_FEATURES that rte_vhost would refuse, refused here before the queues
+ * are stopped: rte_vhost then answers the NACK (REPLY_ACK) or closes the
+ * connection, and the queues go on being served. A refusal after the
+ * pre-message hook would leave them stopped (the post hook does not run).
+ */
+static int
+features_refused(struct vrtc_device *dev, const void *msg)
+{
+	struct vhost_conn *c = conn_of(dev);
+	uint64_t features, current = 0;
+	uint32_t size;
+
+	memcpy(&size, (const uint8_t *)msg + 8, sizeof(size));
+	if (size < sizeof(features))
+		return 0; /* rte_vhost refuses a short payload before any hook */
+	memcpy(&features, (const uint8_t *)msg + MSG_PAYLOAD_OFFSET, sizeof(features));
+	if ((features & ~dev->offered_features) != 0) {
+		VRTC_DLOG(transport, WARNING, dev,
+			  "SET_FEATURES 0x%" PRIx64 " refused: bits 0x%" PRIx64 " were never offered",
+			  features, features & ~dev->offered_features);
+		c->features_refused++;
+		return 1;
+	}
+	if (c->dev_running && rte_vhost_get_negotiated_features(c->vid, &current) == 0 &&
+	    current != features) {
+		VRTC_DLOG(transport, WARNING, dev,
+			  "SET_FEATURES 0x%" PRIx64 " refused: the device runs with 0x%" PRIx64
+			  " (reset it first)", features, current);
+		c->features_refused++;
+		return 1;
+	}
+	return 0;
+}
+
 static enum rte_vhost_msg_result
 pre_msg(int vid, void *msg)
 {
+	enum rte_vhost_msg_result result = RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 	struct vrtc_device *dev;
 	uint32_t request;
 
@@ -281,16 +325,20 @@ pre_msg(int vid, void *msg)
 		return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
-	if (dev != NULL) {
+	if (dev != NULL && request == VHU_SET_FEATURES && features_refused(dev, msg)) {
+		result = RTE_VHOST_MSG_RESULT_ERR;
+	} else if (dev != NULL) {
 		stop_queues(dev);
 		vrtc_device_mem_set(dev, NULL); /* the message may unmap it */
 		if (request == VHU_SET_MEM_TABLE || request == VHU_RESET_OWNER)
 			conn_of(dev)->have_mem = 0; /* until it succeeds */
-		if (request == VHU_RESET_OWNER)
+		if (request == VHU_RESET_OWNER) {
 			forget_rings(dev);
+			conn_of(dev)->dev_running = 0;
+		}
 	}
 	pthread_mutex_unlock(&vrtc_device_lock);
-	return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+	return result;
 }
 
 static enum rte_vhost_msg_result
@@ -338,6 +386,7 @@ forget_connection(struct vrtc_device *dev)
 		vid_devices[c->vid] = NULL;
 	c->vid = -1;
 	c->have_mem = 0;
+	c->dev_running = 0;
 }
 
 static int
@@ -399,6 +448,7 @@ on_new_device(int vid)
 	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
 	if (dev != NULL) {
+		conn_of(dev)->dev_running = 1;
 		reconcile_device(dev);
 		VRTC_DLOG(transport, INFO, dev, "driver ready, features 0x%" PRIx64,
 			  dev->features);
@@ -415,6 +465,7 @@ on_destroy_device(int vid)
 	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
 	if (dev != NULL) {
+		conn_of(dev)->dev_running = 0;
 		stop_queues(dev);
 		/* rte_vhost calls this on RESET_OWNER, a device reset and a
 		 * lost connection: the rings are set up again from scratch. */
@@ -627,7 +678,11 @@ vhost_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned 
 		snprintf(xs[0].name, sizeof(xs[0].name), "connections_replaced");
 		xs[0].value = c != NULL ? c->replaced : 0;
 	}
-	return 1;
+	if (n >= 2) {
+		snprintf(xs[1].name, sizeof(xs[1].name), "set_features_refused");
+		xs[1].value = c != NULL ? c->features_refused : 0;
+	}
+	return 2;
 }
 
 static const struct vrtc_transport_ops vhost_transport = {
