@@ -15,6 +15,7 @@
 #include <rte_common.h>
 #include <rte_telemetry.h>
 
+#include "vrtc_compat.h"
 #include "vrtc_internal.h"
 
 static int
@@ -56,23 +57,23 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "connected", st.connected);
 	rte_tel_data_add_dict_int(d, "running", st.running);
 	rte_tel_data_add_dict_int(d, "lcore", vrtc_device_lcore(dev));
-	rte_tel_data_add_dict_u64(d, "requests", st.requests);
-	rte_tel_data_add_dict_u64(d, "bytes", st.bytes);
-	rte_tel_data_add_dict_u64(d, "errors", st.errors);
-	rte_tel_data_add_dict_u64(d, "bad_chains", st.bad_chains);
-	rte_tel_data_add_dict_u64(d, "broken_queues", st.broken_queues);
-	rte_tel_data_add_dict_u64(d, "notifications", st.notifications);
-	rte_tel_data_add_dict_u64(d, "notify_suppressed", st.notify_suppressed);
-	rte_tel_data_add_dict_u64(d, "polls", st.polls);
-	rte_tel_data_add_dict_u64(d, "polls_empty", st.polls_empty);
-	rte_tel_data_add_dict_u64(d, "connections", st.connections);
+	vrtc_tel_dict_add_uint(d, "requests", st.requests);
+	vrtc_tel_dict_add_uint(d, "bytes", st.bytes);
+	vrtc_tel_dict_add_uint(d, "errors", st.errors);
+	vrtc_tel_dict_add_uint(d, "bad_chains", st.bad_chains);
+	vrtc_tel_dict_add_uint(d, "broken_queues", st.broken_queues);
+	vrtc_tel_dict_add_uint(d, "notifications", st.notifications);
+	vrtc_tel_dict_add_uint(d, "notify_suppressed", st.notify_suppressed);
+	vrtc_tel_dict_add_uint(d, "polls", st.polls);
+	vrtc_tel_dict_add_uint(d, "polls_empty", st.polls_empty);
+	vrtc_tel_dict_add_uint(d, "connections", st.connections);
 	if (vrtc_device_type_of(dev) == VRTC_DEVICE_RTC) {
 		for (s = 0; s < RTE_DIM(status_names); s++) {
 			if (status_names[s] != NULL)
-				rte_tel_data_add_dict_u64(d, status_names[s], st.rtc_status[s]);
+				vrtc_tel_dict_add_uint(d, status_names[s], st.rtc_status[s]);
 		}
 	} else {
-		rte_tel_data_add_dict_u64(d, "rate_limited_polls", st.rate_limited_polls);
+		vrtc_tel_dict_add_uint(d, "rate_limited_polls", st.rate_limited_polls);
 	}
 	return 0;
 }
