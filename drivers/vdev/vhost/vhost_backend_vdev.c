@@ -10,7 +10,7 @@
  *
  * A thin layer: parse the arguments (rte_kvargs), fill struct
  * vrtc_device_params, create the device. Every key is documented in
- * doc/devices.md and in the RTE_PMD_REGISTER_PARAM_STRING strings below. A
+ * doc/devices.md and in the parameter strings registered below (shown by dpdk-pmdinfo.py). A
  * bad argument fails the probe with one line naming the key and what it
  * accepts, and leaves nothing behind.
  */
@@ -30,6 +30,7 @@
 
 #include "clock.h"
 #include "vdev_args.h"
+#include "vdev_register.h"
 #include "vrtc.h"
 #include "vrtc_internal.h"
 
@@ -440,28 +441,23 @@ static struct rte_vdev_driver rng_vhost_drv = {
 	.remove = remove_dev,
 };
 
-RTE_PMD_REGISTER_VDEV(rtc_vhost, rtc_vhost_drv);
-RTE_PMD_REGISTER_PARAM_STRING(rtc_vhost,
-	"iface=<path> "
-	"client=<0|1> "
-	"reconnect=<0|1> "
-	"owner=<user|uid> "
-	"group=<group|gid> "
-	"mode=<octal> "
+#define COMMON_PARAMS                                                                        \
+	"iface=<path> "                                                                      \
+	"client=<0|1> "                                                                      \
+	"reconnect=<0|1> "                                                                   \
+	"owner=<user|uid> "                                                                  \
+	"group=<group|gid> "                                                                 \
+	"mode=<octal> "                                                                      \
 	"lcore=<worker lcore> "
+
+VRTC_VDEV_REGISTER(rtc_vhost, rtc_vhost_drv,
+	COMMON_PARAMS
 	"clocks=<utc+tai+mono> "
 	"tai_offset=<auto|seconds> "
 	"cross_tsc=<0|1>");
 
-RTE_PMD_REGISTER_VDEV(rng_vhost, rng_vhost_drv);
-RTE_PMD_REGISTER_PARAM_STRING(rng_vhost,
-	"iface=<path> "
-	"client=<0|1> "
-	"reconnect=<0|1> "
-	"owner=<user|uid> "
-	"group=<group|gid> "
-	"mode=<octal> "
-	"lcore=<worker lcore> "
+VRTC_VDEV_REGISTER(rng_vhost, rng_vhost_drv,
+	COMMON_PARAMS
 	"source=<drbg|getrandom|rdseed|rdrand> "
 	"rate=<bytes/s[K|M|G]> "
 	"reseed=<requests>");
