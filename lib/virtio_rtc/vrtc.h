@@ -7,13 +7,16 @@
  * libvirtio_rtc: vhost-user virtio-rtc and virtio-rng device back-ends
  * served by poll-mode workers on DPDK lcores.
  *
- * Devices are usually created by the library's vdev drivers from the EAL
- * command line (`--vdev rtc_vhost0,iface=PATH` and
- * `--vdev rng_vhost0,iface=PATH`; see doc/devices.md for every key), or
- * with vrtc_device_create() after rte_eal_init(). Then:
+ * Devices are created after rte_eal_init() from an argument string with
+ * vrtc_device_create_from_args() (`rtc_vhost0,iface=PATH`,
+ * `rng_vhost0,iface=PATH`; see doc/devices.md for every key), from
+ * parameters with vrtc_device_create(), or, when the library is built with
+ * its vdev drivers, from the EAL command line (`--vdev` with the same
+ * string, probed by rte_eal_init()). Then:
  *
  * @code
- *	rte_eal_init(argc, argv);          probes the vdevs: devices exist
+ *	rte_eal_init(argc, argv);          probes the vdevs, if any
+ *	vrtc_device_create_from_args("rtc_vhost0,iface=...", NULL);
  *	vrtc_service_start(&params);       pollers on the worker lcores,
  *	                                   sockets listening (or dialling)
  *	... vrtc_device_stats_get() from the main lcore ...
@@ -186,6 +189,55 @@ int vrtc_service_running(void);
 
 /** Lcore serving @p dev while the service runs, else -1. */
 int vrtc_device_lcore(const struct vrtc_device *dev);
+
+/* ---- Devices from argument strings (device_args.c) ------------------- */
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL
+ * node of the library's version map).
+ *
+ * Create a back-end device from an argument string, the same string as the
+ * vdev drivers take:
+ *
+ * @code
+ *	rtc_vhost0,iface=/run/dpdk-rtcd/rtc0.sock,clocks=utc+tai+mono
+ *	rng_vhost1,iface=/run/dpdk-rtcd/rng0.sock,source=drbg,rate=1M
+ * @endcode
+ *
+ * The name (up to the first comma, 1 to 63 characters) is the device name
+ * and its prefix the type: `rtc_vhost` (virtio-rtc) or `rng_vhost`
+ * (virtio-rng). The rest is parsed with rte_kvargs; the keys, their values
+ * and defaults are those of doc/devices.md. In server mode the socket's
+ * directory is checked first (vrtc_device_iface_check()). Then as
+ * vrtc_device_create(). Works whether or not the library was built with its
+ * vdev drivers; call it after rte_eal_init() (`lcore=` is checked against
+ * the EAL lcores).
+ *
+ * Every failure is logged (log type vrtc.device, level ERR) with the device
+ * name and the offending key, then "NAME: not created (reason)".
+ *
+ * @param spec the argument string.
+ * @param out set to the new device on success (may be NULL).
+ * @return 0, or -errno: -EINVAL (bad name, key or value), -EEXIST (name or
+ *   socket in use), a socket directory error (-ENOENT, -EACCES, -ENOTDIR,
+ *   -EROFS), or any error of vrtc_device_create(). On error nothing is left
+ *   behind.
+ */
+int vrtc_device_create_from_args(const char *spec, struct vrtc_device **out);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL
+ * node of the library's version map).
+ *
+ * Check that a server-mode device can create its socket: the directory of
+ * @p p->iface must exist, be a directory, and be writable and searchable
+ * by this process (effective ids). Client mode (@p p->client) is not
+ * checked: the front-end owns that socket, which may appear later.
+ * A failure is logged as "NAME: socket directory DIR: reason".
+ * @return 0, or -errno: -EINVAL (no iface), -ENOENT, -ENOTDIR, -EACCES,
+ *   -EROFS, ...
+ */
+int vrtc_device_iface_check(const struct vrtc_device_params *p);
 
 #ifdef __cplusplus
 }
