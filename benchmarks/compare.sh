@@ -56,8 +56,8 @@ trap 'exit 130' INT TERM
 start_daemon() { # poll mode
 	rm -f "$TMP"/*.sock
 	"$RTCD" -l 0,1 --no-huge -m 64 --no-pci --no-shconf --file-prefix=vrtccd$$ \
-		--vdev "rtc_vhost0,iface=$TMP/rtc.sock" --vdev "rng_vhost0,iface=$TMP/rng.sock" \
-		-- -s 0 --poll "$1" >"$TMP/rtcd-$1.log" 2>&1 &
+		-- --device "rtc_vhost0,iface=$TMP/rtc.sock" --device "rng_vhost0,iface=$TMP/rng.sock" \
+		-s 0 --poll "$1" >"$TMP/rtcd-$1.log" 2>&1 &
 	DPID=$!
 	for _ in $(seq 100); do
 		[ -S "$TMP/rtc.sock" ] && [ -S "$TMP/rng.sock" ] && return 0

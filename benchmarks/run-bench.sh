@@ -33,8 +33,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$RTCD" -l 0,1 --no-huge -m 64 --no-pci --no-shconf --file-prefix="vrtcbd$$" \
-	--vdev "rtc_vhost0,iface=$DIR/rtc.sock" --vdev "rng_vhost0,iface=$DIR/rng.sock" \
-	-- -s 0 --poll "$POLL" >"$DIR/rtcd.log" 2>&1 &
+	-- --device "rtc_vhost0,iface=$DIR/rtc.sock" --device "rng_vhost0,iface=$DIR/rng.sock" \
+	-s 0 --poll "$POLL" >"$DIR/rtcd.log" 2>&1 &
 DPID=$!
 for _ in $(seq 100); do
 	[ -S "$DIR/rtc.sock" ] && [ -S "$DIR/rng.sock" ] && break

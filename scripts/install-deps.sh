@@ -8,7 +8,7 @@
 set -eu
 
 pkgs="meson ninja-build pkg-config gcc libc6-dev libdpdk-dev dpdk dpdk-dev libssl-dev
-openssl tzdata python3 procps iproute2 util-linux"
+openssl tzdata python3 python3-pyelftools procps iproute2 util-linux"
 for arg in "$@"; do
 	case "$arg" in
 	--fuzz) pkgs="$pkgs clang libclang-rt-14-dev llvm" ;;

@@ -43,13 +43,13 @@ Attach a QEMU VM (guest RAM must be shareable; SIZE = the -m value):
   -chardev socket,id=rng0,path=$sockdir/rng0.sock
   -device vhost-user-rng-pci,chardev=rng0
 (vhost-user-test-device-pci needs QEMU 10.1 or later; vhost-user-rng-pci 6.2 or later.
-The sockets are mode 0600: run QEMU as root, or add owner=/group=/mode= to the --vdev
+The sockets are mode 0600: run QEMU as root, or add owner=/group=/mode= to the --device
 arguments. A Linux 6.16+ guest with CONFIG_VIRTIO_RTC gets /dev/ptpN per clock.)
 
 Stop with Ctrl-C (or SIGTERM).
 EOT
 # shellcheck disable=SC2086
 exec "$build/app/rtcd/dpdk-rtcd" -l "$lcores" $mem --no-pci --file-prefix=dpdk-rtcd \
-	--vdev "rtc_vhost0,iface=$sockdir/rtc0.sock,clocks=utc+tai+mono" \
-	--vdev "rng_vhost0,iface=$sockdir/rng0.sock,source=drbg" \
-	-- "$@"
+	-- --device "rtc_vhost0,iface=$sockdir/rtc0.sock,clocks=utc+tai+mono" \
+	--device "rng_vhost0,iface=$sockdir/rng0.sock,source=drbg" \
+	"$@"

@@ -41,8 +41,12 @@ on_signal(int sig)
 	stop_signal = sig;
 }
 
+#define MAX_DEVICE_ARGS 256
+
 struct options {
 	unsigned int stats_period_s;
+	unsigned int nb_devices;
+	const char *devices[MAX_DEVICE_ARGS]; /* --device SPEC, in order */
 	uint32_t log_level; /* 0: leave as EAL set it */
 	struct rtcd_workers_params service;
 };
@@ -128,6 +132,7 @@ static int
 parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
+		{ "device", required_argument, NULL, 'd' },
 		{ "stats-period", required_argument, NULL, 's' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "burst", required_argument, NULL, 'b' },
@@ -144,8 +149,16 @@ parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->stats_period_s = DEFAULT_STATS_PERIOD_S;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:L:b:p:i:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:L:b:p:i:hV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			if (o->nb_devices == MAX_DEVICE_ARGS) {
+				fprintf(stderr, "%s: --device: at most %u devices\n", prog,
+					MAX_DEVICE_ARGS);
+				return -1;
+			}
+			o->devices[o->nb_devices++] = optarg;
+			break;
 		case 's':
 			if (parse_uint(optarg, 0, 86400, &v) != 0) {
 				fprintf(stderr, "%s: --stats-period: '%s' is not 0..86400 seconds\n",
@@ -289,6 +302,15 @@ main(int argc, char **argv)
 			vrtc_device_probe_errors());
 		status = EXIT_FAILURE;
 		goto out;
+	}
+	for (unsigned int i = 0; i < opts.nb_devices; i++) {
+		rc = vrtc_device_create_from_args(opts.devices[i], NULL);
+		if (rc != 0) {
+			fprintf(stderr, "dpdk-rtcd: --device '%s' refused: %s (see above); not starting\n",
+				opts.devices[i], strerror(-rc));
+			status = EXIT_FAILURE;
+			goto out;
+		}
 	}
 	if (vrtc_device_count() == 0) {
 		fprintf(stderr,

@@ -7,8 +7,12 @@
  *
  * Every source writes into the caller's buffer, which is guest memory. The
  * drbg serves fills up to 32 KiB from an output pool (below), whose
- * delivered bytes are wiped once the device goes idle; the other sources,
- * and larger drbg fills, write straight into the buffer.
+ * delivered bytes are wiped once the device goes idle; larger drbg fills
+ * and the CPU sources write straight into the buffer. getrandom generates
+ * into a buffer of its own and copies (below). None of them can survive a
+ * destination that is not mapped: they write from user space, which takes
+ * a signal there. Guest regions stay mapped because the control plane only
+ * accepts memory that cannot shrink under us.
  *
  * drbg: an OpenSSL 3 CTR-DRBG (AES-256, derivation function on) with no
  * parent, so OpenSSL seeds and reseeds it from the operating system
@@ -46,7 +50,16 @@
  *
  * getrandom: the kernel CSPRNG with flags 0. That blocks only until the
  * kernel's generator is first seeded, early in boot; vrtc_entropy_create()
- * waits for that once, so fills never block afterwards.
+ * waits for that once, so fills never block afterwards. It never writes
+ * into the caller's buffer: glibc 2.41 and later run getrandom() in the vDSO
+ * (user space), which takes SIGSEGV on a page that is not mapped where the
+ * system call returned EFAULT, so nothing may rely on that EFAULT. Each
+ * fill generates into a per-source buffer of GETRANDOM_BUF_BYTES (one call
+ * per buffer's worth) and copies into the destination. The copied bytes
+ * stay in that buffer until the next fill overwrites them, or until the
+ * device is idle (vrtc_entropy_quiesce() wipes them, as for the drbg pool),
+ * or the source is destroyed. The buffer holds no state carried from one
+ * fill to the next, so fork() needs no care.
  *
  * rdseed / rdrand: the x86-64 instructions, 8 bytes per step. Both report
  * "no value yet" through the carry flag: RDRAND is retried a few times
@@ -103,6 +116,9 @@
 /* Idle polls in a row after which delivered bytes are wiped: a queue between
  * two bursts does not pay for a wipe the next refill makes anyway. */
 #define POOL_IDLE_CALLS 64u
+/* getrandom: the bounce buffer, and so the most one getrandom() call asks
+ * for (the kernel's per-call cost is then shared by 64 KiB). */
+#define GETRANDOM_BUF_BYTES ((size_t)65536)
 
 /* Attempts per 8-byte value. Intel's DRNG guide: ten failed RDRAND in a
  * row mean a broken generator; RDSEED is expected to run dry under load. */
@@ -133,6 +149,11 @@ struct vrtc_entropy {
 	uint64_t pool_birth_ns;	      /* CLOCK_MONOTONIC_COARSE at the refill */
 	uint64_t pool_max_age_ns;
 	uint64_t pool_fork_gen; /* fork_gen at the refill */
+	/* getrandom only: generated here, then copied out; buf[0 .. buf_dirty)
+	 * may hold delivered bytes not yet wiped. */
+	uint8_t *buf;
+	size_t buf_dirty;
+	uint32_t buf_idle_calls; /* vrtc_entropy_quiesce() calls since a fill */
 };
 
 /* Bumped in the child of every fork(): pools filled before are dropped. */
@@ -489,26 +510,43 @@ drbg_available(void)
 
 /* ---- getrandom ---- */
 
+/* One getrandom() call's worth, into our own buffer: never a guest page. */
+static int
+getrandom_gen(struct vrtc_entropy *e, size_t want, size_t *got)
+{
+	for (;;) {
+		/* The kernel may return less than asked (signals). */
+		ssize_t n = getrandom(e->buf, want, 0);
+
+		if (vrtc_likely(n > 0)) {
+			*got = (size_t)n;
+			return 0;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n < 0 ? -errno : -EIO;
+	}
+}
+
 static int
 getrandom_fill(struct vrtc_entropy *e, uint8_t *p, size_t len)
 {
+	e->buf_idle_calls = 0;
 	while (len > 0) {
-		/* The kernel may return less than asked (large requests,
-		 * signals); it returns at most 32 MiB - 1 per call. */
-		ssize_t n = getrandom(p, len, 0);
+		size_t n = 0;
+		int rc = getrandom_gen(e, VRTC_MIN(len, GETRANDOM_BUF_BYTES), &n);
 
-		if (vrtc_unlikely(n <= 0)) {
-			int err = n < 0 ? errno : EIO;
-
-			if (err == EINTR)
-				continue;
+		if (vrtc_unlikely(rc != 0)) {
 			if (error_worth_logging(e->stats.errors + 1))
 				vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_ERR, "getrandom: %s",
-					 strerror(err));
-			return -err;
+					 strerror(-rc));
+			return rc;
 		}
+		if (n > e->buf_dirty)
+			e->buf_dirty = n;
+		memcpy(p, e->buf, n);
 		p += n;
-		len -= (size_t)n;
+		len -= n;
 	}
 	return 0;
 }
@@ -732,6 +770,10 @@ vrtc_entropy_destroy(struct vrtc_entropy *e)
 		explicit_bzero(e->pool, POOL_BYTES);
 		free(e->pool);
 	}
+	if (e->buf != NULL) {
+		explicit_bzero(e->buf, GETRANDOM_BUF_BYTES);
+		free(e->buf);
+	}
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);
 }
@@ -760,7 +802,11 @@ vrtc_entropy_create(enum vrtc_entropy_kind kind, const struct vrtc_entropy_param
 		if (rc != 0) {
 			vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_ERR, "getrandom: %s", strerror(-rc));
 			rc = rc == -ENOSYS ? -ENOTSUP : -EIO;
+			break;
 		}
+		e->buf = malloc(GETRANDOM_BUF_BYTES);
+		if (e->buf == NULL)
+			rc = -ENOMEM;
 		break;
 	case VRTC_ENTROPY_RDSEED:
 	case VRTC_ENTROPY_RDRAND:
@@ -814,6 +860,10 @@ vrtc_entropy_quiesce(struct vrtc_entropy *e)
 	if (e->pool != NULL && e->pool_pos != e->pool_dirty &&
 	    ++e->pool_idle_calls >= POOL_IDLE_CALLS)
 		pool_wipe_delivered(e);
+	if (e->buf_dirty != 0 && ++e->buf_idle_calls >= POOL_IDLE_CALLS) {
+		explicit_bzero(e->buf, e->buf_dirty);
+		e->buf_dirty = 0;
+	}
 }
 
 int

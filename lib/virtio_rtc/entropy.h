@@ -9,7 +9,10 @@
  *   operating system, reseeded within NIST SP 800-90A limits. The default.
  *   One instance per worker: an instance is not thread-safe and takes no
  *   lock.
- * - getrandom: the kernel's CSPRNG through getrandom(2).
+ * - getrandom: the kernel's CSPRNG through getrandom(2), generated into a
+ *   buffer of the source's own and copied out (never into the caller's
+ *   memory directly: glibc >= 2.41 runs it in the vDSO, which faults instead
+ *   of failing with EFAULT).
  * - rdseed / rdrand: the CPU's generators, when CPUID says they exist.
  *
  * No cipher or DRBG is implemented here: this file only drives OpenSSL,
@@ -70,7 +73,8 @@ int vrtc_entropy_fill(struct vrtc_entropy *e, void *buf, size_t len);
 /**
  * Tell the source its device found nothing to do. After a few such calls in
  * a row (64) it wipes output it delivered and still holds (drbg: the part of
- * its output pool already handed out; see doc/virtio-rng.md). Cheap: call it
+ * its output pool already handed out, see doc/virtio-rng.md; getrandom: its
+ * copy buffer). Cheap: call it
  * on every poll that finds no buffer, as the poller does.
  */
 void vrtc_entropy_quiesce(struct vrtc_entropy *e);

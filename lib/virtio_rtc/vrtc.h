@@ -7,8 +7,11 @@
  * libvirtio_rtc: vhost-user virtio-rtc and virtio-rng device back-ends
  * whose data path runs where the application puts it.
  *
- * Devices are created with vrtc_device_create() (or from the same strings
- * as the vdev drivers' `--vdev rtc_vhost0,iface=PATH`, see doc/devices.md).
+ * Devices are created after rte_eal_init() with vrtc_device_create() from
+ * parameters, with vrtc_device_create_from_args() from an argument string
+ * (`rtc_vhost0,iface=PATH`, `rng_vhost0,iface=PATH`; see doc/devices.md
+ * for every key), or, when the library is built with its vdev drivers,
+ * from the EAL command line (`--vdev` with the same string).
  * A device is served by a poller: a set of queues that one thread at a
  * time polls. The library launches nothing on any lcore; the application
  * runs each poller in one of two ways:
@@ -207,6 +210,8 @@ struct vrtc_xstat {
 };
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * Extended counters of @p dev (e.g. "rtc_status_enodev",
  * "rng_rate_limited_polls", "bad_chain_loop"): fills up to @p n of them.
  * @return how many the device has (call with n = 0 to size the array), or
@@ -214,12 +219,19 @@ struct vrtc_xstat {
  */
 int vrtc_device_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n);
 
-/** The lcore hint of @p dev (its params' @c lcore, -1 for none). */
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * The lcore hint of @p dev (its params' @c lcore, -1 for none).
+ */
 int vrtc_device_lcore_hint(const struct vrtc_device *dev);
 
 /* ---- pollers ------------------------------------------------------------ */
 
 struct vrtc_poller;
+
+/** Most chains per queue per pass. */
+#define VRTC_POLLER_MAX_BURST 256
 
 /** Parameters of a poller. Zeroed fields take the defaults. */
 struct vrtc_poller_params {
@@ -229,13 +241,16 @@ struct vrtc_poller_params {
 	uint64_t reserved[4]; /**< must be zero */
 };
 
-/** Most chains per queue per pass. */
-#define VRTC_POLLER_MAX_BURST 256
-
-/** Fill @p p with the defaults. */
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Fill @p p with the defaults.
+ */
 void vrtc_poller_params_init(struct vrtc_poller_params *p);
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * Create a poller: an empty set of queues, served by whoever calls
  * vrtc_poller_poll() (or by the rte_service component of
  * vrtc_poller_service_register()).
@@ -245,16 +260,24 @@ void vrtc_poller_params_init(struct vrtc_poller_params *p);
 int vrtc_poller_create(const struct vrtc_poller_params *p, struct vrtc_poller **out);
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * Destroy a poller that serves no device (detach or destroy them first).
  * Unregisters its service component. @return 0, -EINVAL, -EBUSY (devices
  * attached, or its service still runs on an lcore after 1 s).
  */
 int vrtc_poller_destroy(struct vrtc_poller *p);
 
-/** Name of a poller. */
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Name of a poller.
+ */
 const char *vrtc_poller_name(const struct vrtc_poller *p);
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * Serve the queues of @p p once, round-robin, at most @p budget chains in
  * all (and at most the burst per queue); never blocks.
  * @return chains served.
@@ -262,12 +285,16 @@ const char *vrtc_poller_name(const struct vrtc_poller *p);
 unsigned int vrtc_poller_poll(struct vrtc_poller *p, unsigned int budget);
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * Queues the last vrtc_poller_poll() of @p p found running (being served).
  * For the polling thread: a loop may sleep when there is none.
  */
 unsigned int vrtc_poller_running_queues(const struct vrtc_poller *p);
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * Prepare to sleep: ask every guest to kick, then look at the rings once
  * more. @return an fd that becomes readable on a kick (or when the library
  * wants the poller to look again: a queue came or went) to wait on with
@@ -278,10 +305,16 @@ unsigned int vrtc_poller_running_queues(const struct vrtc_poller *p);
  */
 int vrtc_poller_sleep_prepare(struct vrtc_poller *p, uint64_t *deadline_ns);
 
-/** After sleeping (or deciding not to): kicks suppressed again, the fd drained. */
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * After sleeping (or deciding not to): kicks suppressed again, the fd drained.
+ */
 void vrtc_poller_sleep_end(struct vrtc_poller *p);
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * Register @p p as an rte_service component named "vrtc_<name>", whose
  * run function is one vrtc_poller_poll() pass. The application maps it to
  * service lcores (EAL -s, rte_service_map_lcore_set()) and sets its run
@@ -301,10 +334,16 @@ struct vrtc_poller_stats {
 	uint64_t reserved[4];
 };
 
-/** Read the counters of @p p. 0 or -EINVAL. */
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Read the counters of @p p. 0 or -EINVAL.
+ */
 int vrtc_poller_stats_get(const struct vrtc_poller *p, struct vrtc_poller_stats *st);
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * Serve @p dev from @p p and start its socket (listening or dialling).
  * @return 0, -EINVAL, -EBUSY (attached elsewhere), or the socket's -errno
  *   (-EEXIST: a non-socket file at iface, never removed; -EADDRINUSE:
@@ -312,11 +351,68 @@ int vrtc_poller_stats_get(const struct vrtc_poller *p, struct vrtc_poller_stats 
  */
 int vrtc_device_attach(struct vrtc_device *dev, struct vrtc_poller *p);
 
-/** Close the socket (the front-end sees a disconnect) and leave the poller. */
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Close the socket (the front-end sees a disconnect) and leave the poller.
+ */
 int vrtc_device_detach(struct vrtc_device *dev);
 
-/** The poller serving @p dev, or NULL. */
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * The poller serving @p dev, or NULL.
+ */
 struct vrtc_poller *vrtc_device_poller(const struct vrtc_device *dev);
+
+/* ---- Devices from argument strings (device_args.c) ------------------- */
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL
+ * node of the library's version map).
+ *
+ * Create a back-end device from an argument string, the same string as the
+ * vdev drivers take:
+ *
+ * @code
+ *	rtc_vhost0,iface=/run/dpdk-rtcd/rtc0.sock,clocks=utc+tai+mono
+ *	rng_vhost1,iface=/run/dpdk-rtcd/rng0.sock,source=drbg,rate=1M
+ * @endcode
+ *
+ * The name (up to the first comma, 1 to 63 characters) is the device name
+ * and its prefix the type: `rtc_vhost` (virtio-rtc) or `rng_vhost`
+ * (virtio-rng). The rest is parsed with rte_kvargs; the keys, their values
+ * and defaults are those of doc/devices.md. In server mode the socket's
+ * directory is checked first (vrtc_device_iface_check()). Then as
+ * vrtc_device_create(). Works whether or not the library was built with its
+ * vdev drivers; call it after rte_eal_init() (`lcore=` is checked against
+ * the EAL lcores).
+ *
+ * Every failure is logged (log type vrtc.device, level ERR) with the device
+ * name and the offending key, then "NAME: not created (reason)".
+ *
+ * @param spec the argument string.
+ * @param out set to the new device on success (may be NULL).
+ * @return 0, or -errno: -EINVAL (bad name, key or value), -EEXIST (name or
+ *   socket in use), a socket directory error (-ENOENT, -EACCES, -ENOTDIR,
+ *   -EROFS), or any error of vrtc_device_create(). On error nothing is left
+ *   behind.
+ */
+int vrtc_device_create_from_args(const char *spec, struct vrtc_device **out);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL
+ * node of the library's version map).
+ *
+ * Check that a server-mode device can create its socket: the directory of
+ * @p p->iface must exist, be a directory, and be writable and searchable
+ * by this process (effective ids). Client mode (@p p->client) is not
+ * checked: the front-end owns that socket, which may appear later.
+ * A failure is logged as "NAME: socket directory DIR: reason".
+ * @return 0, or -errno: -EINVAL (no iface), -ENOENT, -ENOTDIR, -EACCES,
+ *   -EROFS, ...
+ */
+int vrtc_device_iface_check(const struct vrtc_device_params *p);
 
 #ifdef __cplusplus
 }

@@ -131,9 +131,9 @@ start_daemon() {
 	local lv=() i
 	[ $DEBUG = 1 ] && lv=(--log-level='vrtc.*:debug' --log-level='vhost.*:debug')
 	DAEMON_CMD=("$DAEMON" -l 0,1 --no-huge --no-pci --file-prefix="rtcd-guest-$$" "${lv[@]}"
-		--vdev "rtc_vhost0,iface=$SOCK/rtc.sock,clocks=utc+tai+mono"
-		--vdev "rng_vhost0,iface=$SOCK/rng.sock"
-		-- -s 1 --poll "$POLL")
+		-- --device "rtc_vhost0,iface=$SOCK/rtc.sock,clocks=utc+tai+mono"
+		--device "rng_vhost0,iface=$SOCK/rng.sock"
+		-s 1 --poll "$POLL")
 	echo "DAEMON: ${DAEMON_CMD[*]}" > "$DLOG"
 	"${DAEMON_CMD[@]}" >> "$DLOG" 2>&1 &
 	DPID=$!

@@ -162,7 +162,7 @@ fe_connect(const char *path, void (*poll_fn)(void *), void *arg)
 
 /* Wait (bounded) until the device reports a running queue. */
 static int
-wait_running(struct vrtc_device *dev)
+wait_running_once(struct vrtc_device *dev)
 {
 	uint64_t deadline = now_ns() + 3000000000u;
 	struct vrtc_device_stats st;
@@ -173,6 +173,21 @@ wait_running(struct vrtc_device *dev)
 		usleep(1000);
 	}
 	return 0;
+}
+
+/*
+ * The front-end's last set-up messages (ring enable, then rte_vhost's
+ * new_device) may still be handled after vrtc_fe_create() returned, each
+ * restarting the queue: wait until it runs, let the vhost thread finish,
+ * and wait again.
+ */
+static int
+wait_running(struct vrtc_device *dev)
+{
+	if (!wait_running_once(dev))
+		return 0;
+	usleep(300000);
+	return wait_running_once(dev);
 }
 
 int
@@ -265,6 +280,7 @@ main(int argc, char **argv)
 	CHECK(fe != NULL, "front-end connected again");
 	if (fe == NULL)
 		goto out;
+	CHECK(wait_running(dev), "the requestq runs again");
 	deadline = now_ns() + 3000000000u;
 	while (vrtc_poller_running_queues(pb) == 0 && now_ns() < deadline)
 		vrtc_poller_poll(pb, 0);

@@ -3,13 +3,18 @@
 # Copyright(c) 2026 The dpdk-rtcd authors
 """Integration tests: dpdk-rtcd and the front-end client over real sockets.
 
-    test_daemon.py --build BUILD_DIR CASE
+    test_daemon.py --build BUILD_DIR [--vdev-drivers yes|no] CASE
 
 Each case starts its own dpdk-rtcd (--no-huge: the daemon maps guest memory
 from the front-end's fds and needs no hugepages), runs itest_client against
 its sockets and checks the outcome. Every case is bounded (seconds); on this
 2-core machine the daemon's worker spins on lcore 1 and the client runs on
 lcore 0. Exit status: 0 pass, 1 fail, 77 skipped (with the reason).
+
+Devices are given with the daemon's own --device option (after "--"), which
+every build has. --vdev-drivers yes (meson passes it when the library was
+built with its vdev drivers) also runs the cases that spell them as EAL
+--vdev arguments; with "no" those cases are skipped.
 """
 
 import argparse
@@ -22,6 +27,10 @@ import tempfile
 import time
 
 SKIP = 77
+
+# Set from the command line: whether the build has the rtc_vhost / rng_vhost
+# vdev drivers (EAL --vdev spelling).
+CONFIG = {"vdev_drivers": True}
 
 
 class Fail(Exception):
@@ -41,15 +50,24 @@ def check(cond, what):
 class Daemon:
     """One dpdk-rtcd process with a private socket directory."""
 
-    def __init__(self, build, vdevs, lcores="0,1", extra=(), name="d"):
+    def __init__(self, build, devices, lcores="0,1", extra=(), name="d", spelling="device"):
+        """devices: argument strings ('rtc_vhost0,iface={dir}/rtc.sock'), given
+        as --device SPEC (spelling "device") or EAL --vdev SPEC ("vdev")."""
+        if spelling == "vdev" and not CONFIG["vdev_drivers"]:
+            raise Skip("the library was built without its vdev drivers (--vdev-drivers no)")
         self.dir = tempfile.mkdtemp(prefix="vrtc-it-")
         self.prefix = f"it{os.getpid()}{name}"
         self.log_path = os.path.join(self.dir, "daemon.log")
         self.args = [os.path.join(build, "app/rtcd/dpdk-rtcd"), "-l", lcores, "--no-huge",
                      "-m", "128", "--no-pci", "--no-shconf", f"--file-prefix={self.prefix}"]
-        for v in vdevs:
-            self.args += ["--vdev", v.format(dir=self.dir)]
-        self.args += ["--", "-s", "1"] + list(extra)
+        if spelling == "vdev":
+            for v in devices:
+                self.args += ["--vdev", v.format(dir=self.dir)]
+        self.args += ["--", "-s", "1"]
+        if spelling == "device":
+            for v in devices:
+                self.args += ["--device", v.format(dir=self.dir)]
+        self.args += list(extra)
         self.proc = None
 
     def sock(self, name):
@@ -278,10 +296,14 @@ def case_sigterm_under_traffic(build, cl):
         d.cleanup()
 
 
-BAD_VDEVS = [
+BAD_ARGS = [
     ("rtc_vhost0", "iface"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+foo", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+utc", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=utc++tai", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=+utc", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,tai_offset=2000", "tai_offset"),
     ("rtc_vhost0,iface={dir}/x.sock,cross_tsc=2", "cross_tsc"),
     ("rtc_vhost0,iface={dir}/x.sock,mode=0400", "mode"),
@@ -297,25 +319,104 @@ BAD_VDEVS = [
 ]
 
 
-def case_bad_vdev_args(build, cl):
-    for vdev, key in BAD_VDEVS:
-        d = Daemon(build, [vdev], name="bad")
+def run_once(d, timeout=30):
+    """Run a daemon that is expected to refuse to start: (exit status, output)."""
+    p = subprocess.run(d.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout
+
+
+def bad_args(build, spelling):
+    opt = "--" + spelling
+    for spec, key in BAD_ARGS:
+        d = Daemon(build, [spec], name="bad", spelling=spelling)
         try:
-            p = subprocess.run(d.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, timeout=30)
-            lines = [l for l in p.stdout.splitlines() if "vrtc.device" in l and key in l]
+            rc, out = run_once(d)
+            lines = [l for l in out.splitlines() if "vrtc.device" in l and key in l]
             leftovers = [f for f in os.listdir(d.dir)]
-            check(p.returncode != 0 and lines and not leftovers,
-                  f"--vdev {vdev.format(dir='D')}: exit {p.returncode}, "
-                  f"error names '{key}', nothing created")
+            check(rc != 0 and lines and not leftovers,
+                  f"{opt} {spec.format(dir='D')}: exit {rc}, error names '{key}', "
+                  f"nothing created")
+            # The last line gives the real reason, not rte_kvargs' -1 as an errno.
+            check("rtc_vhost0: not created (Invalid argument)" in out or
+                  "rng_vhost0: not created (Invalid argument)" in out,
+                  f"{opt} {spec.format(dir='D')}: 'not created (Invalid argument)'")
+            check("Operation not permitted" not in out, "no 'Operation not permitted'")
         finally:
             d.cleanup()
     # Two devices on one socket.
-    d = Daemon(build, [RTC, "rng_vhost0,iface={dir}/rtc.sock"], name="dup")
+    d = Daemon(build, [RTC, "rng_vhost0,iface={dir}/rtc.sock"], name="dup", spelling=spelling)
     try:
-        p = subprocess.run(d.args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           timeout=30)
-        check(p.returncode != 0 and "already used" in p.stdout, "same iface twice refused")
+        rc, out = run_once(d)
+        check(rc != 0 and "already used" in out, f"{opt}: same iface twice refused")
+    finally:
+        d.cleanup()
+    # The same name twice (EAL alone would keep the last --vdev and drop the first).
+    d = Daemon(build, [RTC, "rtc_vhost0,iface={dir}/other.sock"], name="dupn", spelling=spelling)
+    try:
+        rc, out = run_once(d)
+        lines = [l for l in out.splitlines() if "rtc_vhost0" in l and
+                 ("twice" in l or "exists" in l)]
+        check(rc != 0 and lines, f"{opt}: the same device name twice refused, exit {rc}: "
+                                 f"{lines[:1]}")
+        check("serving" not in out, "and nothing served")
+    finally:
+        d.cleanup()
+    # A missing socket directory, and a file where the directory should be.
+    for sub, reason in (("nodir/x.sock", "No such file or directory"),
+                        ("afile/x.sock", "Not a directory")):
+        d = Daemon(build, ["rtc_vhost0,iface={dir}/" + sub], name="sd", spelling=spelling)
+        try:
+            open(os.path.join(d.dir, "afile"), "w").close()
+            rc, out = run_once(d)
+            want = f"socket directory {d.dir}/{sub.split('/')[0]}: {reason}"
+            check(rc != 0 and want in out and "Input/output error" not in out,
+                  f"{opt} iface=D/{sub}: exit {rc}, '{want.replace(d.dir, 'D')}'")
+        finally:
+            d.cleanup()
+
+
+def case_bad_device_args(build, cl):
+    bad_args(build, "device")
+
+
+def case_bad_vdev_args(build, cl):
+    bad_args(build, "vdev")
+
+
+def case_vdev_spelling(build, cl):
+    """The EAL --vdev spelling of the devices works like --device."""
+    d = Daemon(build, [RTC + ",clocks=utc+mono", RNG], spelling="vdev").start(
+        ["rtc.sock", "rng.sock"])
+    try:
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks", "utc+mono")
+        check(rc == 0, "rtc-check against a --vdev device")
+        rc, _ = cl.run("rng-check", "--rng", d.sock("rng.sock"))
+        check(rc == 0, "rng-check against a --vdev device")
+        check(d.stop() == 0, "daemon exits 0 on SIGTERM")
+    finally:
+        d.cleanup()
+
+
+def case_device_and_vdev_mixed(build, cl):
+    """--vdev and --device together; one name in both is refused."""
+    if not CONFIG["vdev_drivers"]:
+        raise Skip("the library was built without its vdev drivers (--vdev-drivers no)")
+    d = Daemon(build, [RTC], spelling="vdev")
+    d.args += ["--device", RNG.format(dir=d.dir)]
+    try:
+        d.start(["rtc.sock", "rng.sock"])
+        rc, _ = cl.run("traffic", "--rtc", d.sock("rtc.sock"), "--rng", d.sock("rng.sock"),
+                       "--seconds", "1")
+        check(rc == 0, "a --vdev device and a --device device served together")
+    finally:
+        d.cleanup()
+    d = Daemon(build, [RTC], name="mx", spelling="vdev")
+    d.args += ["--device", "rtc_vhost0,iface=" + d.sock("other.sock")]
+    try:
+        rc, out = run_once(d)
+        check(rc != 0 and "a device with this name exists" in out,
+              f"the same name as --vdev and --device refused, exit {rc}")
     finally:
         d.cleanup()
 
@@ -406,10 +507,13 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--cc", default="cc")
     ap.add_argument("--sanitize", default="none")
+    ap.add_argument("--vdev-drivers", choices=("yes", "no"), default="yes",
+                    help="whether the build has the vdev drivers (EAL --vdev spelling)")
     ap.add_argument("case", choices=sorted(CASES))
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     TOOLCHAIN.update(cc=a.cc, sanitize=a.sanitize)
+    CONFIG["vdev_drivers"] = a.vdev_drivers == "yes"
     if os.geteuid() != 0:
         print("SKIP: needs root (EAL, vhost-user sockets)")
         return SKIP

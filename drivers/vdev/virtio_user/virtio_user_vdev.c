@@ -25,6 +25,7 @@
 
 #include "fe_log.h"
 #include "vdev_args.h"
+#include "vdev_register.h"
 #include "vrtc_frontend.h"
 
 #define KEY_PATH "path"
@@ -206,7 +207,5 @@ static struct rte_vdev_driver rng_virtio_user_drv = {
 	.remove = fe_remove,
 };
 
-RTE_PMD_REGISTER_VDEV(rtc_virtio_user, rtc_virtio_user_drv);
-RTE_PMD_REGISTER_PARAM_STRING(rtc_virtio_user, RTC_PARAMS);
-RTE_PMD_REGISTER_VDEV(rng_virtio_user, rng_virtio_user_drv);
-RTE_PMD_REGISTER_PARAM_STRING(rng_virtio_user, RNG_PARAMS);
+VRTC_VDEV_REGISTER(rtc_virtio_user, rtc_virtio_user_drv, RTC_PARAMS);
+VRTC_VDEV_REGISTER(rng_virtio_user, rng_virtio_user_drv, RNG_PARAMS);

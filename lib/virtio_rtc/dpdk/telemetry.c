@@ -67,19 +67,19 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_string(d, "poller", p != NULL ? vrtc_poller_name(p) : "");
 	rte_tel_data_add_dict_int(d, "connected", st.connected);
 	rte_tel_data_add_dict_int(d, "running", st.running);
-	VRTC_TEL_ADD_DICT_U64(d, "requests", st.requests);
-	VRTC_TEL_ADD_DICT_U64(d, "bytes", st.bytes);
-	VRTC_TEL_ADD_DICT_U64(d, "errors", st.errors);
-	VRTC_TEL_ADD_DICT_U64(d, "unsupported", st.unsupported);
-	VRTC_TEL_ADD_DICT_U64(d, "bad_chains", st.bad_chains);
-	VRTC_TEL_ADD_DICT_U64(d, "broken_queues", st.broken_queues);
-	VRTC_TEL_ADD_DICT_U64(d, "notifications", st.notifications);
-	VRTC_TEL_ADD_DICT_U64(d, "notify_suppressed", st.notify_suppressed);
-	VRTC_TEL_ADD_DICT_U64(d, "polls", st.polls);
-	VRTC_TEL_ADD_DICT_U64(d, "polls_empty", st.polls_empty);
-	VRTC_TEL_ADD_DICT_U64(d, "connections", st.connections);
+	vrtc_tel_dict_add_uint(d, "requests", st.requests);
+	vrtc_tel_dict_add_uint(d, "bytes", st.bytes);
+	vrtc_tel_dict_add_uint(d, "errors", st.errors);
+	vrtc_tel_dict_add_uint(d, "unsupported", st.unsupported);
+	vrtc_tel_dict_add_uint(d, "bad_chains", st.bad_chains);
+	vrtc_tel_dict_add_uint(d, "broken_queues", st.broken_queues);
+	vrtc_tel_dict_add_uint(d, "notifications", st.notifications);
+	vrtc_tel_dict_add_uint(d, "notify_suppressed", st.notify_suppressed);
+	vrtc_tel_dict_add_uint(d, "polls", st.polls);
+	vrtc_tel_dict_add_uint(d, "polls_empty", st.polls_empty);
+	vrtc_tel_dict_add_uint(d, "connections", st.connections);
 	for (i = 0; i < n && i < (int)RTE_DIM(xs); i++)
-		VRTC_TEL_ADD_DICT_U64(d, xs[i].name, xs[i].value);
+		vrtc_tel_dict_add_uint(d, xs[i].name, xs[i].value);
 	return 0;
 }
 

@@ -3,21 +3,39 @@
  */
 
 /*
- * Internal: every difference between the DPDK releases we build on
- * (22.11, 24.11, 25.11) lives here, and nowhere else.
+ * Internal: the one place where the DPDK releases we build on differ.
+ *
+ * Supported: 22.11 (Debian 12), 24.11 (Debian 13), 25.11 (Debian sid). Every
+ * test of the DPDK version lives in this header, written against
+ * RTE_VERSION / RTE_VERSION_NUM of rte_version.h; the rest of the code calls
+ * the vrtc_ names below and never tests a version itself.
  */
 
 #ifndef VRTC_COMPAT_H
 #define VRTC_COMPAT_H
 
+#include <stdint.h>
+
+#include <rte_telemetry.h>
 #include <rte_version.h>
 
-/* rte_tel_data_add_dict_u64 is deprecated in 24.11 and gone in 25.11;
- * rte_tel_data_add_dict_uint exists from 23.03. */
-#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
-#define VRTC_TEL_ADD_DICT_U64(d, name, v) rte_tel_data_add_dict_uint((d), (name), (v))
-#else
-#define VRTC_TEL_ADD_DICT_U64(d, name, v) rte_tel_data_add_dict_u64((d), (name), (v))
+#if RTE_VERSION < RTE_VERSION_NUM(22, 11, 0, 0)
+#error "dpdk-rtcd needs DPDK 22.11 or newer"
 #endif
+
+/*
+ * Telemetry: rte_tel_data_add_dict_uint() appeared in 23.03; its predecessor
+ * rte_tel_data_add_dict_u64() is deprecated from 23.03 on (a -Werror build
+ * fails on 24.11) and removed in 25.11.
+ */
+static inline int
+vrtc_tel_dict_add_uint(struct rte_tel_data *d, const char *name, uint64_t val)
+{
+#if RTE_VERSION >= RTE_VERSION_NUM(23, 3, 0, 0)
+	return rte_tel_data_add_dict_uint(d, name, val);
+#else
+	return rte_tel_data_add_dict_u64(d, name, val);
+#endif
+}
 
 #endif /* VRTC_COMPAT_H */
