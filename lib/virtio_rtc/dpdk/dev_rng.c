@@ -5,10 +5,11 @@
 /*
  * The virtio-rng device type: one requestq filled from an entropy source
  * (entropy.c) through rng_model.c, with an optional token-bucket rate
- * limit, and its counters.
+ * limit (rate_limit.c), and its counters.
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,27 +19,14 @@
 
 #include "device.h"
 #include "entropy.h"
+#include "rate_limit.h"
 #include "rng_model.h"
 #include "vrtc_wire.h"
-
-/*
- * Token bucket (bytes). A buffer is served whenever the balance is
- * positive and may drive it negative (up to one buffer, capped at the
- * capacity): buffers are filled whole rather than dribbled out a few bytes
- * at a time, and the long-run rate still holds.
- */
-struct rate_limit {
-	uint64_t rate_bytes_per_s; /* 0: unlimited */
-	uint64_t capacity;	   /* most bytes that can accumulate, and most per buffer */
-	int64_t tokens;		   /* balance, negative while in debt */
-	uint64_t last_tsc;
-	uint64_t tsc_hz;
-};
 
 struct rng_dev {
 	struct vrtc_entropy *source;
 	struct vrtc_rng_stats stats;
-	struct rate_limit limit;
+	struct vrtc_rate_limit limit;
 	uint64_t rate_limited_polls;
 };
 
@@ -55,43 +43,17 @@ rng_of(const struct vrtc_device *dev)
 	return dev->priv;
 }
 
-/* Refill the token bucket; returns the balance (> 0: buffers may be served). */
-static inline int64_t
-rate_refill(struct rate_limit *rl)
-{
-	uint64_t now, add;
-
-	now = rte_rdtsc();
-	add = (uint64_t)((unsigned __int128)(now - rl->last_tsc) * rl->rate_bytes_per_s /
-			 rl->tsc_hz);
-	if (add != 0) {
-		/* Advance by the cycles those bytes are worth, keeping the
-		 * remainder for the next refill. */
-		rl->last_tsc += (uint64_t)((unsigned __int128)add * rl->tsc_hz /
-					   rl->rate_bytes_per_s);
-		if (add > rl->capacity)
-			add = rl->capacity;
-		rl->tokens += (int64_t)add;
-		if (rl->tokens >= (int64_t)rl->capacity) {
-			rl->tokens = (int64_t)rl->capacity;
-			rl->last_tsc = now; /* a full bucket does not save up */
-		}
-	}
-	return rl->tokens;
-}
-
 static uint16_t
 rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 {
 	struct rng_dev *rng = rng_of(q->owner);
-	struct rate_limit *rl = &rng->limit;
-	const int limited = rl->rate_bytes_per_s != 0;
-	const uint32_t max_bytes = limited ? (uint32_t)RTE_MIN(rl->capacity, (uint64_t)UINT32_MAX) :
-					     UINT32_MAX;
+	struct vrtc_rate_limit *rl = &rng->limit;
+	const int limited = vrtc_rate_limit_enabled(rl);
+	const uint32_t max_bytes = vrtc_rate_limit_max_bytes(rl);
 	struct vrtc_chain chain;
 	uint16_t n, i, done = 0;
 
-	if (limited && rate_refill(rl) <= 0) {
+	if (limited && !vrtc_rate_limit_may_serve(rl, rte_rdtsc())) {
 		/* Buffers wait on the ring until the balance is positive. */
 		rng->rate_limited_polls++;
 		vrtc_entropy_quiesce(rng->source);
@@ -115,11 +77,8 @@ rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 		len = vrtc_rng_handle(rng->source, &chain, max_bytes, &rng->stats);
 		vrtc_vq_push(&q->vq, chain.head, len);
 		done++;
-		if (limited) {
-			rl->tokens -= len;
-			if (rl->tokens <= 0)
-				break; /* the rest of the burst waits */
-		}
+		if (limited && !vrtc_rate_limit_consume(rl, len))
+			break; /* the rest of the burst waits */
 	}
 	return done;
 }
@@ -152,11 +111,14 @@ rng_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 		rte_free(rng);
 		return rc;
 	}
-	rng->limit.rate_bytes_per_s = p->rate_bytes_per_s;
-	rng->limit.tsc_hz = rte_get_tsc_hz();
-	rng->limit.capacity = RTE_MAX(p->rate_bytes_per_s / 10, (uint64_t)1);
-	rng->limit.tokens = (int64_t)rng->limit.capacity;
-	rng->limit.last_tsc = rte_rdtsc();
+	rc = vrtc_rate_limit_init(&rng->limit, p->rate_bytes_per_s, rte_get_tsc_hz(), rte_rdtsc());
+	if (rc != 0) {
+		VRTC_DLOG(device, ERR, dev, "rate: %" PRIu64 " bytes/s cannot be limited: %s",
+			  p->rate_bytes_per_s, strerror(-rc));
+		vrtc_entropy_destroy(rng->source);
+		rte_free(rng);
+		return rc;
+	}
 	dev->priv = rng;
 	dev->queues[0].served = 1;
 	dev->queues[0].serve = rng_serve_requestq;
