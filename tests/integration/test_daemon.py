@@ -31,13 +31,15 @@ SKIP = 77
 # dpdk-rtcd's statistics line (dpdk-rtcd(8), STATISTICS), logged through
 # rte_log with log type rtcd.stats.
 STATS_LINE = re.compile(
-    r"^rtcd\.stats: (\S+): (waiting|connected|serving) (\d+) req/s (\d+\.\d{3}) MB/s \| "
-    r"total (\d+) req (\d+) B errors (\d+) bad_chains (\d+) broken_queues (\d+) "
-    r"irqs (\d+) lcore (-?\d+)$")
+    r"^rtcd\.stats: (?P<dev>\S+): (?P<state>waiting|connected|serving) (?P<rate>\d+) req/s "
+    r"(?P<mbs>\d+\.\d{3}) MB/s \| total (?P<requests>\d+) req (?P<bytes>\d+) B "
+    r"errors (?P<errors>\d+) (?:unsupported (?P<unsupported>\d+) )?"
+    r"bad_chains (?P<bad_chains>\d+) broken_queues (?P<broken>\d+) irqs (?P<irqs>\d+) "
+    r"lcore (?P<lcore>-?\d+)$")
 
 # Set from the command line: whether the build has the rtc_vhost / rng_vhost
 # vdev drivers (EAL --vdev spelling).
-CONFIG = {"vdev_drivers": True}
+CONFIG = {"vdev_drivers": True, "spelling": "device"}
 
 
 class Fail(Exception):
@@ -57,9 +59,11 @@ def check(cond, what):
 class Daemon:
     """One dpdk-rtcd process with a private socket directory."""
 
-    def __init__(self, build, devices, lcores="0,1", extra=(), name="d", spelling="device"):
+    def __init__(self, build, devices, lcores="0,1", extra=(), name="d", spelling=None):
         """devices: argument strings ('rtc_vhost0,iface={dir}/rtc.sock'), given
-        as --device SPEC (spelling "device") or EAL --vdev SPEC ("vdev")."""
+        as --device SPEC (spelling "device") or EAL --vdev SPEC ("vdev");
+        default: --spelling (device)."""
+        spelling = spelling or CONFIG["spelling"]
         if spelling == "vdev" and not CONFIG["vdev_drivers"]:
             raise Skip("the library was built without its vdev drivers (--vdev-drivers no)")
         self.dir = tempfile.mkdtemp(prefix="vrtc-it-")
@@ -101,14 +105,14 @@ class Daemon:
         return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
     def stats(self, dev):
-        """Last statistics line of a device (dpdk-rtcd(8), STATISTICS): dict of totals."""
-        lines = [l for l in self.output().splitlines() if STATS_LINE.match(l) and
-                 STATS_LINE.match(l).group(1) == dev]
-        if not lines:
+        """Last statistics line of a device (dpdk-rtcd(8), STATISTICS): dict of
+        the totals and the lcore."""
+        found = [m for m in map(STATS_LINE.match, self.output().splitlines())
+                 if m and m.group("dev") == dev]
+        if not found:
             return None
-        m = STATS_LINE.match(lines[-1])
-        keys = ("requests", "bytes", "errors", "bad_chains", "broken", "irqs", "lcore")
-        return dict(zip(keys, map(int, m.groups()[4:])))
+        return {k: int(v) for k, v in found[-1].groupdict().items()
+                if v is not None and k not in ("dev", "state", "rate", "mbs")}
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         if self.proc is None or self.proc.poll() is not None:
@@ -716,11 +720,15 @@ def main():
     ap.add_argument("--sanitize", default="none")
     ap.add_argument("--vdev-drivers", choices=("yes", "no"), default="yes",
                     help="whether the build has the vdev drivers (EAL --vdev spelling)")
+    ap.add_argument("--spelling", choices=("device", "vdev"), default="device",
+                    help="how the cases without a spelling of their own give devices "
+                         "(vdev: to compare with builds that predate --device)")
     ap.add_argument("case", choices=sorted(CASES))
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     TOOLCHAIN.update(cc=a.cc, sanitize=a.sanitize)
     CONFIG["vdev_drivers"] = a.vdev_drivers == "yes"
+    CONFIG["spelling"] = a.spelling
     if os.geteuid() != 0:
         print("SKIP: needs root (EAL, vhost-user sockets)")
         return SKIP
