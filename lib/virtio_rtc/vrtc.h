@@ -193,6 +193,9 @@ int vrtc_device_lcore(const struct vrtc_device *dev);
 /* ---- Devices from argument strings (device_args.c) ------------------- */
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL
+ * node of the library's version map).
+ *
  * Create a back-end device from an argument string, the same string as the
  * vdev drivers take:
  *
@@ -223,6 +226,9 @@ int vrtc_device_lcore(const struct vrtc_device *dev);
 int vrtc_device_create_from_args(const char *spec, struct vrtc_device **out);
 
 /**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL
+ * node of the library's version map).
+ *
  * Check that a server-mode device can create its socket: the directory of
  * @p p->iface must exist, be a directory, and be writable and searchable
  * by this process (effective ids). Client mode (@p p->client) is not
