@@ -578,6 +578,11 @@ def proc_status(pid):
         return dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
 
 
+def unprivileged(st):
+    """A /proc status: nobody (real, effective, saved, fs ids), no effective capability."""
+    return st["Uid"].split() == ["65534"] * 4 and int(st["CapEff"], 16) == 0
+
+
 def case_user_nobody(build, cl):
     """Started as root, --user nobody: after set-up it is nobody, without
     capabilities, and still serves; at exit sockets and EAL's runtime
@@ -594,6 +599,11 @@ def case_user_nobody(build, cl):
               int(st["CapBnd"], 16) == 0, f"CapEff {st['CapEff']}, CapPrm {st['CapPrm']}, "
                                         f"CapBnd {st['CapBnd']}: none")
         check(st["NoNewPrivs"] == "1", "no_new_privs set")
+        tasks = os.listdir(f"/proc/{d.proc.pid}/task")
+        bad = [t for t in tasks if not unprivileged(proc_status(f"{d.proc.pid}/task/{t}"))]
+        check(len(tasks) > 1 and not bad,
+              f"every thread ({len(tasks)}: workers, vhost, telemetry...) is nobody without "
+              f"capabilities{': not ' + str(bad) if bad else ''}")
         mode = os.stat(d.sock("rtc.sock")).st_mode & 0o777
         check(mode == 0o600, f"socket mode {oct(mode)} (the default, 0600)")
         rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"))
