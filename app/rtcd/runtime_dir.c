@@ -94,10 +94,8 @@ void
 rtcd_rundir_before_init(struct rtcd_rundir *r, int argc, char **argv)
 {
 	const char *base = "/var/run", *prefix = "rte";
-	struct stat st;
 	int i;
 
-	memset(r, 0, sizeof(*r));
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
@@ -111,6 +109,15 @@ rtcd_rundir_before_init(struct rtcd_rundir *r, int argc, char **argv)
 		if (base == NULL)
 			base = "/tmp";
 	}
+	rtcd_rundir_before_init_at(r, base, prefix);
+}
+
+void
+rtcd_rundir_before_init_at(struct rtcd_rundir *r, const char *base, const char *prefix)
+{
+	struct stat st;
+
+	memset(r, 0, sizeof(*r));
 	if ((size_t)snprintf(r->parent, sizeof(r->parent), "%s/dpdk", base) >= sizeof(r->parent) ||
 	    (size_t)snprintf(r->dir, sizeof(r->dir), "%s/%s", r->parent, prefix) >= sizeof(r->dir))
 		return;

@@ -33,6 +33,8 @@ struct rtcd_rundir {
 /** Before rte_eal_init(): work out the directory EAL will use for the EAL
  * arguments argv[1..argc) and note what is there already. */
 void rtcd_rundir_before_init(struct rtcd_rundir *r, int argc, char **argv);
+/** The same for EAL's BASE/dpdk/PREFIX (what the above computes; tests). */
+void rtcd_rundir_before_init_at(struct rtcd_rundir *r, const char *base, const char *prefix);
 /** After a successful rte_eal_init(): check the path against EAL's
  * @p eal_dir and note what init added. */
 void rtcd_rundir_after_init(struct rtcd_rundir *r, const char *eal_dir);
