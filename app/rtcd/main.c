@@ -6,21 +6,29 @@
  * dpdk-rtcd: serve virtio-rtc clocks and virtio-rng entropy to VMs over
  * vhost-user, from poll-mode workers on DPDK lcores.
  *
- *   dpdk-rtcd <EAL args> -- [options]
+ *   dpdk-rtcd <EAL args> -- --device SPEC [--device SPEC ...] [options]
  *
- * Devices come from EAL --vdev arguments (rtc_vhost*, rng_vhost*; see
- * dpdk-rtcd(8) and doc/devices.md). The main lcore prints statistics and
- * handles signals; the worker lcores serve the queues.
+ * Devices come from the daemon's --device option, or from EAL --vdev
+ * arguments when the library has its vdev drivers; both take the same
+ * strings (rtc_vhost*, rng_vhost*; see dpdk-rtcd(8) and doc/devices.md).
+ * The main lcore logs statistics and handles signals; the worker lcores
+ * serve the queues. --help and --version are answered before EAL starts;
+ * the daemon's options are checked before it too. After set-up it can drop
+ * root (--user/--group); at exit it removes what EAL left in its runtime
+ * directory for this process.
  */
 
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -28,6 +36,9 @@
 #include <rte_log.h>
 #include <rte_version.h>
 
+#include "early_args.h"
+#include "privileges.h"
+#include "runtime_dir.h"
 #include "vrtc.h"
 #include "workers.h"
 
@@ -49,42 +60,59 @@ struct options {
 	const char *devices[MAX_DEVICE_ARGS]; /* --device SPEC, in order */
 	uint32_t log_level; /* 0: leave as EAL set it */
 	struct rtcd_workers_params service;
+	struct rtcd_account account; /* --user / --group */
 };
+
+/* Log type of the statistics lines ("rtcd.stats", level INFO). */
+static int stats_logtype = -1;
 
 static void
 usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"Usage: %s <EAL options> -- [options]\n"
+		"Usage: %s <EAL options> -- --device SPEC [--device SPEC ...] [options]\n"
 		"\n"
 		"Serves virtio-rtc (device 17) and virtio-rng (device 4) back-ends over vhost-user\n"
 		"sockets, from poll-mode workers on the EAL worker lcores.\n"
 		"\n"
-		"Devices are EAL --vdev arguments, for example:\n"
-		"  --vdev 'rtc_vhost0,iface=/run/dpdk-rtcd/rtc0.sock,clocks=utc+tai+mono'\n"
-		"  --vdev 'rng_vhost0,iface=/run/dpdk-rtcd/rng0.sock,source=drbg'\n"
-		"Give EAL at least two lcores (-l 0,1): the first is the main lcore (statistics,\n"
-		"signals), the others poll. The daemon needs no hugepages (--no-huge works): it\n"
-		"maps guest memory from the front-end's file descriptors.\n"
+		"Devices, for example:\n"
+		"  --device 'rtc_vhost0,iface=/run/dpdk-rtcd/rtc0.sock,clocks=utc+tai+mono'\n"
+		"  --device 'rng_vhost0,iface=/run/dpdk-rtcd/rng0.sock,source=drbg'\n"
+		"The name's prefix gives the type (rtc_vhost: virtio-rtc, rng_vhost: virtio-rng).\n"
+		"When the library was built with its vdev drivers, EAL --vdev takes the same\n"
+		"strings (before '--').\n"
 		"\n"
-		"Options:\n"
-		"  -s, --stats-period SECONDS  print one statistics line per device every SECONDS\n"
-		"                              (default %u; 0 disables)\n"
-		"  -L, --log-level LEVEL       level of the daemon's log types (vrtc.*): emerg,\n"
+		"EAL options (before '--'): give at least two lcores (-l 0,1): the first is the\n"
+		"main lcore (statistics, signals), the others poll. The daemon needs no hugepages\n"
+		"(--no-huge works): it maps guest memory from the front-end's file descriptors.\n"
+		"Give each instance its own --file-prefix. Every EAL option is in DPDK's EAL\n"
+		"parameters guide.\n"
+		"\n"
+		"Options (after '--'):\n"
+		"  -d, --device SPEC           create a device (repeatable); SPEC as above\n"
+		"  -s, --stats-period SECONDS  log one statistics line per device every SECONDS\n"
+		"                              (default %u; 0 disables), through rte_log, log type\n"
+		"                              rtcd.stats, level info\n"
+		"  -L, --log-level LEVEL       level of the library's log types (vrtc.*): emerg,\n"
 		"                              alert, crit, err, warning, notice, info, debug, or 1..8\n"
 		"  -b, --burst N               chains served per queue per poll (1..256, default 32)\n"
 		"  -p, --poll MODE             busy (default: spin, lowest latency) or adaptive\n"
 		"                              (sleep on guest kicks after --idle-us without work)\n"
 		"  -i, --idle-us US            adaptive mode: idle time before sleeping (default 100)\n"
-		"  -h, --help                  this text\n"
-		"  -V, --version               version\n"
+		"  -u, --user USER             after set-up (EAL, devices, sockets listening), drop\n"
+		"                              root for this user (name or uid) and its groups\n"
+		"  -g, --group GROUP           ... and this group (default: the user's group)\n"
+		"  -h, --help                  this text (anywhere on the command line; EAL is not\n"
+		"                              started)\n"
+		"  -V, --version               version (likewise without EAL)\n"
 		"\n"
-		"Device arguments: rtc_vhost keys iface, client, reconnect, owner, group, mode, lcore,\n"
-		"clocks, tai_offset, cross_tsc; rng_vhost keys iface, client, reconnect, owner, group,\n"
+		"Device keys: rtc_vhost: iface, client, reconnect, owner, group, mode, lcore,\n"
+		"clocks, tai_offset, cross_tsc; rng_vhost: iface, client, reconnect, owner, group,\n"
 		"mode, lcore, source, rate, reseed. See dpdk-rtcd(8).\n"
 		"\n"
-		"SIGINT or SIGTERM stops the daemon: front-ends see a disconnect, sockets are removed,\n"
-		"exit status 0.\n",
+		"SIGINT or SIGTERM stops the daemon: front-ends see a disconnect, sockets are\n"
+		"removed, exit status 0. Exit status 1: EAL, a device or the service could not\n"
+		"start; 2: a usage error or no device.\n",
 		prog, DEFAULT_STATS_PERIOD_S);
 }
 
@@ -138,6 +166,8 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "poll", required_argument, NULL, 'p' },
 		{ "idle-us", required_argument, NULL, 'i' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -149,7 +179,7 @@ parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->stats_period_s = DEFAULT_STATS_PERIOD_S;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:s:L:b:p:i:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:L:b:p:i:u:g:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (o->nb_devices == MAX_DEVICE_ARGS) {
@@ -201,11 +231,17 @@ parse_args(int argc, char **argv, struct options *o)
 			}
 			o->service.idle_us = (uint32_t)v;
 			break;
+		case 'u':
+			if (rtcd_account_set_user(&o->account, optarg) != 0)
+				return -1;
+			break;
+		case 'g':
+			if (rtcd_account_set_group(&o->account, optarg) != 0)
+				return -1;
+			break;
 		case 'h':
-			usage(stdout, prog);
-			return 1;
 		case 'V':
-			printf("dpdk-rtcd %s (DPDK %s)\n", VRTC_VERSION, rte_version());
+			/* Answered before EAL by main(). */
 			return 1;
 		default:
 			fprintf(stderr, "Try '%s -- --help'.\n", prog);
@@ -217,7 +253,117 @@ parse_args(int argc, char **argv, struct options *o)
 			prog);
 		return -1;
 	}
+	if (rtcd_account_check(&o->account) != 0)
+		return -1;
 	return 0;
+}
+
+static void
+print_version(void)
+{
+	/* rte_version() is "DPDK 22.11.x": the DPDK version, once. */
+	printf("dpdk-rtcd %s (%s)\n", VRTC_VERSION, rte_version());
+}
+
+/*
+ * EAL keeps only the last of several --vdev arguments with one name and
+ * drops the others without a word: refuse that before EAL starts. Forms
+ * "--vdev SPEC" and "--vdev=SPEC", in EAL's part of the command line.
+ * @return 0, or -1 after a message.
+ */
+static int
+check_vdev_names(int argc, char **argv)
+{
+	const char *names[MAX_DEVICE_ARGS];
+	size_t lens[MAX_DEVICE_ARGS];
+	unsigned int n = 0, j;
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *spec;
+		size_t len;
+
+		if (strcmp(argv[i], "--vdev") == 0 && i + 1 < argc)
+			spec = argv[++i];
+		else if (strncmp(argv[i], "--vdev=", 7) == 0)
+			spec = argv[i] + 7;
+		else
+			continue;
+		len = strcspn(spec, ",");
+		for (j = 0; j < n; j++) {
+			if (lens[j] == len && strncmp(names[j], spec, len) == 0) {
+				fprintf(stderr,
+					"dpdk-rtcd: --vdev %.*s given twice (EAL would keep only the "
+					"last): give each device its own name\n",
+					(int)len, spec);
+				return -1;
+			}
+		}
+		if (n < MAX_DEVICE_ARGS) {
+			names[n] = spec;
+			lens[n++] = len;
+		}
+	}
+	return 0;
+}
+
+/* Server sockets this run created (to report those it could not remove
+ * at exit, e.g. after --user in a directory that user cannot write). */
+struct socket_note {
+	char path[108];
+	ino_t ino_before; /* 0: absent before the service started */
+	ino_t ino;	  /* after the service started; 0: absent */
+};
+
+static struct socket_note sockets[MAX_DEVICE_ARGS];
+static unsigned int nb_sockets;
+
+static ino_t
+socket_ino(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) ? st.st_ino : 0;
+}
+
+static void
+note_sockets_before_start(void)
+{
+	unsigned int i, n = vrtc_device_count();
+
+	for (i = 0; i < n && i < MAX_DEVICE_ARGS; i++) {
+		snprintf(sockets[i].path, sizeof(sockets[i].path), "%s",
+			 vrtc_device_iface(vrtc_device_at(i)));
+		sockets[i].ino_before = socket_ino(sockets[i].path);
+	}
+	nb_sockets = i;
+}
+
+static void
+note_sockets_after_start(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_sockets; i++)
+		sockets[i].ino = socket_ino(sockets[i].path);
+}
+
+static void
+report_leftover_sockets(const struct rtcd_account *acct)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_sockets; i++) {
+		const struct socket_note *s = &sockets[i];
+
+		/* Created by this run (a server socket) and still there. */
+		if (s->ino == 0 || s->ino == s->ino_before || socket_ino(s->path) != s->ino)
+			continue;
+		fprintf(stderr,
+			"dpdk-rtcd: could not remove socket %s%s%s (its directory must be "
+			"writable by the daemon's account; see dpdk-rtcd(8), FILES)\n",
+			s->path, acct->set_user ? " as user " : "", acct->set_user ? acct->user : "");
+	}
 }
 
 static double
@@ -229,8 +375,6 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-#define MAX_DEVICES 256
-
 struct prev_stats {
 	struct vrtc_device_stats st;
 	int valid;
@@ -241,7 +385,7 @@ print_stats(struct prev_stats *prev, double dt)
 {
 	unsigned int i, n = vrtc_device_count();
 
-	for (i = 0; i < n && i < MAX_DEVICES; i++) {
+	for (i = 0; i < n && i < MAX_DEVICE_ARGS; i++) {
 		const struct vrtc_device *dev = vrtc_device_at(i);
 		struct vrtc_device_stats st;
 		double req_rate = 0, byte_rate = 0;
@@ -252,49 +396,94 @@ print_stats(struct prev_stats *prev, double dt)
 			req_rate = (double)(st.requests - prev[i].st.requests) / dt;
 			byte_rate = (double)(st.bytes - prev[i].st.bytes) / dt;
 		}
-		printf("%s: %s %.0f req/s %.3f MB/s | total %" PRIu64 " req %" PRIu64
-		       " B errors %" PRIu64 " unsupported %" PRIu64 " bad_chains %" PRIu64
-		       " broken_queues %" PRIu64
-		       " irqs %" PRIu64 " lcore %d\n",
-		       vrtc_device_name(dev),
-		       st.running ? "serving" : st.connected ? "connected" : "waiting", req_rate,
-		       byte_rate / 1e6, st.requests, st.bytes, st.errors, st.unsupported, st.bad_chains,
-		       st.broken_queues, st.notifications, rtcd_device_lcore(dev));
+		/* Format documented in dpdk-rtcd(8), STATISTICS. */
+		rte_log(RTE_LOG_INFO, (uint32_t)stats_logtype,
+			"rtcd.stats: %s: %s %.0f req/s %.3f MB/s | total %" PRIu64 " req %" PRIu64
+			" B errors %" PRIu64 " unsupported %" PRIu64 " bad_chains %" PRIu64
+			" broken_queues %" PRIu64
+			" irqs %" PRIu64 " lcore %d\n",
+			vrtc_device_name(dev),
+			st.running ? "serving" : st.connected ? "connected" : "waiting", req_rate,
+			byte_rate / 1e6, st.requests, st.bytes, st.errors, st.unsupported,
+			st.bad_chains,
+			st.broken_queues, st.notifications, rtcd_device_lcore(dev));
 		prev[i].st = st;
 		prev[i].valid = 1;
 	}
-	fflush(stdout);
 }
 
-/* EAL's own --help (before "--") prints this too. */
-static void
-usage_hook(const char *prog)
+/* Index of the first "--" (the end of EAL's arguments), or argc. */
+static int
+find_separator(int argc, char **argv)
 {
-	printf("\n");
-	usage(stdout, prog);
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	}
+	return argc;
 }
 
 int
 main(int argc, char **argv)
 {
-	static struct prev_stats prev[MAX_DEVICES];
+	static struct prev_stats prev[MAX_DEVICE_ARGS];
+	static struct rtcd_rundir rundir;
 	struct sigaction sa;
 	struct options opts;
 	double last;
-	int n, rc, status = EXIT_SUCCESS;
+	unsigned int i;
+	int n, sep, rc, status = EXIT_SUCCESS;
 
-	rte_set_application_usage_hook(usage_hook);
+	/* --help and --version anywhere: answered without EAL. */
+	switch (vrtc_early_option(argc, argv)) {
+	case VRTC_EARLY_HELP:
+		usage(stdout, argv[0]);
+		return EXIT_SUCCESS;
+	case VRTC_EARLY_VERSION:
+		print_version();
+		return EXIT_SUCCESS;
+	case VRTC_EARLY_NONE:
+		break;
+	}
+	/* The daemon's own options, checked before EAL starts. */
+	sep = find_separator(argc, argv);
+	if (sep < argc) {
+		char *saved = argv[sep];
+
+		argv[sep] = argv[0];
+		rc = parse_args(argc - sep, argv + sep, &opts);
+		argv[sep] = saved;
+	} else {
+		char *only[] = { argv[0], NULL };
+
+		rc = parse_args(1, only, &opts);
+	}
+	if (rc != 0)
+		return rc > 0 ? EXIT_SUCCESS : 2;
+	if (check_vdev_names(argc, argv) != 0)
+		return 2;
+
+	rtcd_rundir_before_init(&rundir, sep, argv);
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, "dpdk-rtcd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		rtcd_rundir_cleanup(&rundir);
 		return EXIT_FAILURE;
 	}
-	argv[n] = argv[0];
-	rc = parse_args(argc - n, argv + n, &opts);
-	if (rc != 0) {
-		status = rc > 0 ? EXIT_SUCCESS : 2;
+	rtcd_rundir_after_init(&rundir, rte_eal_get_runtime_dir());
+	if (n != (sep < argc ? sep : argc - 1)) {
+		/* EAL stopped elsewhere than at "--" (or the end): an argument it
+		 * did not take. */
+		fprintf(stderr, "dpdk-rtcd: unexpected argument '%s'; try '%s --help'\n",
+			n < argc ? argv[n] : "", argv[0]);
+		status = 2;
 		goto out;
 	}
+	stats_logtype = rte_log_register_type_and_pick_level("rtcd.stats", RTE_LOG_INFO);
+	if (stats_logtype < 0)
+		stats_logtype = RTE_LOGTYPE_USER1;
 	if (opts.log_level != 0)
 		rte_log_set_level_pattern("vrtc.*", opts.log_level);
 	if (vrtc_device_probe_errors() != 0) {
@@ -303,7 +492,7 @@ main(int argc, char **argv)
 		status = EXIT_FAILURE;
 		goto out;
 	}
-	for (unsigned int i = 0; i < opts.nb_devices; i++) {
+	for (i = 0; i < opts.nb_devices; i++) {
 		rc = vrtc_device_create_from_args(opts.devices[i], NULL);
 		if (rc != 0) {
 			fprintf(stderr, "dpdk-rtcd: --device '%s' refused: %s (see above); not starting\n",
@@ -314,8 +503,8 @@ main(int argc, char **argv)
 	}
 	if (vrtc_device_count() == 0) {
 		fprintf(stderr,
-			"dpdk-rtcd: no device: give at least one --vdev rtc_vhostN,iface=PATH or "
-			"--vdev rng_vhostN,iface=PATH\n");
+			"dpdk-rtcd: no device: give at least one -- --device rtc_vhostN,iface=PATH or "
+			"--device rng_vhostN,iface=PATH\n");
 		status = 2;
 		goto out;
 	}
@@ -327,10 +516,27 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	note_sockets_before_start();
 	rc = rtcd_workers_start(&opts.service);
 	if (rc != 0) {
 		fprintf(stderr, "dpdk-rtcd: cannot start the workers: %s\n", strerror(-rc));
 		status = EXIT_FAILURE;
+		goto out;
+	}
+	note_sockets_after_start();
+	/* Set-up done (EAL, devices, sockets listening): drop root now. The
+	 * account cannot remove EAL's runtime directory at exit: a helper
+	 * without capabilities does (runtime_dir.c). */
+	if (opts.account.set_user && opts.account.uid != 0 && geteuid() == 0) {
+		rc = rtcd_rundir_keeper_start(&rundir);
+		if (rc != 0)
+			fprintf(stderr, "dpdk-rtcd: no clean-up helper (%s): EAL's runtime directory "
+				"%s will stay after exit\n", strerror(-rc), rte_eal_get_runtime_dir());
+	}
+	rc = rtcd_drop_privileges(&opts.account);
+	if (rc != 0) {
+		status = EXIT_FAILURE;
+		rtcd_workers_stop();
 		goto out;
 	}
 	printf("dpdk-rtcd: serving %u device(s); SIGINT or SIGTERM stops\n", vrtc_device_count());
@@ -349,11 +555,14 @@ main(int argc, char **argv)
 		}
 	}
 	printf("dpdk-rtcd: %s received, stopping\n", strsignal(stop_signal));
+	fflush(stdout);
 	if (opts.stats_period_s != 0)
 		print_stats(prev, now_s() - last);
 	rtcd_workers_stop();
 out:
 	vrtc_device_destroy_all();
+	report_leftover_sockets(&opts.account);
 	rte_eal_cleanup();
+	rtcd_rundir_cleanup(&rundir);
 	return status;
 }

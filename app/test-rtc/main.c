@@ -45,7 +45,9 @@
 #include <rte_malloc.h>
 #include <rte_pause.h>
 #include <rte_prefetch.h>
+#include <rte_version.h>
 
+#include "early_args.h"
 #include "hist.h"
 #include "vrtc_frontend.h"
 #include "vrtc_wire.h"
@@ -250,7 +252,9 @@ usage(FILE *f)
 		"  -j, --json FILE           write the results as JSON\n"
 		"  -q, --quiet               no progress line every second\n"
 		"  -C, --connect-timeout MS  give up connecting after MS ms (default 5000)\n"
-		"  -h, --help                this text\n"
+		"  -h, --help                this text (anywhere on the command line; EAL is not\n"
+		"                            started)\n"
+		"  -V, --version             version (likewise without EAL)\n"
 		"\n"
 		"EAL: the back-end must map this process's buffers, so EAL memory must be shared\n"
 		"by file descriptor: '--no-huge -m 256 --no-shconf' (no hugepages needed) or, with\n"
@@ -375,6 +379,7 @@ parse_args(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "connect-timeout", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
@@ -397,7 +402,7 @@ parse_args(int argc, char **argv)
 	opt.connect_timeout_ms = 5000;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:s:n:d:b:Q:T:r:w:c:m:S:i:Eg:p:j:qC:h", longopts,
+	while ((c = getopt_long(argc, argv, "t:s:n:d:b:Q:T:r:w:c:m:S:i:Eg:p:j:qC:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -500,7 +505,8 @@ parse_args(int argc, char **argv)
 			opt.connect_timeout_ms = (unsigned int)v;
 			break;
 		case 'h':
-			usage(stdout);
+		case 'V':
+			/* Answered before EAL by main(). */
 			return 1;
 		default:
 			fprintf(stderr, "Try '" PROG " -- --help'.\n");
@@ -1604,14 +1610,6 @@ run_idle(struct result *r)
 /* ---- main -------------------------------------------------------------------------------------- */
 
 static void
-usage_hook(const char *prog)
-{
-	(void)prog;
-	printf("\n");
-	usage(stdout);
-}
-
-static void
 describe(void)
 {
 	unsigned int i, c;
@@ -1657,7 +1655,18 @@ main(int argc, char **argv)
 	unsigned int i, lcore, nb_lcores = 0, lcores[RTE_MAX_LCORE];
 	int n, rc, status = 0;
 
-	rte_set_application_usage_hook(usage_hook);
+	/* --help and --version anywhere: answered without EAL. */
+	switch (vrtc_early_option(argc, argv)) {
+	case VRTC_EARLY_HELP:
+		usage(stdout);
+		return 0;
+	case VRTC_EARLY_VERSION:
+		/* rte_version() is "DPDK 22.11.x": the DPDK version, once. */
+		printf(PROG " %s (%s)\n", VRTC_VERSION, rte_version());
+		return 0;
+	case VRTC_EARLY_NONE:
+		break;
+	}
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
 		fprintf(stderr, PROG ": EAL initialisation failed: %s\n", rte_strerror(rte_errno));

@@ -28,9 +28,18 @@ import time
 
 SKIP = 77
 
+# dpdk-rtcd's statistics line (dpdk-rtcd(8), STATISTICS), logged through
+# rte_log with log type rtcd.stats.
+STATS_LINE = re.compile(
+    r"^rtcd\.stats: (?P<dev>\S+): (?P<state>waiting|connected|serving) (?P<rate>\d+) req/s "
+    r"(?P<mbs>\d+\.\d{3}) MB/s \| total (?P<requests>\d+) req (?P<bytes>\d+) B "
+    r"errors (?P<errors>\d+) (?:unsupported (?P<unsupported>\d+) )?"
+    r"bad_chains (?P<bad_chains>\d+) broken_queues (?P<broken>\d+) irqs (?P<irqs>\d+) "
+    r"lcore (?P<lcore>-?\d+)$")
+
 # Set from the command line: whether the build has the rtc_vhost / rng_vhost
 # vdev drivers (EAL --vdev spelling).
-CONFIG = {"vdev_drivers": True}
+CONFIG = {"vdev_drivers": True, "spelling": "device"}
 
 
 class Fail(Exception):
@@ -50,9 +59,11 @@ def check(cond, what):
 class Daemon:
     """One dpdk-rtcd process with a private socket directory."""
 
-    def __init__(self, build, devices, lcores="0,1", extra=(), name="d", spelling="device"):
+    def __init__(self, build, devices, lcores="0,1", extra=(), name="d", spelling=None):
         """devices: argument strings ('rtc_vhost0,iface={dir}/rtc.sock'), given
-        as --device SPEC (spelling "device") or EAL --vdev SPEC ("vdev")."""
+        as --device SPEC (spelling "device") or EAL --vdev SPEC ("vdev");
+        default: --spelling (device)."""
+        spelling = spelling or CONFIG["spelling"]
         if spelling == "vdev" and not CONFIG["vdev_drivers"]:
             raise Skip("the library was built without its vdev drivers (--vdev-drivers no)")
         self.dir = tempfile.mkdtemp(prefix="vrtc-it-")
@@ -94,16 +105,14 @@ class Daemon:
         return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
     def stats(self, dev):
-        """Last statistics line of a device: dict of totals."""
-        lines = [l for l in self.output().splitlines() if l.startswith(dev + ":")]
-        if not lines:
+        """Last statistics line of a device (dpdk-rtcd(8), STATISTICS): dict of
+        the totals and the lcore."""
+        found = [m for m in map(STATS_LINE.match, self.output().splitlines())
+                 if m and m.group("dev") == dev]
+        if not found:
             return None
-        m = re.search(r"total (\d+) req (\d+) B errors (\d+) unsupported (\d+) "
-                      r"bad_chains (\d+) broken_queues (\d+) irqs (\d+) lcore (-?\d+)",
-                      lines[-1])
-        keys = ("requests", "bytes", "errors", "unsupported", "bad_chains", "broken", "irqs",
-                "lcore")
-        return dict(zip(keys, map(int, m.groups()))) if m else None
+        return {k: int(v) for k, v in found[-1].groupdict().items()
+                if v is not None and k not in ("dev", "state", "rate", "mbs")}
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         if self.proc is None or self.proc.poll() is not None:
@@ -116,6 +125,10 @@ class Daemon:
             self.proc.wait()
             raise Fail(f"daemon did not stop within {timeout} s after {sig.name}")
 
+    def runtime_dir(self):
+        """EAL's runtime directory for this daemon (it runs as root)."""
+        return os.path.join("/var/run/dpdk", self.prefix)
+
     def cleanup(self):
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
@@ -123,6 +136,9 @@ class Daemon:
         if self.proc is not None:
             self.log.close()
         subprocess.run(["rm", "-rf", self.dir])
+        # A daemon killed above (or one that failed) may leave EAL's runtime
+        # directory; the prefix is this test's own.
+        subprocess.run(["rm", "-rf", self.runtime_dir()])
 
 
 class Client:
@@ -138,10 +154,17 @@ class Client:
 
     def run(self, scenario, *opts, timeout=60, mem=None):
         args = self.args(scenario, opts) if mem is None else self.args(scenario, opts, mem)
-        p = subprocess.run(args, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        try:
+            p = subprocess.run(args, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        finally:
+            self.forget_runtime_dir()
         sys.stdout.write(p.stdout)
         return p.returncode, p.stdout
+
+    def forget_runtime_dir(self):
+        """The client leaves EAL's runtime directory (its own prefix) behind."""
+        subprocess.run(["rm", "-rf", f"/var/run/dpdk/itc{os.getpid()}x{self.n}"])
 
     def spawn(self, scenario, *opts):
         return subprocess.Popen(self.args(scenario, opts), stdout=subprocess.PIPE,
@@ -290,6 +313,7 @@ def case_sigterm_under_traffic(build, cl):
         check(not os.path.exists(d.sock("rtc.sock")) and not os.path.exists(d.sock("rng.sock")),
               "socket files removed")
         out, _ = c.communicate(timeout=15)
+        cl.forget_runtime_dir()
         sys.stdout.write(out)
         check(c.returncode in (0, 3), f"client ended cleanly (exit {c.returncode})")
     finally:
@@ -426,13 +450,242 @@ def case_daemon_usage(build, cl):
     eal = ["--no-huge", "-m", "64", "--no-pci", "--no-shconf", f"--file-prefix=u{os.getpid()}"]
     p = subprocess.run([exe] + eal + ["--", "--help"], capture_output=True, text=True,
                        timeout=30)
-    check(p.returncode == 0 and "--stats-period" in p.stdout and "rtc_vhost" in p.stdout,
+    check(p.returncode == 0 and "--stats-period" in p.stdout and "rtc_vhost" in p.stdout and
+          "--device" in p.stdout and "--user" in p.stdout,
           "-- --help prints the options, exit 0")
     p = subprocess.run([exe] + eal + ["--", "--burst", "0"], capture_output=True, text=True,
                        timeout=30)
     check(p.returncode == 2 and "--burst" in p.stderr, "bad option: exit 2 naming it")
+    check("EAL: Detected" not in p.stdout + p.stderr,
+          "a bad daemon option is refused before EAL starts")
+    p = subprocess.run([exe] + eal + ["--", "--user", "no-such-user-here"], capture_output=True,
+                       text=True, timeout=30)
+    check(p.returncode == 2 and "no user 'no-such-user-here'" in p.stderr,
+          "--user with an unknown user: exit 2 naming it")
     p = subprocess.run([exe] + eal, capture_output=True, text=True, timeout=30)
-    check(p.returncode == 2 and "no device" in p.stderr, "no device: exit 2 with a hint")
+    check(p.returncode == 2 and "no device" in p.stderr and "--device" in p.stderr,
+          "no device: exit 2 with a hint")
+    subprocess.run(["rm", "-rf", f"/var/run/dpdk/u{os.getpid()}"])
+
+
+AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+def nobody_env(tmp):
+    """Environment for a process run as nobody: its own XDG_RUNTIME_DIR (EAL's
+    runtime directory of a non-root user), owned by nobody."""
+    os.chown(tmp, 65534, 65534)
+    env = dict(os.environ, XDG_RUNTIME_DIR=tmp, HOME=tmp)
+    return env
+
+
+def case_help_version_without_eal(build, cl):
+    """--help / --version anywhere, answered before EAL: as nobody, with EAL
+    arguments that could not work for nobody (hugepages, PCI probe)."""
+    if subprocess.run(["setpriv", "--version"], capture_output=True).returncode != 0:
+        raise Skip("setpriv (util-linux) is missing")
+    tmp = tempfile.mkdtemp(prefix="vrtc-hv-")
+    try:
+        env = nobody_env(tmp)
+        exes = [(os.path.join(build, "app/rtcd/dpdk-rtcd"), "dpdk-rtcd", "--device"),
+                (os.path.join(build, "app/test-rtc/dpdk-test-rtc"), "dpdk-test-rtc", "--socket")]
+        for exe, name, opt in exes:
+            for where in (["--help"], ["-h"], ["-l", "0,1", "--help"],
+                          ["-l", "0,1", "--", "--help"], ["-l", "0,1", "--", "-s", "1", "-h"]):
+                p = subprocess.run(AS_NOBODY + [exe] + where, capture_output=True, text=True,
+                                   timeout=30, env=env)
+                out = p.stdout + p.stderr
+                check(p.returncode == 0 and opt in p.stdout and "EAL: Detected" not in out,
+                      f"{name} {' '.join(where)} as nobody: usage, exit 0, no EAL output")
+            for where in (["--version"], ["-V"], ["-l", "0,1", "--", "--version"]):
+                p = subprocess.run(AS_NOBODY + [exe] + where, capture_output=True, text=True,
+                                   timeout=30, env=env)
+                lines = p.stdout.splitlines()
+                ver = re.search(r"DPDK (\d+\.\d+(\.\d+)?)", p.stdout)
+                check(p.returncode == 0 and len(lines) == 1 and lines[0].startswith(name) and
+                      ver is not None and p.stdout.count("DPDK") == 1 and
+                      p.stdout.count(ver.group(1)) == 1 and p.stderr == "",
+                      f"{name} {' '.join(where)} as nobody: one line, the DPDK version once "
+                      f"({p.stdout.strip()!r})")
+        check(not os.path.exists(os.path.join(tmp, "dpdk")),
+              "no EAL runtime directory was created")
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
+
+
+def case_stats_log_type(build, cl):
+    """The statistics lines go through rte_log (log type rtcd.stats, level info)."""
+    d = Daemon(build, [RTC]).start(["rtc.sock"])
+    try:
+        time.sleep(2.5)
+        lines = [l for l in d.output().splitlines() if l.startswith("rtcd.stats: ")]
+        check(len(lines) >= 1 and all(STATS_LINE.match(l) for l in lines),
+              f"{len(lines)} statistics lines in the documented format")
+    finally:
+        d.cleanup()
+    d = Daemon(build, [RTC], name="q")
+    d.args.insert(1, "--log-level=rtcd.stats:notice")
+    try:
+        d.start(["rtc.sock"])
+        time.sleep(2.5)
+        check(d.stop() == 0, "daemon exits 0")
+        out = d.output()
+        check("rtcd.stats" not in out and "req/s" not in out,
+              "--log-level=rtcd.stats:notice silences them")
+    finally:
+        d.cleanup()
+
+
+def case_runtime_dir_removed(build, cl):
+    """EAL's runtime directory goes at exit; a file the daemon did not create stays."""
+    d = Daemon(build, [RTC, RNG], name="rd")
+    try:
+        check(not os.path.exists(d.runtime_dir()), "no runtime directory before the start")
+        d.start(["rtc.sock", "rng.sock"])
+        check(os.path.isdir(d.runtime_dir()), f"EAL created {d.runtime_dir()}")
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"))
+        check(rc == 0, "served")
+        check(d.stop() == 0, "daemon exits 0 on SIGTERM")
+        check(not os.path.exists(d.runtime_dir()),
+              f"{d.runtime_dir()} removed after a clean SIGTERM exit")
+    finally:
+        d.cleanup()
+    # With shared config (no --no-shconf): EAL's config and hugepage_info files.
+    d = Daemon(build, [RTC], name="rs")
+    d.args.remove("--no-shconf")
+    try:
+        d.start(["rtc.sock"])
+        inside = sorted(os.listdir(d.runtime_dir()))
+        check(d.stop() == 0 and not os.path.exists(d.runtime_dir()),
+              f"shared-config files {inside} and the directory removed")
+    finally:
+        d.cleanup()
+    # A file somebody else put there is not ours: kept, and so is the directory.
+    d = Daemon(build, [RTC], name="rf")
+    try:
+        os.makedirs(d.runtime_dir(), mode=0o700)
+        foreign = os.path.join(d.runtime_dir(), "not-the-daemons")
+        with open(foreign, "w") as f:
+            f.write("keep me\n")
+        d.start(["rtc.sock"])
+        check(d.stop() == 0, "daemon exits 0 on SIGTERM")
+        left = sorted(os.listdir(d.runtime_dir()))
+        check(left == ["not-the-daemons"],
+              f"a pre-existing directory keeps its foreign file, EAL's own are gone ({left})")
+    finally:
+        d.cleanup()
+
+
+def proc_status(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(l.rstrip("\n").split(":\t", 1) for l in f if ":\t" in l)
+
+
+def unprivileged(st):
+    """A /proc status: nobody (real, effective, saved, fs ids), no effective capability."""
+    return st["Uid"].split() == ["65534"] * 4 and int(st["CapEff"], 16) == 0
+
+
+def case_user_nobody(build, cl):
+    """Started as root, --user nobody: after set-up it is nobody, without
+    capabilities, and still serves; at exit sockets and EAL's runtime
+    directory are removed."""
+    d = Daemon(build, [RTC, RNG], name="nb", extra=["--user", "nobody", "--group", "nogroup"])
+    try:
+        os.chown(d.dir, 65534, 65534)  # the account removes its sockets at exit
+        d.start(["rtc.sock", "rng.sock"])
+        st = proc_status(d.proc.pid)
+        check(st["Uid"].split() == ["65534"] * 4 and st["Gid"].split() == ["65534"] * 4,
+              f"Uid {st['Uid']} / Gid {st['Gid']}: nobody / nogroup, real, effective, saved")
+        check(st["Groups"].split() == ["65534"], f"supplementary groups {st['Groups']!r}")
+        check(int(st["CapEff"], 16) == 0 and int(st["CapPrm"], 16) == 0 and
+              int(st["CapBnd"], 16) == 0, f"CapEff {st['CapEff']}, CapPrm {st['CapPrm']}, "
+                                        f"CapBnd {st['CapBnd']}: none")
+        check(st["NoNewPrivs"] == "1", "no_new_privs set")
+        tasks = os.listdir(f"/proc/{d.proc.pid}/task")
+        bad = [t for t in tasks if not unprivileged(proc_status(f"{d.proc.pid}/task/{t}"))]
+        check(len(tasks) > 1 and not bad,
+              f"every thread ({len(tasks)}: workers, vhost, telemetry...) is nobody without "
+              f"capabilities{': not ' + str(bad) if bad else ''}")
+        mode = os.stat(d.sock("rtc.sock")).st_mode & 0o777
+        check(mode == 0o600, f"socket mode {oct(mode)} (the default, 0600)")
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"))
+        check(rc == 0, "rtc-check against the unprivileged daemon")
+        rc, _ = cl.run("rng-check", "--rng", d.sock("rng.sock"))
+        check(rc == 0, "rng-check against the unprivileged daemon")
+        rc = d.stop()
+        check(rc == 0, f"daemon exits 0 on SIGTERM ({rc})")
+        check(not os.path.exists(d.sock("rtc.sock")) and not os.path.exists(d.sock("rng.sock")),
+              "socket files removed by the unprivileged daemon")
+        check(not os.path.exists(d.runtime_dir()), f"{d.runtime_dir()} removed")
+        helpers = subprocess.run(["pgrep", "-f", d.prefix], capture_output=True, text=True)
+        check(helpers.stdout.strip() == "", "no process of this daemon is left")
+    finally:
+        d.cleanup()
+    # A socket directory the account cannot write: served, but the sockets
+    # cannot be removed at exit, and the daemon says so.
+    d = Daemon(build, [RTC], name="nr", extra=["--user", "nobody"])
+    try:
+        os.chmod(d.dir, 0o755)
+        d.start(["rtc.sock"])
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"))
+        check(rc == 0, "served from a root-owned socket directory")
+        check(d.stop() == 0, "daemon exits 0")
+        check(f"could not remove socket {d.sock('rtc.sock')} as user nobody" in d.output(),
+              "the socket it could not remove is named")
+    finally:
+        d.cleanup()
+
+
+def case_unprivileged_from_start(build, cl):
+    """Run as nobody from the start (--no-huge): serves; a socket directory it
+    cannot write is refused with the directory and the reason."""
+    if subprocess.run(["setpriv", "--version"], capture_output=True).returncode != 0:
+        raise Skip("setpriv (util-linux) is missing")
+    tmp = tempfile.mkdtemp(prefix="vrtc-np-")
+    try:
+        env = nobody_env(tmp)
+        sockdir = os.path.join(tmp, "sockets")
+        os.mkdir(sockdir)
+        os.chown(sockdir, 65534, 65534)
+        rootdir = os.path.join(tmp, "rootdir")
+        os.mkdir(rootdir, 0o755)
+        exe = os.path.join(build, "app/rtcd/dpdk-rtcd")
+        eal = ["-l", "0,1", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
+               f"--file-prefix=np{os.getpid()}"]
+        p = subprocess.run(AS_NOBODY + [exe] + eal +
+                           ["--", "-s", "0", "--device", f"rtc_vhost0,iface={rootdir}/rtc.sock"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=30, env=env)
+        want = f"socket directory {rootdir}: Permission denied"
+        check(p.returncode != 0 and want in p.stdout and "Input/output error" not in p.stdout,
+              f"unwritable socket directory: exit {p.returncode}, "
+              f"'{want.replace(tmp, 'T')}'")
+        check(not os.path.exists(os.path.join(tmp, "dpdk", f"np{os.getpid()}")),
+              "EAL's runtime directory removed after the refusal")
+        log = open(os.path.join(tmp, "log"), "w")
+        proc = subprocess.Popen(AS_NOBODY + [exe] + eal +
+                                ["--", "-s", "0", "--device", f"rtc_vhost0,iface={sockdir}/rtc.sock"],
+                                stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            deadline = time.time() + 15
+            while not os.path.exists(os.path.join(sockdir, "rtc.sock")) and \
+                    time.time() < deadline and proc.poll() is None:
+                time.sleep(0.05)
+            time.sleep(0.2)
+            rc, _ = cl.run("rtc-check", "--rtc", os.path.join(sockdir, "rtc.sock"))
+            check(rc == 0, "a daemon running as nobody from the start serves")
+            proc.send_signal(signal.SIGTERM)
+            check(proc.wait(10) == 0, "and exits 0 on SIGTERM")
+            check(not os.path.exists(os.path.join(tmp, "dpdk", f"np{os.getpid()}")),
+                  "its runtime directory ($XDG_RUNTIME_DIR/dpdk/PREFIX) is removed")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            log.close()
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
 
 
 # The compiler and sanitizers the build used (the example must match them).
@@ -509,11 +762,15 @@ def main():
     ap.add_argument("--sanitize", default="none")
     ap.add_argument("--vdev-drivers", choices=("yes", "no"), default="yes",
                     help="whether the build has the vdev drivers (EAL --vdev spelling)")
+    ap.add_argument("--spelling", choices=("device", "vdev"), default="device",
+                    help="how the cases without a spelling of their own give devices "
+                         "(vdev: to compare with builds that predate --device)")
     ap.add_argument("case", choices=sorted(CASES))
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     TOOLCHAIN.update(cc=a.cc, sanitize=a.sanitize)
     CONFIG["vdev_drivers"] = a.vdev_drivers == "yes"
+    CONFIG["spelling"] = a.spelling
     if os.geteuid() != 0:
         print("SKIP: needs root (EAL, vhost-user sockets)")
         return SKIP

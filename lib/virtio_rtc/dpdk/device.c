@@ -213,7 +213,9 @@ check_params(const struct vrtc_device_params *p)
 		VRTC_GLOG(device, ERR, "%s: no transport registered", p->name);
 		return -ENOTSUP;
 	}
-	return 0;
+	/* Server mode: the socket's directory must exist and be writable
+	 * (logged with the reason, instead of a bare error from bind later). */
+	return vrtc_device_iface_check(p);
 }
 
 static void

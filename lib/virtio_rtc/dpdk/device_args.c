@@ -533,9 +533,7 @@ vrtc_device_args_create(enum vrtc_device_type type, const char *name, const char
 		}
 		params.no_reconnect = !ctx.reconnect;
 	}
-	rc = vrtc_device_iface_check(&params);
-	if (rc == 0)
-		rc = vrtc_device_create(&params, out);
+	rc = vrtc_device_create(&params, out); /* checks the socket directory too */
 out:
 	rte_kvargs_free(kv);
 	if (rc != 0)
