@@ -61,6 +61,11 @@
  * or the source is destroyed. The buffer holds no state carried from one
  * fill to the next, so fork() needs no care.
  *
+ * callback: the application's function, called once per fill with the
+ * caller's buffer (in place, as the drbg writes large fills) and the
+ * application's context; its -errno is the fill's, counted and logged as
+ * the other sources' failures are.
+ *
  * rdseed / rdrand: the x86-64 instructions, 8 bytes per step. Both report
  * "no value yet" through the carry flag: RDRAND is retried a few times
  * (more failures mean broken hardware), RDSEED, which can run dry when
@@ -154,6 +159,9 @@ struct vrtc_entropy {
 	uint8_t *buf;
 	size_t buf_dirty;
 	uint32_t buf_idle_calls; /* vrtc_entropy_quiesce() calls since a fill */
+	/* callback only */
+	vrtc_entropy_fill_fn cb_fill;
+	void *cb_ctx;
 };
 
 /* Bumped in the child of every fork(): pools filled before are dropped. */
@@ -183,6 +191,8 @@ static const char *const kind_names[VRTC_ENTROPY_KIND_COUNT] = {
 const char *
 vrtc_entropy_kind_name(enum vrtc_entropy_kind kind)
 {
+	if (kind == VRTC_ENTROPY_CALLBACK)
+		return "callback";
 	if ((unsigned int)kind >= VRTC_ENTROPY_KIND_COUNT)
 		return "?";
 	return kind_names[kind];
@@ -573,6 +583,22 @@ getrandom_probe(int wait)
 	return n < 0 ? -err : -EIO;
 }
 
+/* ---- callback ---- */
+
+static int
+callback_fill(struct vrtc_entropy *e, uint8_t *p, size_t len)
+{
+	int rc = e->cb_fill(e->cb_ctx, p, len);
+
+	if (vrtc_likely(rc == 0))
+		return 0;
+	if (rc > 0 || rc == INT_MIN)
+		rc = -EIO; /* not an -errno: the contract says 0 or -errno */
+	if (error_worth_logging(e->stats.errors + 1))
+		vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_ERR, "callback: %s", strerror(-rc));
+	return rc;
+}
+
 /* ---- rdseed / rdrand ---- */
 
 #if defined(__x86_64__)
@@ -826,6 +852,24 @@ vrtc_entropy_create(enum vrtc_entropy_kind kind, const struct vrtc_entropy_param
 }
 
 int
+vrtc_entropy_create_callback(vrtc_entropy_fill_fn fill, void *ctx, struct vrtc_entropy **out)
+{
+	struct vrtc_entropy *e;
+
+	*out = NULL;
+	if (fill == NULL)
+		return -EINVAL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	e->kind = VRTC_ENTROPY_CALLBACK;
+	e->cb_fill = fill;
+	e->cb_ctx = ctx;
+	*out = e;
+	return 0;
+}
+
+int
 vrtc_entropy_fill(struct vrtc_entropy *e, void *buf, size_t len)
 {
 	int rc;
@@ -840,6 +884,9 @@ vrtc_entropy_fill(struct vrtc_entropy *e, void *buf, size_t len)
 		break;
 	case VRTC_ENTROPY_GETRANDOM:
 		rc = getrandom_fill(e, buf, len);
+		break;
+	case VRTC_ENTROPY_CALLBACK:
+		rc = callback_fill(e, buf, len);
 		break;
 	default:
 		rc = cpu_fill(e, buf, len);

@@ -14,6 +14,8 @@
  *   memory directly: glibc >= 2.41 runs it in the vDSO, which faults instead
  *   of failing with EFAULT).
  * - rdseed / rdrand: the CPU's generators, when CPUID says they exist.
+ * - callback: bytes from the embedding application's own function
+ *   (vrtc_entropy_create_callback()), e.g. a hardware generator it drives.
  *
  * No cipher or DRBG is implemented here: this file only drives OpenSSL,
  * the kernel and the CPU instructions.
@@ -30,8 +32,28 @@ enum vrtc_entropy_kind {
 	VRTC_ENTROPY_GETRANDOM,
 	VRTC_ENTROPY_RDSEED,
 	VRTC_ENTROPY_RDRAND,
-	VRTC_ENTROPY_KIND_COUNT
+	/** Number of built-in kinds (the ones above): those vrtc_entropy_create()
+	 * makes and vrtc_entropy_kind_parse() names. */
+	VRTC_ENTROPY_KIND_COUNT,
+	/** Not built in: made only by vrtc_entropy_create_callback(). */
+	VRTC_ENTROPY_CALLBACK,
 };
+
+/**
+ * An application's entropy: write exactly @p len random bytes at @p buf.
+ *
+ * @p buf may be guest memory: write it, do not read it, keep no pointer to
+ * it. Called from the worker that serves the device, on the data path: it
+ * should not block (no lock another thread holds long, no waiting for a
+ * device); one source is used by one thread at a time, so @p ctx needs no
+ * lock of its own unless the application shares it. @p len is at least 1
+ * and at most a buffer's size (up to 4 GiB - 1 in principle).
+ *
+ * @return 0 when all @p len bytes were written, or -errno (the bytes are
+ *   not used; the failure is counted in the source's errors). A positive
+ *   return is taken as -EIO.
+ */
+typedef int (*vrtc_entropy_fill_fn)(void *ctx, void *buf, size_t len);
 
 /** Tunables; zero fields take the defaults. */
 struct vrtc_entropy_params {
@@ -61,6 +83,13 @@ struct vrtc_entropy;
 int vrtc_entropy_create(enum vrtc_entropy_kind kind, const struct vrtc_entropy_params *params,
 			struct vrtc_entropy **out);
 
+/**
+ * Create a source of kind VRTC_ENTROPY_CALLBACK whose bytes come from
+ * @p fill, called with @p ctx (borrowed: it must outlive the source).
+ * @return 0 with @p out set, -EINVAL (@p fill is NULL), or -ENOMEM.
+ */
+int vrtc_entropy_create_callback(vrtc_entropy_fill_fn fill, void *ctx, struct vrtc_entropy **out);
+
 /** Destroy a source (NULL is fine); its state is wiped. */
 void vrtc_entropy_destroy(struct vrtc_entropy *e);
 
@@ -88,13 +117,14 @@ const struct vrtc_entropy_stats *vrtc_entropy_stats(const struct vrtc_entropy *e
 /** The kind of @p e. */
 enum vrtc_entropy_kind vrtc_entropy_kind_of(const struct vrtc_entropy *e);
 
-/** Whether @p kind can be created on this machine. */
+/** Whether the built-in @p kind can be created on this machine (0 for
+ * VRTC_ENTROPY_CALLBACK, which vrtc_entropy_create() does not make). */
 int vrtc_entropy_available(enum vrtc_entropy_kind kind);
 
-/** "drbg", "getrandom", "rdseed", "rdrand". */
+/** "drbg", "getrandom", "rdseed", "rdrand", "callback"; "?" for others. */
 const char *vrtc_entropy_kind_name(enum vrtc_entropy_kind kind);
 
-/** Parse a kind name. @return 0 or -EINVAL. */
+/** Parse a built-in kind's name ("callback" is not one). @return 0 or -EINVAL. */
 int vrtc_entropy_kind_parse(const char *name, enum vrtc_entropy_kind *kind);
 
 #endif /* VRTC_ENTROPY_H */

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -717,6 +718,121 @@ test_quiesce(void)
 	}
 }
 
+/* ---- callback: the embedding application's source ---- */
+
+struct app_source {
+	unsigned int calls;
+	size_t last_len;
+	void *last_buf;
+	uint8_t next;	/* a counter: the test knows every byte */
+	int fail_with;	/* returned instead of filling, when non-zero */
+};
+
+static int
+app_fill(void *ctx, void *buf, size_t len)
+{
+	struct app_source *a = ctx;
+	uint8_t *p = buf;
+	size_t i;
+
+	a->calls++;
+	a->last_len = len;
+	a->last_buf = buf;
+	if (a->fail_with != 0)
+		return a->fail_with;
+	for (i = 0; i < len; i++)
+		p[i] = a->next++;
+	return 0;
+}
+
+/* The application's bytes arrive in place, in full, with its context. */
+static void
+test_callback_fills(void)
+{
+	struct app_source app = {0};
+	struct vrtc_entropy *e = (struct vrtc_entropy *)(uintptr_t)1;
+	uint8_t buf[300 + 2 * GUARD];
+	enum vrtc_entropy_kind parsed = VRTC_ENTROPY_DRBG;
+	uint64_t bytes = 0;
+	size_t len, i;
+
+	T_EQ_INT(vrtc_entropy_create_callback(NULL, &app, &e), -EINVAL);
+	T_CHECK(e == NULL);
+	/* Not a built-in: nothing makes it by name. */
+	T_CHECK(strcmp(vrtc_entropy_kind_name(VRTC_ENTROPY_CALLBACK), "callback") == 0);
+	T_EQ_INT(vrtc_entropy_kind_parse("callback", &parsed), -EINVAL);
+	T_EQ_INT(vrtc_entropy_available(VRTC_ENTROPY_CALLBACK), 0);
+	e = (struct vrtc_entropy *)(uintptr_t)1;
+	T_EQ_INT(vrtc_entropy_create(VRTC_ENTROPY_CALLBACK, NULL, &e), -EINVAL);
+	T_CHECK(e == NULL);
+	T_EQ_INT(vrtc_entropy_create_callback(app_fill, &app, &e), 0);
+	T_CHECK(e != NULL);
+	T_EQ(vrtc_entropy_kind_of(e), VRTC_ENTROPY_CALLBACK);
+
+	for (len = 1; len <= 300; len += 37) {
+		uint8_t first = app.next;
+
+		memset(buf, PATTERN, sizeof(buf));
+		T_EQ_INT(vrtc_entropy_fill(e, buf + GUARD, len), 0);
+		T_CHECK(app.last_buf == buf + GUARD);
+		T_EQ(app.last_len, len);
+		for (i = 0; i < len; i++)
+			T_EQ(buf[GUARD + i], (uint8_t)(first + i));
+		T_CHECK(t_all_bytes_are(buf, GUARD, PATTERN));
+		T_CHECK(t_all_bytes_are(buf + GUARD + len, sizeof(buf) - GUARD - len, PATTERN));
+		bytes += len;
+	}
+	/* A zero-length fill does not call the application. */
+	i = app.calls;
+	T_EQ_INT(vrtc_entropy_fill(e, NULL, 0), 0);
+	T_EQ(app.calls, i);
+	T_EQ(vrtc_entropy_stats(e)->bytes, bytes);
+	T_EQ(vrtc_entropy_stats(e)->calls, i + 1);
+	T_EQ(vrtc_entropy_stats(e)->errors, 0);
+	/* No state of ours: reseed and quiesce change nothing. */
+	T_EQ_INT(vrtc_entropy_reseed(e), 0);
+	for (i = 0; i < 100; i++)
+		vrtc_entropy_quiesce(e);
+	T_EQ(vrtc_entropy_stats(e)->reseeds, 0);
+	T_EQ_INT(vrtc_entropy_fill(e, buf, 4), 0);
+	vrtc_entropy_destroy(e);
+}
+
+/* The application's failures are the fill's, counted and logged (on the
+ * 1st, 2nd, 4th... occurrence) as the other sources' are. */
+static void
+test_callback_errors(void)
+{
+	struct app_source app = {0};
+	struct vrtc_entropy *e;
+	uint8_t buf[64];
+
+	T_EQ_INT(vrtc_entropy_create_callback(app_fill, &app, &e), 0);
+	app.fail_with = -EAGAIN;
+	nb_warnings = 0;
+	vrtc_log_set_sink(count_sink);
+	T_EQ_INT(vrtc_entropy_fill(e, buf, sizeof(buf)), -EAGAIN);
+	T_EQ_INT(vrtc_entropy_fill(e, buf, sizeof(buf)), -EAGAIN);
+	T_EQ_INT(vrtc_entropy_fill(e, buf, sizeof(buf)), -EAGAIN);
+	/* Not an -errno: taken as -EIO. */
+	app.fail_with = 1;
+	T_EQ_INT(vrtc_entropy_fill(e, buf, sizeof(buf)), -EIO);
+	app.fail_with = INT_MIN;
+	T_EQ_INT(vrtc_entropy_fill(e, buf, sizeof(buf)), -EIO);
+	vrtc_log_set_sink(NULL);
+	T_EQ(nb_warnings, 3); /* errors 1, 2 and 4 */
+	T_EQ(vrtc_entropy_stats(e)->errors, 5);
+	T_EQ(vrtc_entropy_stats(e)->calls, 0);
+	T_EQ(vrtc_entropy_stats(e)->bytes, 0);
+	/* It recovers as soon as the application does. */
+	app.fail_with = 0;
+	T_EQ_INT(vrtc_entropy_fill(e, buf, sizeof(buf)), 0);
+	T_EQ(vrtc_entropy_stats(e)->calls, 1);
+	T_EQ(vrtc_entropy_stats(e)->bytes, sizeof(buf));
+	T_EQ(app.calls, 6);
+	vrtc_entropy_destroy(e);
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_kind_names),
 	T_CASE(test_available_and_create),
@@ -735,6 +851,8 @@ static const struct t_case cases[] = {
 	T_CASE(test_drbg_pool_small_fills),
 	T_CASE(test_drbg_pool_fork),
 	T_CASE(test_quiesce),
+	T_CASE(test_callback_fills),
+	T_CASE(test_callback_errors),
 };
 
 T_MAIN(cases)

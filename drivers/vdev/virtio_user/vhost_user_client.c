@@ -291,8 +291,8 @@ vrtc_vhu_connect(struct vrtc_vhu_client *c)
 
 /* Send header + payload (+ descriptors with the first byte), bounded. */
 static int
-send_msg(struct vrtc_vhu_client *c, const struct vrtc_vhu_hdr *hdr, const void *payload, const int *fds,
-	 uint32_t nb_fds, uint64_t deadline)
+send_msg(struct vrtc_vhu_client *c, const struct vrtc_vhu_hdr *hdr, const void *payload,
+	 const int *fds, uint32_t nb_fds, uint64_t deadline)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * VRTC_VHU_MAX_REGIONS)];

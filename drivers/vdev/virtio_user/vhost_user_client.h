@@ -104,8 +104,9 @@ void vrtc_vhu_close_graceful(struct vrtc_vhu_client *c);
  * The messages. Each returns 0 or -errno: -ETIMEDOUT (no reply in time),
  * -ECONNRESET (the back-end closed the connection), -EPROTO (a malformed
  * or unexpected reply: wrong request code, flags, size, ring, a value out
- * of range, or file descriptors attached; see vhost_user_reply.h), -EIO (the back-end answered REPLY_ACK with a
- * failure), or an error of sendmsg()/recvmsg().
+ * of range, or file descriptors attached; see vhost_user_reply.h), -EIO
+ * (the back-end answered REPLY_ACK with a failure), or an error of
+ * sendmsg()/recvmsg().
  */
 int vrtc_vhu_set_owner(struct vrtc_vhu_client *c);
 int vrtc_vhu_get_features(struct vrtc_vhu_client *c, uint64_t *features);
