@@ -91,6 +91,23 @@ rng_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 	struct rng_dev *rng;
 	int rc;
 
+	if (p->source == VRTC_RNG_SOURCE_APP) {
+		if (p->app_entropy_fill == NULL) {
+			VRTC_DLOG(device, ERR, dev, "source: the application's source needs "
+				  "app_entropy_fill");
+			return -EINVAL;
+		}
+		rng = rte_zmalloc("vrtc_rng_dev", sizeof(*rng), RTE_CACHE_LINE_SIZE);
+		if (rng == NULL)
+			return -ENOMEM;
+		rc = vrtc_entropy_create_callback(p->app_entropy_fill, p->app_entropy_ctx,
+						  &rng->source);
+		if (rc != 0) {
+			rte_free(rng);
+			return rc;
+		}
+		goto limit;
+	}
 	if ((unsigned int)p->source >= RTE_DIM(entropy_of)) {
 		VRTC_DLOG(device, ERR, dev, "source: unknown source %d", p->source);
 		return -EINVAL;
@@ -111,6 +128,7 @@ rng_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 		rte_free(rng);
 		return rc;
 	}
+limit:
 	rc = vrtc_rate_limit_init(&rng->limit, p->rate_bytes_per_s, rte_get_tsc_hz(), rte_rdtsc());
 	if (rc != 0) {
 		VRTC_DLOG(device, ERR, dev, "rate: %" PRIu64 " bytes/s cannot be limited: %s",
