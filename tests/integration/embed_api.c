@@ -57,6 +57,24 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* ---- sources the application supplies ---------------------------------------- */
+
+#define APP_CLOCK_NS UINT64_C(1234567890123456789)
+
+static int
+app_clock_read(void *ctx, uint64_t *ns)
+{
+	*ns = APP_CLOCK_NS + *(uint64_t *)ctx;
+	return 0;
+}
+
+static int
+app_entropy_fill(void *ctx, void *buf, size_t len)
+{
+	memset(buf, *(uint8_t *)ctx, len);
+	return 0;
+}
+
 /* ---- a thread of the application that polls ---------------------------------- */
 
 struct app_thread {
@@ -201,6 +219,11 @@ main(int argc, char **argv)
 		(char *)(uintptr_t) "128", prefix,
 		(char *)(uintptr_t) "--log-level=lib.vhost.*:warning",
 	};
+	static uint64_t app_clock_offset = 7;
+	static uint8_t app_byte = 0x5a;
+	const struct vrtc_app_clock app_clock = {
+		.kind = VRTC_CLOCK_MONOTONIC, .read = app_clock_read, .ctx = &app_clock_offset,
+	};
 	struct vrtc_poller_params pp;
 	struct vrtc_poller *pa, *pb, *dup;
 	struct vrtc_device_params dp;
@@ -242,6 +265,11 @@ main(int argc, char **argv)
 	vrtc_device_params_init(&dp, VRTC_DEVICE_RTC);
 	dp.name = "embed_rtc";
 	dp.iface = path;
+	/* Clock 0: the host's UTC; clock 1: the application's. */
+	dp.nb_clocks = 1;
+	dp.clocks[0] = VRTC_CLOCK_UTC;
+	dp.nb_app_clocks = 1;
+	dp.app_clocks = &app_clock;
 	CHECK(vrtc_device_create(&dp, &dev) == 0, "device created");
 	CHECK(access(path, F_OK) != 0, "no socket before the device is attached");
 	CHECK(vrtc_device_attach(dev, pa) == 0 && access(path, F_OK) == 0,
@@ -360,6 +388,73 @@ main(int argc, char **argv)
 	vrtc_poller_stats_get(pb, &ps);
 	CHECK(ps.chains >= NB_REQS + 13 && ps.nb_queues == 1,
 	      "b's counters: %" PRIu64 " chains, %u queue", ps.chains, ps.nb_queues);
+
+	/* The application's clock, as clock 1. */
+	{
+		struct vrtc_rtc_req_read *q = (void *)r.req;
+		const struct vrtc_rtc_resp_read *resp = (const void *)r.resp;
+		struct vrtc_fe_req fr = { .out = q, .out_len = 16, .in = r.resp, .in_len = 16 };
+		struct vrtc_fe_done d;
+		uint16_t got = 0;
+
+		memset(q, 0, sizeof(*q));
+		q->head.msg_type = VRTC_RTC_REQ_READ;
+		q->clock_id = 1;
+		vrtc_fe_enqueue(fe, VRTC_RTC_REQUESTQ, &fr, 1);
+		deadline = now_ns() + 1000000000u;
+		while (got == 0 && now_ns() < deadline) {
+			vrtc_poller_poll(pb, 64);
+			got = vrtc_fe_dequeue(fe, VRTC_RTC_REQUESTQ, &d, 1);
+		}
+		CHECK(got == 1 && resp->head.status == VRTC_RTC_S_OK &&
+		      resp->clock_reading == APP_CLOCK_NS + 7,
+		      "clock 1 reads the application's clock (%" PRIu64 ")", resp->clock_reading);
+	}
+
+	/* The application's entropy, through an rng device on the same poller. */
+	{
+		char rng_path[160];
+		struct vrtc_device *rng;
+		struct vrtc_fe_params fp;
+		struct vrtc_fe *rfe = NULL;
+		uint8_t *buf = rte_zmalloc(NULL, 64, 64);
+		struct vrtc_fe_req fr = { .in = buf, .in_len = 64 };
+		struct vrtc_fe_done d;
+		uint16_t got = 0, k;
+		int same = 1;
+
+		snprintf(rng_path, sizeof(rng_path), "%s/rng.sock", dir);
+		vrtc_device_params_init(&dp, VRTC_DEVICE_RNG);
+		dp.name = "embed_rng";
+		dp.iface = rng_path;
+		dp.source = VRTC_RNG_SOURCE_APP;
+		CHECK(vrtc_device_create(&dp, &rng) == -EINVAL, "APP source without a callback: -EINVAL");
+		dp.app_entropy_fill = app_entropy_fill;
+		dp.app_entropy_ctx = &app_byte;
+		CHECK(vrtc_device_create(&dp, &rng) == 0 && vrtc_device_attach(rng, pb) == 0,
+		      "rng device with the application's source on b");
+		vrtc_fe_params_init(&fp, VRTC_DEVICE_RNG);
+		fp.name = "embed_rng_fe";
+		fp.path = rng_path;
+		fp.queue_size = 64;
+		CHECK(vrtc_fe_create(&fp, &rfe) == 0, "rng front-end connected");
+		if (rfe != NULL) {
+			CHECK(wait_running(rng), "the rng requestq runs");
+			vrtc_fe_enqueue(rfe, 0, &fr, 1);
+			deadline = now_ns() + 1000000000u;
+			while (got == 0 && now_ns() < deadline) {
+				vrtc_poller_poll(pb, 64);
+				got = vrtc_fe_dequeue(rfe, 0, &d, 1);
+			}
+			for (k = 0; k < 64; k++)
+				same &= buf[k] == 0x5a;
+			CHECK(got == 1 && d.len == 64 && same,
+			      "64 bytes of the application's entropy (used %u)", got ? d.len : 0);
+			vrtc_fe_destroy(rfe);
+		}
+		vrtc_device_destroy(rng);
+		rte_free(buf);
+	}
 
 	vrtc_fe_destroy(fe);
 	fe = NULL;
