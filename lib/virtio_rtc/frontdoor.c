@@ -322,12 +322,7 @@ end_conn(struct conn *c, enum vrtc_frontdoor_event ev, const char *reason)
 	if (c->dead)
 		return;
 	c->dead = 1;
-	epoll_ctl(fdr->ep, EPOLL_CTL_DEL, c->fe, NULL);
-	epoll_ctl(fdr->ep, EPOLL_CTL_DEL, c->be, NULL);
-	close(c->fe);
-	close(c->be);
-	close_fds(c->rx_fds, &c->rx_nfds);
-	close_fds(c->btx_fds, &c->btx_nfds);
+	/* Counters, log and event first: a peer that sees the EOF may look. */
 	if (ev == VRTC_FRONTDOOR_EV_DROPPED)
 		dev->stats.dropped++;
 	else
@@ -343,6 +338,12 @@ end_conn(struct conn *c, enum vrtc_frontdoor_event ev, const char *reason)
 	emit(dev, ev, reason);
 	if (dev->client && dev->reconnect_ms != 0)
 		dev->redial_ms = now_ms() + dev->reconnect_ms;
+	epoll_ctl(fdr->ep, EPOLL_CTL_DEL, c->fe, NULL);
+	epoll_ctl(fdr->ep, EPOLL_CTL_DEL, c->be, NULL);
+	close(c->fe);
+	close(c->be);
+	close_fds(c->rx_fds, &c->rx_nfds);
+	close_fds(c->btx_fds, &c->btx_nfds);
 	c->next_dead = fdr->dead;
 	fdr->dead = c;
 }
@@ -753,11 +754,11 @@ start_conn(struct device *dev, int s)
 
 	rc = dial(dev->private_path, &be);
 	if (rc != 0) {
-		close(s);
 		dev->stats.refused++;
 		DEV_LOG(dev, VRTC_LOG_ERR, "connection refused: back-end %s not reachable (%s)",
 			dev->private_path, strerror(-rc));
 		emit(dev, VRTC_FRONTDOOR_EV_REFUSED, "back-end not reachable");
+		close(s);
 		if (dev->client && dev->reconnect_ms != 0)
 			dev->redial_ms = now_ms() + dev->reconnect_ms;
 		return;
@@ -850,11 +851,11 @@ on_listen(struct device *dev)
 		if (dev->conn != NULL && peer_gone(dev->conn))
 			end_conn(dev->conn, VRTC_FRONTDOOR_EV_CLOSED, "front-end closed the connection");
 		if (dev->conn != NULL) {
-			close(s);
 			dev->stats.refused++;
 			DEV_LOG(dev, VRTC_LOG_WARNING,
 				"second connection refused: a front-end is already connected");
 			emit(dev, VRTC_FRONTDOOR_EV_REFUSED, "a front-end is already connected");
+			close(s);
 			continue;
 		}
 		start_conn(dev, s);
