@@ -54,6 +54,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -329,12 +330,19 @@ end_conn(struct conn *c, enum vrtc_frontdoor_event ev, const char *reason)
 		dev->stats.closed++;
 	dev->stats.connected = 0;
 	dev->conn = NULL;
-	/* The last line of a connection is never suppressed. */
+	/* The connection's own suppressed lines are reported with its last
+	 * line, which goes through the device's limiter: a front-end that
+	 * reconnects in a loop cannot flood the journal either. */
 	snprintf(pfx, sizeof(pfx), "%s#%" PRIu64, dev->name, c->id);
-	rl_flush(&c->rl, pfx);
-	vrtc_log(VRTC_LOGC_FRONTDOOR, ev == VRTC_FRONTDOOR_EV_DROPPED ? VRTC_LOG_WARNING
-								      : VRTC_LOG_INFO,
-		 "%s: connection %s: %s", pfx, vrtc_frontdoor_event_name(ev), reason);
+	if (c->rl.suppressed != 0)
+		rl_log(fdr, &dev->rl, pfx,
+		       ev == VRTC_FRONTDOOR_EV_DROPPED ? VRTC_LOG_WARNING : VRTC_LOG_INFO,
+		       "connection %s: %s (suppressed %" PRIu32 " lines)",
+		       vrtc_frontdoor_event_name(ev), reason, c->rl.suppressed);
+	else
+		rl_log(fdr, &dev->rl, pfx,
+		       ev == VRTC_FRONTDOOR_EV_DROPPED ? VRTC_LOG_WARNING : VRTC_LOG_INFO,
+		       "connection %s: %s", vrtc_frontdoor_event_name(ev), reason);
 	emit(dev, ev, reason);
 	if (dev->client && dev->reconnect_ms != 0)
 		dev->redial_ms = now_ms() + dev->reconnect_ms;
@@ -704,22 +712,26 @@ be_read(struct conn *c)
 		c->be_deadline = c->replies != 0 ? c->be_deadline : 0;
 		if (c->ftx_off == c->ftx_len)
 			c->ftx_off = c->ftx_len = 0;
+		if (c->ftx_len + REPLY_SIZE > sizeof(c->ftx)) {
+			drop_conn(c, "reply buffer full"); /* cannot happen in lock-step */
+			return;
+		}
 		memcpy(c->ftx + c->ftx_len, c->brx, REPLY_SIZE);
 		c->ftx_len += REPLY_SIZE;
 		fe_flush(c);
 	}
 }
 
-/* Whether the front-end of a live connection has already hung up. */
+/* Whether the front-end of a live connection has already hung up (even
+ * with bytes of it still unread). */
 static int
 peer_gone(const struct conn *c)
 {
-	char b;
-	ssize_t n = recv(c->fe, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	struct pollfd p = { .fd = c->fe, .events = POLLRDHUP };
 
-	if (n == 0)
-		return 1;
-	return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+	if (poll(&p, 1, 0) != 1)
+		return 0;
+	return (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 static int
@@ -805,8 +817,8 @@ start_conn(struct device *dev, int s)
 	dev->redial_ms = 0;
 	dev->stats.connections++;
 	dev->stats.connected = 1;
-	vrtc_log(VRTC_LOGC_FRONTDOOR, VRTC_LOG_INFO, "%s#%" PRIu64 ": front-end connected",
-		 dev->name, c->id);
+	DEV_LOG(dev, VRTC_LOG_INFO, "connection #%" PRIu64 ": front-end %s", c->id,
+		dev->client ? "dialled" : "accepted");
 	emit(dev, VRTC_FRONTDOOR_EV_ACCEPTED, dev->client ? "dialled" : "accepted");
 }
 

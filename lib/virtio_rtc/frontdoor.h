@@ -34,8 +34,10 @@ enum vrtc_frontdoor_event {
 };
 
 /**
- * Event callback, called on the front door's thread with its lock held:
- * it must not call any vrtc_frontdoor_* function and should return fast.
+ * Event callback, called with the front door's lock held (on its thread,
+ * or in vrtc_frontdoor_remove_device() / vrtc_frontdoor_destroy() for the
+ * connections they close): it must not call any vrtc_frontdoor_* function
+ * and should return fast.
  * @p reason is a static or temporary string (copy it to keep it).
  */
 typedef void (*vrtc_frontdoor_event_cb)(void *arg, const char *device,

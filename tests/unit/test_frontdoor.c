@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -746,6 +747,54 @@ too_many_fds(void)
 }
 
 static void
+accept_failure_paused_and_counted(void)
+{
+	struct vrtc_frontdoor_device_params p = params();
+	struct vrtc_frontdoor *fdr;
+	struct vrtc_frontdoor_stats st;
+	struct rlimit old, low;
+	int be_listen, fe = -1, be = -1, lowest, i;
+
+	make_dir();
+	be_listen = listen_on(priv);
+	fdr = door(2000);
+	T_EQ_INT(vrtc_frontdoor_add_device(fdr, &p), 0);
+	T_CHECK(getrlimit(RLIMIT_NOFILE, &old) == 0);
+	lowest = dup(0);
+	T_CHECK(lowest >= 0);
+	close(lowest);
+	/* Room for exactly one more fd: the test's own end of the connection. */
+	low = old;
+	low.rlim_cur = (rlim_t)lowest + 1;
+	T_CHECK(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	fe = connect_to(pub);
+	for (i = 0; i < 500; i++) {
+		/* No T_CHECK while the limit is low: restore it first. */
+		if (vrtc_frontdoor_get_stats(fdr, "dev0", &st) != 0 || st.accept_errors != 0)
+			break;
+		usleep(10000);
+	}
+	T_CHECK(setrlimit(RLIMIT_NOFILE, &old) == 0);
+	T_CHECK(fe >= 0);
+	T_CHECK(st.accept_errors >= 1);
+	/* Once fds are back, the waiting connection is served. */
+	be = accept_within(be_listen, WAIT_MS);
+	T_CHECK(be >= 0);
+	T_EQ_INT(send_msg(fe, 1, 0, NULL, 0, NULL, 0), 0);
+	{
+		struct vrtc_vhu_hdr h;
+
+		T_EQ_INT(recv_msg(be, &h, NULL, NULL, NULL), 0);
+		T_EQ(h.request, 1);
+	}
+	close(fe);
+	close(be);
+	close(be_listen);
+	vrtc_frontdoor_destroy(fdr);
+	clean_dir();
+}
+
+static void
 log_rate_limited(void)
 {
 	struct rig r;
@@ -912,6 +961,7 @@ static const struct t_case cases[] = {
 	T_CASE(socket_file_policy),
 	T_CASE(eof_propagates),
 	T_CASE(too_many_fds),
+	T_CASE(accept_failure_paused_and_counted),
 	T_CASE(log_rate_limited),
 	T_CASE(client_mode),
 	T_CASE(shutdown_prompt),
