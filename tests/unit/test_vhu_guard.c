@@ -610,6 +610,29 @@ mem_table_on_live_device(void)
 }
 
 static void
+status_checked(void)
+{
+	struct vrtc_vhu_guard g;
+	struct vrtc_vhu_guard_config c = base_cfg;
+	struct vrtc_vhu_decision d;
+
+	c.offered_protocol_features |= BIT(VRTC_VHU_GUARD_PROTOCOL_F_STATUS);
+	T_EQ_INT(vrtc_vhu_guard_init(&g, &c), 0);
+	/* Offered but not negotiated yet. */
+	T_EQ(msg_u64(&g, 39, 0, 0xf), VRTC_VHU_DROP);
+	T_EQ(msg_u64(&g, 16, 0,
+		     BIT(VRTC_VHU_GUARD_PROTOCOL_F_REPLY_ACK) |
+			     BIT(VRTC_VHU_GUARD_PROTOCOL_F_STATUS)),
+	     VRTC_VHU_FORWARD);
+	T_EQ(msg_u64(&g, 39, NEED, 0xf), VRTC_VHU_FORWARD);
+	T_EQ(msg_u64(&g, 39, NEED, 0x100), VRTC_VHU_REFUSE);
+	d = send_msg(&g, 40, 0, NULL, 0, NULL, 0);
+	T_EQ(d.verdict, VRTC_VHU_FORWARD);
+	T_EQ(d.replies, 1);
+	T_EQ(send_msg(&g, 40, 0, NULL, 8, NULL, 0).verdict, VRTC_VHU_DROP);
+}
+
+static void
 reset_owner_absorbed(void)
 {
 	struct vrtc_vhu_guard g;
@@ -686,6 +709,7 @@ static const struct t_case cases[] = {
 	T_CASE(live_ring_frozen),
 	T_CASE(kick_checked),
 	T_CASE(mem_table_on_live_device),
+	T_CASE(status_checked),
 	T_CASE(reset_owner_absorbed),
 	T_CASE(replies_checked),
 	T_CASE(names),
