@@ -937,6 +937,16 @@ run_timers(struct vrtc_frontdoor *fdr)
 	for (dev = fdr->devices; dev != NULL; dev = dev->next) {
 		struct conn *c = dev->conn;
 
+		/* A quiet limiter still reports what it suppressed. */
+		if (dev->rl.suppressed != 0 && now - dev->rl.window_ms >= 1000u)
+			rl_flush(&dev->rl, dev->name);
+		if (c != NULL && !c->dead && c->rl.suppressed != 0 &&
+		    now - c->rl.window_ms >= 1000u) {
+			char pfx[NAME_MAX_LEN + 24];
+
+			snprintf(pfx, sizeof(pfx), "%s#%" PRIu64, dev->name, c->id);
+			rl_flush(&c->rl, pfx);
+		}
 		if (dev->listen_resume_ms != 0 && dev->listen_resume_ms <= now)
 			resume_listener(dev);
 		if (dev->client && dev->conn == NULL && dev->redial_ms != 0 &&
