@@ -895,7 +895,6 @@ vrtc_vhu_guard_reply(const struct vrtc_vhu_guard *g, uint32_t request,
 		     const struct vrtc_vhu_hdr *hdr, const void *payload, uint32_t nb_fds,
 		     const char **reason)
 {
-	(void)g;
 	if (nb_fds != 0) {
 		*reason = "back-end reply carries fds";
 		return -EPROTO;
@@ -915,6 +914,17 @@ vrtc_vhu_guard_reply(const struct vrtc_vhu_guard *g, uint32_t request,
 	if (!has_own_reply(request) && load_u64(payload) != 0) {
 		*reason = "back-end refused a message the guard let through";
 		return 1;
+	}
+	/* The guard checks against its configuration: a back-end offering
+	 * something else is a misconfiguration, loud rather than subtle. */
+	if (request == REQ_GET_FEATURES && load_u64(payload) != g->cfg.offered_features) {
+		*reason = "back-end offers other features than the guard was configured with";
+		return -EPROTO;
+	}
+	if (request == REQ_GET_PROTOCOL_FEATURES &&
+	    load_u64(payload) != g->cfg.offered_protocol_features) {
+		*reason = "back-end offers other protocol features than the guard was configured with";
+		return -EPROTO;
 	}
 	return 0;
 }

@@ -164,7 +164,9 @@ void vrtc_vhu_guard_check(struct vrtc_vhu_guard *g, struct vrtc_vhu_hdr *hdr,
  * Check a reply of the back-end to a forwarded @p request.
  * @return 0 to relay it; 1 to relay it and then close the connection (a
  *   failure reply-ack: the back-end refused what the guard let through);
- *   -EPROTO to close at once (wrong code, flags or size, or fds attached).
+ *   -EPROTO to close at once (wrong code, flags or size, fds attached, or
+ *   GET_FEATURES / GET_PROTOCOL_FEATURES answered with other values than
+ *   the guard was configured with).
  */
 int vrtc_vhu_guard_reply(const struct vrtc_vhu_guard *g, uint32_t request,
 			 const struct vrtc_vhu_hdr *hdr, const void *payload, uint32_t nb_fds,

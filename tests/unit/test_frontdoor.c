@@ -85,6 +85,18 @@ events(enum vrtc_frontdoor_event ev)
 	return n;
 }
 
+/* Whether the last reason given for @p ev contains @p word. */
+static int
+last_reason_has(enum vrtc_frontdoor_event ev, const char *word)
+{
+	int has;
+
+	pthread_mutex_lock(&ev_lock);
+	has = strstr(ev_last_reason[ev], word) != NULL;
+	pthread_mutex_unlock(&ev_lock);
+	return has;
+}
+
 /* ---- helpers ------------------------------------------------------------------ */
 
 static uint64_t
@@ -538,9 +550,7 @@ never_reading_frontend_dropped(void)
 	T_CHECK(answered < N);
 	T_EQ_INT(vrtc_frontdoor_get_stats(r.fdr, "dev0", &st), 0);
 	T_EQ(st.dropped, 1);
-	pthread_mutex_lock(&ev_lock);
-	T_CHECK(strstr(ev_last_reason[VRTC_FRONTDOOR_EV_DROPPED], "read") != NULL);
-	pthread_mutex_unlock(&ev_lock);
+	T_CHECK(last_reason_has(VRTC_FRONTDOOR_EV_DROPPED, "read"));
 	rig_down(&r);
 }
 
@@ -556,6 +566,23 @@ silent_backend_dropped(void)
 	/* The back-end never answers. */
 	T_CHECK(sees_eof(r.fe));
 	T_CHECK(sees_eof(r.be));
+	rig_down(&r);
+}
+
+static void
+backend_offer_mismatch_dropped(void)
+{
+	struct rig r;
+	struct vrtc_vhu_hdr h;
+
+	T_CHECK(rig_up(&r, 2000));
+	T_EQ_INT(send_msg(r.fe, 1, 0, NULL, 0, NULL, 0), 0);
+	T_EQ_INT(recv_msg(r.be, &h, NULL, NULL, NULL), 0);
+	/* The back-end offers a bit the door was not configured with. */
+	send_reply(r.be, 1, OFFERED | BIT(29));
+	T_CHECK(sees_eof(r.fe));
+	T_CHECK(sees_eof(r.be));
+	T_CHECK(last_reason_has(VRTC_FRONTDOOR_EV_DROPPED, "configured"));
 	rig_down(&r);
 }
 
@@ -1014,6 +1041,7 @@ static const struct t_case cases[] = {
 	T_CASE(truncated_message_dropped),
 	T_CASE(never_reading_frontend_dropped),
 	T_CASE(silent_backend_dropped),
+	T_CASE(backend_offer_mismatch_dropped),
 	T_CASE(second_connection_refused),
 	T_CASE(no_backend_refused),
 	T_CASE(socket_file_policy),

@@ -658,6 +658,7 @@ replies_checked(void)
 	uint8_t buf[VRTC_VHU_HDR_SIZE + 8];
 
 	T_EQ_INT(vrtc_vhu_guard_init(&g, &base_cfg), 0);
+	v = base_cfg.offered_features;
 	T_EQ_INT(vrtc_vhu_guard_reply(&g, 1, &h, &v, 0, &why), 0);
 	T_EQ_INT(vrtc_vhu_guard_reply(&g, 2, &h, &v, 0, &why), -EPROTO);
 	T_EQ_INT(vrtc_vhu_guard_reply(&g, 1, &h, &v, 1, &why), -EPROTO);
@@ -669,12 +670,20 @@ replies_checked(void)
 	/* A reply-ack: 0 relayed, non-zero relayed then the connection ends. */
 	h.request = 5;
 	h.size = 8;
+	v = 0;
 	T_EQ_INT(vrtc_vhu_guard_reply(&g, 5, &h, &v, 0, &why), 0);
 	v = 1;
 	T_EQ_INT(vrtc_vhu_guard_reply(&g, 5, &h, &v, 0, &why), 1);
-	/* A GET_FEATURES answer is a value, not a failure. */
+	/* A GET_FEATURES answer is a value, not a failure; it must be the
+	 * offer the guard was configured with. */
 	h.request = 1;
+	T_EQ_INT(vrtc_vhu_guard_reply(&g, 1, &h, &v, 0, &why), -EPROTO);
+	v = base_cfg.offered_features;
 	T_EQ_INT(vrtc_vhu_guard_reply(&g, 1, &h, &v, 0, &why), 0);
+	h.request = 15;
+	T_EQ_INT(vrtc_vhu_guard_reply(&g, 15, &h, &v, 0, &why), -EPROTO);
+	v = base_cfg.offered_protocol_features;
+	T_EQ_INT(vrtc_vhu_guard_reply(&g, 15, &h, &v, 0, &why), 0);
 	T_EQ(vrtc_vhu_guard_make_ack(buf, 8, 1), sizeof(buf));
 	memcpy(&h, buf, sizeof(h));
 	memcpy(&v, buf + sizeof(h), sizeof(v));
