@@ -48,7 +48,8 @@
  * Locking: one mutex, held by the thread while it handles a batch of
  * events and by every public function. A removal bumps a generation
  * counter: a batch of events collected before it is dropped (the epoll is
- * level-triggered, so nothing is lost).
+ * level-triggered, so nothing is lost). Connection events are queued under
+ * the lock and reported to the callback after it is released.
  */
 
 #include <errno.h>
@@ -156,6 +157,14 @@ struct device {
 	struct vrtc_frontdoor_stats stats;
 };
 
+/* An event waiting to be reported (callbacks run without the lock). */
+struct pending_event {
+	struct pending_event *next;
+	enum vrtc_frontdoor_event ev;
+	char device[NAME_MAX_LEN];
+	char reason[160];
+};
+
 struct vrtc_frontdoor {
 	struct vrtc_frontdoor_config cfg;
 	pthread_mutex_t lock;
@@ -168,6 +177,8 @@ struct vrtc_frontdoor {
 	struct tag wake_tag;
 	struct device *devices;
 	struct conn *dead;
+	struct pending_event *events;	/* oldest first */
+	struct pending_event **events_tail;
 };
 
 static uint64_t
@@ -244,11 +255,49 @@ rl_log(const struct vrtc_frontdoor *fdr, struct ratelimit *rl, const char *prefi
 
 #define DEV_LOG(d, level, ...) rl_log((d)->fdr, &(d)->rl, (d)->name, level, __VA_ARGS__)
 
+/* Queue an event (lock held); dispatch() reports it once the lock is
+ * released, so that a callback may take its own locks and call back into
+ * the front door. Without memory the event is lost; the counters are not. */
 static void
 emit(struct device *dev, enum vrtc_frontdoor_event ev, const char *reason)
 {
-	if (dev->fdr->cfg.event_cb != NULL)
-		dev->fdr->cfg.event_cb(dev->fdr->cfg.event_arg, dev->name, ev, reason);
+	struct vrtc_frontdoor *fdr = dev->fdr;
+	struct pending_event *e;
+
+	if (fdr->cfg.event_cb == NULL)
+		return;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return;
+	e->ev = ev;
+	snprintf(e->device, sizeof(e->device), "%s", dev->name);
+	snprintf(e->reason, sizeof(e->reason), "%s", reason);
+	*fdr->events_tail = e;
+	fdr->events_tail = &e->next;
+}
+
+/* Lock held: take the queued events. */
+static struct pending_event *
+take_events(struct vrtc_frontdoor *fdr)
+{
+	struct pending_event *list = fdr->events;
+
+	fdr->events = NULL;
+	fdr->events_tail = &fdr->events;
+	return list;
+}
+
+/* Lock NOT held: report and free @p list. */
+static void
+dispatch(const struct vrtc_frontdoor *fdr, struct pending_event *list)
+{
+	while (list != NULL) {
+		struct pending_event *next = list->next;
+
+		fdr->cfg.event_cb(fdr->cfg.event_arg, list->device, list->ev, list->reason);
+		free(list);
+		list = next;
+	}
 }
 
 /* ---- connections ---------------------------------------------------------- */
@@ -1029,6 +1078,7 @@ thread_main(void *arg)
 	while (!__atomic_load_n(&fdr->stop, __ATOMIC_ACQUIRE)) {
 		int timeout = wait_ms(fdr), n, i;
 		uint64_t gen = fdr->gen;
+		struct pending_event *list;
 
 		pthread_mutex_unlock(&fdr->lock);
 		n = epoll_wait(fdr->ep, evs, (int)(sizeof(evs) / sizeof(evs[0])), timeout);
@@ -1041,6 +1091,12 @@ thread_main(void *arg)
 				handle(fdr, &evs[i]);
 		run_timers(fdr);
 		reap(fdr);
+		list = take_events(fdr);
+		if (list != NULL) {
+			pthread_mutex_unlock(&fdr->lock);
+			dispatch(fdr, list);
+			pthread_mutex_lock(&fdr->lock);
+		}
 	}
 	pthread_mutex_unlock(&fdr->lock);
 	return NULL;
@@ -1191,6 +1247,7 @@ vrtc_frontdoor_create(const struct vrtc_frontdoor_config *cfg, struct vrtc_front
 	if (fdr == NULL)
 		return -ENOMEM;
 	fdr->cfg = *cfg;
+	fdr->events_tail = &fdr->events;
 	if (fdr->cfg.msg_timeout_ms == 0)
 		fdr->cfg.msg_timeout_ms = DEFAULT_MSG_TIMEOUT_MS;
 	if (fdr->cfg.send_timeout_ms == 0)
@@ -1264,6 +1321,7 @@ int
 vrtc_frontdoor_add_device(struct vrtc_frontdoor *fdr, const struct vrtc_frontdoor_device_params *p)
 {
 	struct vrtc_vhu_guard probe;
+	struct pending_event *list;
 	struct epoll_event ev;
 	struct device *dev;
 	int rc;
@@ -1325,11 +1383,15 @@ vrtc_frontdoor_add_device(struct vrtc_frontdoor *fdr, const struct vrtc_frontdoo
 	vrtc_log(VRTC_LOGC_FRONTDOOR, VRTC_LOG_INFO, "%s: front door on %s (%s), back-end %s",
 		 dev->name, dev->public_path, dev->client ? "dialling" : "listening",
 		 dev->private_path);
+	list = take_events(fdr);
 	pthread_mutex_unlock(&fdr->lock);
+	dispatch(fdr, list);
 	wake_thread(fdr);
 	return 0;
 fail:
+	list = take_events(fdr);
 	pthread_mutex_unlock(&fdr->lock);
+	dispatch(fdr, list);
 	free(dev);
 	return rc;
 }
@@ -1362,6 +1424,7 @@ remove_locked(struct vrtc_frontdoor *fdr, struct device *dev)
 int
 vrtc_frontdoor_remove_device(struct vrtc_frontdoor *fdr, const char *name)
 {
+	struct pending_event *list;
 	struct device *dev;
 
 	if (fdr == NULL || name == NULL)
@@ -1373,7 +1436,9 @@ vrtc_frontdoor_remove_device(struct vrtc_frontdoor *fdr, const char *name)
 		return -ENOENT;
 	}
 	remove_locked(fdr, dev);
+	list = take_events(fdr);
 	pthread_mutex_unlock(&fdr->lock);
+	dispatch(fdr, list);
 	wake_thread(fdr);
 	return 0;
 }
@@ -1397,6 +1462,8 @@ vrtc_frontdoor_get_stats(struct vrtc_frontdoor *fdr, const char *name,
 void
 vrtc_frontdoor_destroy(struct vrtc_frontdoor *fdr)
 {
+	struct pending_event *list;
+
 	if (fdr == NULL)
 		return;
 	if (fdr->thread_started) {
@@ -1407,7 +1474,9 @@ vrtc_frontdoor_destroy(struct vrtc_frontdoor *fdr)
 	pthread_mutex_lock(&fdr->lock);
 	while (fdr->devices != NULL)
 		remove_locked(fdr, fdr->devices);
+	list = take_events(fdr);
 	pthread_mutex_unlock(&fdr->lock);
+	dispatch(fdr, list);
 	pthread_mutex_destroy(&fdr->lock);
 	close(fdr->ep);
 	close(fdr->wake);

@@ -34,11 +34,14 @@ enum vrtc_frontdoor_event {
 };
 
 /**
- * Event callback, called with the front door's lock held (on its thread,
- * or in vrtc_frontdoor_remove_device() / vrtc_frontdoor_destroy() for the
- * connections they close): it must not call any vrtc_frontdoor_* function
- * and should return fast.
- * @p reason is a static or temporary string (copy it to keep it).
+ * Event callback, called without any lock of the front door held, in the
+ * order the events happened: on the front door's thread, or in the thread
+ * calling vrtc_frontdoor_add_device() / _remove_device() / _destroy() for
+ * the connections they open or close (so possibly from two threads at
+ * once). It may take its own locks and call vrtc_frontdoor_get_stats(),
+ * _add_device() and _remove_device(), never vrtc_frontdoor_destroy().
+ * It should return fast: the front door's thread waits for it.
+ * @p device and @p reason are valid during the call only.
  */
 typedef void (*vrtc_frontdoor_event_cb)(void *arg, const char *device,
 					enum vrtc_frontdoor_event ev, const char *reason);

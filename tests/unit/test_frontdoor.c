@@ -43,11 +43,20 @@ static unsigned int ev_count[4];
 static char ev_last_reason[4][160];
 static unsigned int log_lines, log_suppressed_lines;
 
+static unsigned int stats_in_callback;
+
 static void
 on_event(void *arg, const char *device, enum vrtc_frontdoor_event ev, const char *reason)
 {
-	(void)arg;
-	(void)device;
+	struct vrtc_frontdoor *const *door_of = arg;
+	struct vrtc_frontdoor_stats st;
+
+	/* No lock of the door is held: calling back into it is allowed. */
+	if (*door_of != NULL && vrtc_frontdoor_get_stats(*door_of, device, &st) == 0) {
+		pthread_mutex_lock(&ev_lock);
+		stats_in_callback++;
+		pthread_mutex_unlock(&ev_lock);
+	}
 	pthread_mutex_lock(&ev_lock);
 	ev_count[ev]++;
 	snprintf(ev_last_reason[ev], sizeof(ev_last_reason[ev]), "%s", reason);
@@ -85,16 +94,40 @@ events(enum vrtc_frontdoor_event ev)
 	return n;
 }
 
-/* Whether the last reason given for @p ev contains @p word. */
+/* Whether the last reason given for @p ev contains @p word, within the
+ * bound (events are reported after the door's lock is released: a peer may
+ * see its EOF first). */
 static int
 last_reason_has(enum vrtc_frontdoor_event ev, const char *word)
 {
-	int has;
+	int has = 0, i;
 
-	pthread_mutex_lock(&ev_lock);
-	has = strstr(ev_last_reason[ev], word) != NULL;
-	pthread_mutex_unlock(&ev_lock);
+	for (i = 0; i < 500 && !has; i++) {
+		pthread_mutex_lock(&ev_lock);
+		has = strstr(ev_last_reason[ev], word) != NULL;
+		pthread_mutex_unlock(&ev_lock);
+		if (!has)
+			usleep(10000);
+	}
 	return has;
+}
+
+/* Whether @p ev has been reported at least @p n times, within the bound. */
+static int
+events_reach(enum vrtc_frontdoor_event ev, unsigned int n)
+{
+	unsigned int got = 0;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		pthread_mutex_lock(&ev_lock);
+		got = ev_count[ev];
+		pthread_mutex_unlock(&ev_lock);
+		if (got >= n)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -330,6 +363,9 @@ params(void)
 	return p;
 }
 
+/* The door the callback may call into (one at a time in this test). */
+static struct vrtc_frontdoor *current_door;
+
 static struct vrtc_frontdoor *
 door(uint32_t timeout_ms)
 {
@@ -338,12 +374,22 @@ door(uint32_t timeout_ms)
 		.send_timeout_ms = timeout_ms,
 		.backend_timeout_ms = timeout_ms,
 		.event_cb = on_event,
+		.event_arg = &current_door,
 	};
 	struct vrtc_frontdoor *fdr = NULL;
 
 	if (vrtc_frontdoor_create(&cfg, &fdr) != 0)
 		abort();
+	__atomic_store_n(&current_door, fdr, __ATOMIC_RELEASE);
 	return fdr;
+}
+
+/* Destroy the door the callback knows. */
+static void
+door_destroy(struct vrtc_frontdoor *fdr)
+{
+	vrtc_frontdoor_destroy(fdr);
+	__atomic_store_n(&current_door, NULL, __ATOMIC_RELEASE);
 }
 
 /* A front door with one device, a back-end listening, a front-end
@@ -371,7 +417,7 @@ rig_up(struct rig *r, uint32_t timeout_ms)
 static void
 rig_down(struct rig *r)
 {
-	vrtc_frontdoor_destroy(r->fdr);
+	door_destroy(r->fdr);
 	if (r->fe >= 0)
 		close(r->fe);
 	if (r->be >= 0)
@@ -412,7 +458,11 @@ forwards_with_fds(void)
 	} mem = { 1, 0, 0x100000, 0x100000, 0x7f0000000000, 0 };
 
 	T_CHECK(rig_up(&r, 2000));
-	T_EQ(events(VRTC_FRONTDOOR_EV_ACCEPTED) > 0, 1);
+	T_CHECK(events_reach(VRTC_FRONTDOOR_EV_ACCEPTED, 1));
+	pthread_mutex_lock(&ev_lock);
+	i = stats_in_callback != 0;
+	pthread_mutex_unlock(&ev_lock);
+	T_CHECK(i); /* the callback could call vrtc_frontdoor_get_stats() */
 	/* GET_FEATURES and its reply. */
 	T_EQ_INT(send_msg(r.fe, 1, 0, NULL, 0, NULL, 0), 0);
 	T_EQ_INT(recv_msg(r.be, &h, p, NULL, &nfds), 0);
@@ -601,6 +651,7 @@ second_connection_refused(void)
 	T_CHECK(second >= 0);
 	T_CHECK(sees_eof(second));
 	close(second);
+	T_CHECK(events_reach(VRTC_FRONTDOOR_EV_REFUSED, refused + 1));
 	T_EQ(events(VRTC_FRONTDOOR_EV_REFUSED), refused + 1);
 	/* The first one still has its device. */
 	T_EQ_INT(send_msg(r.fe, 1, 0, NULL, 0, NULL, 0), 0);
@@ -645,7 +696,7 @@ no_backend_refused(void)
 	T_EQ_INT(vrtc_frontdoor_get_stats(fdr, "dev0", &st), 0);
 	T_EQ(st.refused, 1);
 	T_EQ_INT(vrtc_frontdoor_add_device(fdr, &p), -EEXIST); /* same name */
-	vrtc_frontdoor_destroy(fdr);
+	door_destroy(fdr);
 	clean_dir();
 }
 
@@ -708,7 +759,7 @@ socket_file_policy(void)
 	T_EQ_INT(vrtc_frontdoor_remove_device(fdr, "dev0"), 0);
 	T_CHECK(lstat(pub, &st2) == 0 && S_ISREG(st2.st_mode));
 	unlink(pub);
-	vrtc_frontdoor_destroy(fdr);
+	door_destroy(fdr);
 	clean_dir();
 }
 
@@ -817,7 +868,7 @@ accept_failure_paused_and_counted(void)
 	close(fe);
 	close(be);
 	close(be_listen);
-	vrtc_frontdoor_destroy(fdr);
+	door_destroy(fdr);
 	clean_dir();
 }
 
@@ -913,7 +964,7 @@ reconnect_flood_rate_limited(void)
 		usleep(10000);
 	}
 	T_CHECK(i < 500);
-	vrtc_frontdoor_destroy(fdr);
+	door_destroy(fdr);
 	close(be_listen);
 	clean_dir();
 }
@@ -948,7 +999,7 @@ client_mode(void)
 	T_CHECK(fe >= 0 && be >= 0);
 	close(fe);
 	close(be);
-	vrtc_frontdoor_destroy(fdr);
+	door_destroy(fdr);
 	/* The VMM's socket is not ours: still there. */
 	T_CHECK(access(pub, F_OK) == 0);
 	close(vmm);
@@ -958,7 +1009,7 @@ client_mode(void)
 	unlink(pub);
 	p.reconnect_ms = 0;
 	T_EQ_INT(vrtc_frontdoor_add_device(fdr, &p), -ECONNREFUSED);
-	vrtc_frontdoor_destroy(fdr);
+	door_destroy(fdr);
 	clean_dir();
 }
 
@@ -989,7 +1040,7 @@ shutdown_prompt(void)
 	T_EQ_INT(send_msg(fe2, 1, 0, NULL, 0, NULL, 0), 0);
 	T_EQ_INT(recv_msg(be2, &h, NULL, NULL, NULL), 0);
 	t0 = now_ms();
-	vrtc_frontdoor_destroy(r.fdr);
+	door_destroy(r.fdr);
 	took = now_ms() - t0;
 	r.fdr = NULL;
 	printf("  shutdown with two stuck connections took %" PRIu64 " ms\n", took);
@@ -1030,7 +1081,7 @@ bad_params(void)
 	p = params();
 	p.mode = 01777;
 	T_EQ_INT(vrtc_frontdoor_add_device(fdr, &p), -EINVAL);
-	vrtc_frontdoor_destroy(fdr);
+	door_destroy(fdr);
 	vrtc_frontdoor_destroy(NULL);
 	clean_dir();
 }
