@@ -11,7 +11,8 @@
  * Plain POSIX, no DPDK: it can run in a process of its own.
  *
  * One thread of its own (epoll) serves every device of a front door. The
- * functions below may be called from any thread except from a callback.
+ * functions below may be called from any thread (from the event callback
+ * too, except vrtc_frontdoor_destroy()).
  * See frontdoor.c and doc/frontdoor.md for the policies.
  */
 
