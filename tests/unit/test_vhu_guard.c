@@ -412,6 +412,22 @@ mem_table_checked(void)
 }
 
 static void
+sealed_memory_cannot_shrink(void)
+{
+	struct vrtc_vhu_guard g;
+	struct region r = { REGION_GPA, REGION_SIZE, REGION_UADDR, 0 };
+	int fd = memfd(REGION_SIZE, 1);
+
+	/* Accepted because sealed; the seal cannot be removed, so the
+	 * front-end cannot shrink the memory after the check. */
+	T_CHECK(setup(&g, &base_cfg, features()));
+	T_EQ(msg_mem(&g, NEED, &r, 1, &fd, 1), VRTC_VHU_FORWARD);
+	T_CHECK(ftruncate(fd, REGION_SIZE / 2) != 0 && errno == EPERM);
+	T_CHECK(fcntl(fd, F_GET_SEALS) & F_SEAL_SHRINK);
+	close(fd);
+}
+
+static void
 ring_num_checked(void)
 {
 	struct vrtc_vhu_guard g;
@@ -711,6 +727,7 @@ static const struct t_case cases[] = {
 	T_CASE(set_features_checked),
 	T_CASE(fds_counted),
 	T_CASE(mem_table_checked),
+	T_CASE(sealed_memory_cannot_shrink),
 	T_CASE(ring_num_checked),
 	T_CASE(ring_base_and_enable),
 	T_CASE(ring_placement),
