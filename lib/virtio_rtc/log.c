@@ -28,6 +28,7 @@ vrtc_log_component_name(enum vrtc_log_component comp)
 		[VRTC_LOGC_MEM] = "mem",	 [VRTC_LOGC_VQ] = "vq",
 		[VRTC_LOGC_RTC] = "rtc",	 [VRTC_LOGC_RNG] = "rng",
 		[VRTC_LOGC_CLOCK] = "clock", [VRTC_LOGC_ENTROPY] = "entropy",
+		[VRTC_LOGC_FRONTDOOR] = "frontdoor",
 	};
 
 	if ((unsigned int)comp >= VRTC_LOGC_COUNT)

@@ -34,6 +34,7 @@ enum vrtc_log_component {
 	VRTC_LOGC_RNG,
 	VRTC_LOGC_CLOCK,
 	VRTC_LOGC_ENTROPY,
+	VRTC_LOGC_FRONTDOOR, /* vhost-user front door (frontdoor.c) */
 	VRTC_LOGC_COUNT
 };
 
