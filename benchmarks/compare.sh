@@ -56,7 +56,7 @@ trap 'exit 130' INT TERM
 start_daemon() { # poll mode
 	rm -f "$TMP"/*.sock
 	"$RTCD" -l 0,1 --no-huge -m 64 --no-pci --no-shconf --file-prefix=vrtccd$$ \
-		-- --device "rtc_vhost0,iface=$TMP/rtc.sock" --device "rng_vhost0,iface=$TMP/rng.sock" \
+		-- --device "rtc_vhost0,iface=$TMP/rtc.sock,unsealed=1" --device "rng_vhost0,iface=$TMP/rng.sock,unsealed=1" \
 		-s 0 --poll "$1" >"$TMP/rtcd-$1.log" 2>&1 &
 	DPID=$!
 	for _ in $(seq 100); do

@@ -33,7 +33,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$RTCD" -l 0,1 --no-huge -m 64 --no-pci --no-shconf --file-prefix="vrtcbd$$" \
-	-- --device "rtc_vhost0,iface=$DIR/rtc.sock" --device "rng_vhost0,iface=$DIR/rng.sock" \
+	-- --device "rtc_vhost0,iface=$DIR/rtc.sock,unsealed=1" --device "rng_vhost0,iface=$DIR/rng.sock,unsealed=1" \
 	-s 0 --poll "$POLL" >"$DIR/rtcd.log" 2>&1 &
 DPID=$!
 for _ in $(seq 100); do

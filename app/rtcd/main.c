@@ -430,6 +430,7 @@ main(int argc, char **argv)
 {
 	static struct prev_stats prev[MAX_DEVICE_ARGS];
 	static struct rtcd_rundir rundir;
+	static char backend_dir[64];
 	struct sigaction sa;
 	struct options opts;
 	double last;
@@ -516,6 +517,20 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Dropping root later: the back-end's private sockets go to a
+	 * directory the account can reach (EAL's runtime directory is root's,
+	 * 0700), handed over with the sockets before the drop. */
+	if (opts.account.set_user && opts.account.uid != 0 && geteuid() == 0) {
+		snprintf(backend_dir, sizeof(backend_dir), "/tmp/dpdk-rtcd-vhost.XXXXXX");
+		rc = mkdtemp(backend_dir) == NULL ? -errno : vrtc_backend_dir_set(backend_dir);
+		if (rc != 0) {
+			fprintf(stderr, "dpdk-rtcd: no back-end socket directory %s: %s\n",
+				backend_dir, strerror(-rc));
+			backend_dir[0] = '\0';
+			status = EXIT_FAILURE;
+			goto out;
+		}
+	}
 	note_sockets_before_start();
 	rc = rtcd_workers_start(&opts.service);
 	if (rc != 0) {
@@ -533,7 +548,11 @@ main(int argc, char **argv)
 			fprintf(stderr, "dpdk-rtcd: no clean-up helper (%s): EAL's runtime directory "
 				"%s will stay after exit\n", strerror(-rc), rte_eal_get_runtime_dir());
 	}
-	rc = rtcd_drop_privileges(&opts.account);
+	if (backend_dir[0] != '\0')
+		rc = vrtc_backend_chown(opts.account.uid, opts.account.set_group ?
+					opts.account.gid : opts.account.user_gid);
+	if (rc == 0)
+		rc = rtcd_drop_privileges(&opts.account);
 	if (rc != 0) {
 		status = EXIT_FAILURE;
 		rtcd_workers_stop();
@@ -561,6 +580,8 @@ main(int argc, char **argv)
 	rtcd_workers_stop();
 out:
 	vrtc_device_destroy_all();
+	if (backend_dir[0] != '\0' && rmdir(backend_dir) != 0)
+		fprintf(stderr, "dpdk-rtcd: cannot remove %s: %s\n", backend_dir, strerror(errno));
 	report_leftover_sockets(&opts.account);
 	rte_eal_cleanup();
 	rtcd_rundir_cleanup(&rundir);

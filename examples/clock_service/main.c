@@ -97,12 +97,14 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "seconds", required_argument, NULL, 't' },
+		{ "allow-unsealed", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vrtc_device_params p;
 	struct vrtc_poller *poller;
 	struct vrtc_device *dev;
 	const char *socket_path = "/tmp/clock_service.sock";
+	int allow_unsealed = 0;
 	long seconds = 10, i;
 	int n, c, rc;
 
@@ -113,13 +115,18 @@ main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	while ((c = getopt_long(argc, argv, "s:t:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:u", longopts, NULL)) != -1) {
 		if (c == 's') {
 			socket_path = optarg;
 		} else if (c == 't') {
 			seconds = strtol(optarg, NULL, 10);
+		} else if (c == 'u') {
+			/* Guest memory whose fd is not sealed against shrinking
+			 * (hugetlbfs-backed VMs, DPDK front-ends): see
+			 * doc/frontdoor.md before allowing it. */
+			allow_unsealed = 1;
 		} else {
-			fprintf(stderr, "usage: clock_service <EAL> -- [--socket PATH] [--seconds N]\n");
+			fprintf(stderr, "usage: clock_service <EAL> -- [--socket PATH] [--seconds N] [--allow-unsealed]\n");
 			return 2;
 		}
 	}
@@ -133,6 +140,7 @@ main(int argc, char **argv)
 	p.nb_clocks = 2;
 	p.clocks[0] = VRTC_CLOCK_UTC;
 	p.clocks[1] = VRTC_CLOCK_MONOTONIC;
+	p.allow_unsealed_memory = allow_unsealed;
 	rc = vrtc_device_create(&p, &dev);
 	if (rc != 0) {
 		fprintf(stderr, "clock_service: cannot create the device: %s\n", strerror(-rc));

@@ -82,6 +82,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "seconds", required_argument, NULL, 't' },
+		{ "allow-unsealed", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *socket_path = "/tmp/embedded_poll.sock";
@@ -90,6 +91,7 @@ main(int argc, char **argv)
 	struct vrtc_poller *poller;
 	struct vrtc_device *dev;
 	uint64_t end_ns, last_work, iterations = 0, app_sum = 0, sleeps = 0;
+	int allow_unsealed = 0;
 	long seconds = 10;
 	int n, c, rc;
 
@@ -100,13 +102,18 @@ main(int argc, char **argv)
 	}
 	argc -= n;
 	argv += n;
-	while ((c = getopt_long(argc, argv, "s:t:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:t:u", longopts, NULL)) != -1) {
 		if (c == 's') {
 			socket_path = optarg;
 		} else if (c == 't') {
 			seconds = strtol(optarg, NULL, 10);
+		} else if (c == 'u') {
+			/* Guest memory whose fd is not sealed against shrinking
+			 * (hugetlbfs-backed VMs, DPDK front-ends): see
+			 * doc/frontdoor.md before allowing it. */
+			allow_unsealed = 1;
 		} else {
-			fprintf(stderr, "usage: embedded_poll <EAL> -- [--socket PATH] [--seconds N]\n");
+			fprintf(stderr, "usage: embedded_poll <EAL> -- [--socket PATH] [--seconds N] [--allow-unsealed]\n");
 			rte_eal_cleanup();
 			return 2;
 		}
@@ -124,6 +131,7 @@ main(int argc, char **argv)
 	p.nb_clocks = 2;
 	p.clocks[0] = VRTC_CLOCK_UTC;
 	p.clocks[1] = VRTC_CLOCK_MONOTONIC;
+	p.allow_unsealed_memory = allow_unsealed;
 	rc = vrtc_device_create(&p, &dev);
 	if (rc == 0)
 		rc = vrtc_device_attach(dev, poller);

@@ -103,6 +103,12 @@ struct vrtc_device_params {
 	int client;
 	/** Client mode: do not redial after a disconnect. */
 	int no_reconnect;
+	/** Accept guest memory regions whose fds are not sealed against
+	 * shrinking (F_SEAL_SHRINK; QEMU's memfd backend seals, hugetlbfs
+	 * and /dev/shm files cannot be sealed). A front-end that truncates
+	 * such memory under us makes the daemon fault: allow it only for
+	 * front-ends you trust not to (see doc/frontdoor.md). Default 0. */
+	int allow_unsealed_memory;
 	/** Server mode: socket file mode (default 0600), owner and group
 	 * (-1: leave as created). */
 	mode_t socket_mode;
@@ -413,6 +419,33 @@ int vrtc_device_create_from_args(const char *spec, struct vrtc_device **out);
  *   -EROFS, ...
  */
 int vrtc_device_iface_check(const struct vrtc_device_params *p);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Every device's public socket (iface=) belongs to the library's front
+ * door, which checks each vhost-user message before it forwards it to the
+ * rte_vhost back-end over a private socket (doc/frontdoor.md). Those live
+ * in a directory of their own, by default `<EAL runtime dir>/vhost`
+ * (created 0700, removed when the last device goes). Set another one,
+ * which must exist, belong to this process and have mode 0700, before the
+ * first device is attached.
+ * @return 0, -EINVAL (not an absolute path, or too long), -EBUSY (devices
+ *   are attached already).
+ */
+int vrtc_backend_dir_set(const char *dir);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Give the back-end directory and the private sockets in it to @p uid /
+ * @p gid: an application that drops root after its devices are attached
+ * calls this first, so that its front door can still reach them. The
+ * directory must be one the account can reach (vrtc_backend_dir_set(): EAL's
+ * own runtime directory is root's, mode 0700).
+ * @return 0 or -errno of chown(2).
+ */
+int vrtc_backend_chown(uid_t uid, gid_t gid);
 
 #ifdef __cplusplus
 }

@@ -270,6 +270,8 @@ main(int argc, char **argv)
 	dp.clocks[0] = VRTC_CLOCK_UTC;
 	dp.nb_app_clocks = 1;
 	dp.app_clocks = &app_clock;
+	/* vrtc_fe shares EAL memory, a memfd that cannot be sealed. */
+	dp.allow_unsealed_memory = 1;
 	CHECK(vrtc_device_create(&dp, &dev) == 0, "device created");
 	CHECK(access(path, F_OK) != 0, "no socket before the device is attached");
 	CHECK(vrtc_device_attach(dev, pa) == 0 && access(path, F_OK) == 0,
@@ -283,8 +285,11 @@ main(int argc, char **argv)
 	pthread_create(&t.tid, NULL, app_thread_main, &t);
 	fe = fe_connect(path, NULL, NULL);
 	CHECK(fe != NULL, "front-end connected");
-	if (fe == NULL)
+	if (fe == NULL) {
+		t.stop = 1;
+		pthread_join(t.tid, NULL);
 		goto out;
+	}
 	CHECK(wait_running(dev), "the requestq is running");
 	ok = read_clock(fe, &r, NB_REQS, NULL, NULL);
 	CHECK(ok == NB_REQS, "%u/%u READs answered from the application's thread", ok, NB_REQS);
@@ -428,6 +433,7 @@ main(int argc, char **argv)
 		dp.name = "embed_rng";
 		dp.iface = rng_path;
 		dp.source = VRTC_RNG_SOURCE_APP;
+		dp.allow_unsealed_memory = 1;
 		CHECK(vrtc_device_create(&dp, &rng) == -EINVAL, "APP source without a callback: -EINVAL");
 		dp.app_entropy_fill = app_entropy_fill;
 		dp.app_entropy_ctx = &app_byte;

@@ -56,6 +56,11 @@ def check(cond, what):
     print(f"PASS {what}")
 
 
+def unsealed(spec):
+    """A device string that accepts the front-end's unsealed memory."""
+    return spec if "unsealed=" in spec else spec + ",unsealed=1"
+
+
 class Daemon:
     """One dpdk-rtcd process with a private socket directory."""
 
@@ -64,6 +69,10 @@ class Daemon:
         as --device SPEC (spelling "device") or EAL --vdev SPEC ("vdev");
         default: --spelling (device)."""
         spelling = spelling or CONFIG["spelling"]
+        # The library's own front-end shares EAL memory (a memfd EAL made
+        # without MFD_ALLOW_SEALING), which cannot be sealed against
+        # shrinking: its devices must accept unsealed memory (unsealed=1).
+        devices = [unsealed(v) for v in devices]
         if spelling == "vdev" and not CONFIG["vdev_drivers"]:
             raise Skip("the library was built without its vdev drivers (--vdev-drivers no)")
         self.dir = tempfile.mkdtemp(prefix="vrtc-it-")
@@ -427,7 +436,7 @@ def case_device_and_vdev_mixed(build, cl):
     if not CONFIG["vdev_drivers"]:
         raise Skip("the library was built without its vdev drivers (--vdev-drivers no)")
     d = Daemon(build, [RTC], spelling="vdev")
-    d.args += ["--device", RNG.format(dir=d.dir)]
+    d.args += ["--device", unsealed(RNG.format(dir=d.dir))]
     try:
         d.start(["rtc.sock", "rng.sock"])
         rc, _ = cl.run("traffic", "--rtc", d.sock("rtc.sock"), "--rng", d.sock("rng.sock"),
@@ -436,7 +445,7 @@ def case_device_and_vdev_mixed(build, cl):
     finally:
         d.cleanup()
     d = Daemon(build, [RTC], name="mx", spelling="vdev")
-    d.args += ["--device", "rtc_vhost0,iface=" + d.sock("other.sock")]
+    d.args += ["--device", unsealed("rtc_vhost0,iface=" + d.sock("other.sock"))]
     try:
         rc, out = run_once(d)
         check(rc != 0 and "a device with this name exists" in out,
@@ -665,7 +674,7 @@ def case_unprivileged_from_start(build, cl):
               "EAL's runtime directory removed after the refusal")
         log = open(os.path.join(tmp, "log"), "w")
         proc = subprocess.Popen(AS_NOBODY + [exe] + eal +
-                                ["--", "-s", "0", "--device", f"rtc_vhost0,iface={sockdir}/rtc.sock"],
+                                ["--", "-s", "0", "--device", unsealed(f"rtc_vhost0,iface={sockdir}/rtc.sock")],
                                 stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             deadline = time.time() + 15
@@ -713,7 +722,7 @@ def run_example(cl, exe, env, eal, sock, seconds=4):
     """Run an example, check its device with rtc-check; returns its output."""
     p = subprocess.Popen([exe, *eal, "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
                           f"--file-prefix=ex{os.getpid()}", "--", "--socket", sock,
-                          "--seconds", str(seconds)], env=env, stdout=subprocess.PIPE,
+                          "--seconds", str(seconds), "--allow-unsealed"], env=env, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 10
     while not os.path.exists(sock) and time.time() < deadline and p.poll() is None:

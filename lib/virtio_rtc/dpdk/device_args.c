@@ -50,18 +50,19 @@
 #define K_SOURCE "source"
 #define K_RATE "rate"
 #define K_RESEED "reseed"
+#define K_UNSEALED "unsealed"
 
 #define RTC_PREFIX "rtc_vhost"
 #define RNG_PREFIX "rng_vhost"
 
 static const char *const rtc_keys[] = {
 	K_IFACE, K_CLIENT, K_RECONNECT, K_OWNER, K_GROUP, K_MODE, K_LCORE,
-	K_CLOCKS, K_TAI_OFFSET, K_CROSS_TSC, NULL,
+	K_UNSEALED, K_CLOCKS, K_TAI_OFFSET, K_CROSS_TSC, NULL,
 };
 
 static const char *const rng_keys[] = {
 	K_IFACE, K_CLIENT, K_RECONNECT, K_OWNER, K_GROUP, K_MODE, K_LCORE,
-	K_SOURCE, K_RATE, K_RESEED, NULL,
+	K_UNSEALED, K_SOURCE, K_RATE, K_RESEED, NULL,
 };
 
 static unsigned int probe_errors;
@@ -146,6 +147,12 @@ static int
 on_cross_tsc(struct parse_ctx *ctx, const char *key, const char *value)
 {
 	return parse_bool(ctx, key, value, &ctx->p->cross_host_tsc);
+}
+
+static int
+on_unsealed(struct parse_ctx *ctx, const char *key, const char *value)
+{
+	return parse_bool(ctx, key, value, &ctx->p->allow_unsealed_memory);
 }
 
 static int
@@ -386,7 +393,7 @@ static const struct {
 	{ K_OWNER, on_owner },		{ K_GROUP, on_group },	 { K_MODE, on_mode },
 	{ K_LCORE, on_lcore },		{ K_CLOCKS, on_clocks }, { K_TAI_OFFSET, on_tai_offset },
 	{ K_CROSS_TSC, on_cross_tsc }, { K_SOURCE, on_source }, { K_RATE, on_rate },
-	{ K_RESEED, on_reseed },
+	{ K_RESEED, on_reseed },	{ K_UNSEALED, on_unsealed },
 };
 
 struct dispatch {

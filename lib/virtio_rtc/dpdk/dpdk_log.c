@@ -23,6 +23,7 @@ RTE_LOG_REGISTER(vrtc_logtype_rtc, vrtc.rtc, INFO);
 RTE_LOG_REGISTER(vrtc_logtype_rng, vrtc.rng, INFO);
 RTE_LOG_REGISTER(vrtc_logtype_clock, vrtc.clock, INFO);
 RTE_LOG_REGISTER(vrtc_logtype_entropy, vrtc.entropy, INFO);
+RTE_LOG_REGISTER(vrtc_logtype_frontdoor, vrtc.frontdoor, INFO);
 
 static int *const core_logtypes[VRTC_LOGC_COUNT] = {
 	[VRTC_LOGC_MEM] = &vrtc_logtype_mem,
@@ -31,6 +32,7 @@ static int *const core_logtypes[VRTC_LOGC_COUNT] = {
 	[VRTC_LOGC_RNG] = &vrtc_logtype_rng,
 	[VRTC_LOGC_CLOCK] = &vrtc_logtype_clock,
 	[VRTC_LOGC_ENTROPY] = &vrtc_logtype_entropy,
+	[VRTC_LOGC_FRONTDOOR] = &vrtc_logtype_frontdoor,
 };
 
 /* The core's levels are numbered like rte_log's (ERR = 4 ... DEBUG = 8). */

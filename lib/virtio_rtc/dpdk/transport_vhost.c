@@ -52,6 +52,7 @@
 #include <rte_vhost.h>
 
 #include "device.h"
+#include "frontdoor.h"
 
 /* vhost-user request numbers (the vhost-user specification). */
 enum {
@@ -76,6 +77,10 @@ enum {
 
 /* What this transport keeps per device (dev->transport_priv). */
 struct vhost_conn {
+	TAILQ_ENTRY(vhost_conn) next;
+	struct vrtc_device *dev;
+	char private_path[108]; /* rte_vhost's socket, in our 0700 directory */
+	int in_frontdoor;	/* the front door owns the public socket */
 	int vid;	/* -1: no front-end */
 	int registered; /* rte_vhost knows the socket path */
 	int started;	/* rte_vhost_driver_start() succeeded */
@@ -93,6 +98,15 @@ struct vhost_conn {
 
 /* vid -> device, for the callbacks (vrtc_device_lock). */
 static struct vrtc_device *vid_devices[MAX_VIDS];
+
+/* Every device's connection state, and the one front door that owns the
+ * public sockets of all of them (vrtc_device_lock). */
+static TAILQ_HEAD(, vhost_conn) conns = TAILQ_HEAD_INITIALIZER(conns);
+static struct vrtc_frontdoor *frontdoor;
+/* Where rte_vhost's private sockets live: set by the application, or
+ * <EAL runtime dir>/vhost, created (and removed again) by us. */
+static char backend_dir[108];
+static int backend_dir_created;
 
 static inline struct vhost_conn *
 conn_of(const struct vrtc_device *dev)
@@ -369,11 +383,16 @@ static const struct rte_vhost_user_extern_ops extern_ops = {
 static struct vrtc_device *
 device_of_ifname(int vid)
 {
+	struct vhost_conn *c;
 	char path[PATH_MAX];
 
 	if (rte_vhost_get_ifname(vid, path, sizeof(path)) != 0)
 		return NULL;
-	return vrtc_device_by_iface_locked(path);
+	TAILQ_FOREACH(c, &conns, next) {
+		if (strcmp(c->private_path, path) == 0)
+			return c->dev;
+	}
+	return NULL;
 }
 
 static void
@@ -513,67 +532,142 @@ static const struct rte_vhost_device_ops vhost_ops = {
 	.destroy_connection = on_destroy_connection,
 };
 
-/* ---- socket registration (control thread) --------------------------------- */
+/* ---- sockets (control thread) ------------------------------------------------ */
 
 /*
- * Server mode: only a socket file left by a process that is gone is
- * removed. A file of any other kind (a regular file, a symlink, ...) or a
- * socket somebody listens on is refused and left alone.
+ * rte_vhost listens only on a private path in a directory of ours (mode
+ * 0700 in EAL's runtime directory); the public socket (iface=) belongs to
+ * the front door, which validates every message before rte_vhost sees it
+ * (doc/frontdoor.md). In client mode the front door dials the VMM and
+ * rte_vhost still listens privately.
  */
-static int
-check_socket_path(struct vrtc_device *dev)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, rc;
 
-	if (lstat(dev->iface, &st) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISSOCK(st.st_mode)) {
-		VRTC_DLOG(transport, ERR, dev, "%s exists and is not a socket (left as it is)",
-			  dev->iface);
-		return -EEXIST;
+#define PRIVATE_DIR "vhost"
+#define RECONNECT_MS 1000
+
+static void
+on_frontdoor_event(void *arg, const char *device, enum vrtc_frontdoor_event ev,
+		   const char *reason)
+{
+	RTE_SET_USED(arg);
+	/* The front door logs its own lines (rate-limited per connection);
+	 * refusals and drops are counted in its per-device stats. */
+	if (ev == VRTC_FRONTDOOR_EV_DROPPED || ev == VRTC_FRONTDOOR_EV_REFUSED)
+		VRTC_GLOG(transport, DEBUG, "%s: front door: %s (%s)", device,
+			  vrtc_frontdoor_event_name(ev), reason != NULL ? reason : "");
+}
+
+int
+vrtc_backend_dir_set(const char *dir)
+{
+	int rc = 0;
+
+	if (dir == NULL || dir[0] != '/' || strlen(dir) >= sizeof(backend_dir) - 24)
+		return -EINVAL;
+	struct vhost_conn *c;
+
+	pthread_mutex_lock(&vrtc_device_lock);
+	TAILQ_FOREACH(c, &conns, next) {
+		if (c->started)
+			rc = -EBUSY; /* its socket exists already */
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memcpy(sa.sun_path, dev->iface, strlen(dev->iface) + 1);
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
 	if (rc == 0) {
-		VRTC_DLOG(transport, ERR, dev, "another process listens on %s (left as it is)",
-			  dev->iface);
-		return -EADDRINUSE;
+		if (backend_dir_created && rmdir(backend_dir) == 0)
+			backend_dir_created = 0;
+		snprintf(backend_dir, sizeof(backend_dir), "%s", dir);
 	}
-	VRTC_DLOG(transport, NOTICE, dev, "removing stale socket %s", dev->iface);
-	if (unlink(dev->iface) != 0 && errno != ENOENT)
+	pthread_mutex_unlock(&vrtc_device_lock);
+	return rc;
+}
+
+int
+vrtc_backend_chown(uid_t uid, gid_t gid)
+{
+	struct vhost_conn *c;
+	int rc = 0;
+
+	pthread_mutex_lock(&vrtc_device_lock);
+	if (backend_dir[0] != '\0' && chown(backend_dir, uid, gid) != 0)
+		rc = -errno;
+	TAILQ_FOREACH(c, &conns, next) {
+		if (rc == 0 && c->started && chown(c->private_path, uid, gid) != 0)
+			rc = -errno;
+	}
+	pthread_mutex_unlock(&vrtc_device_lock);
+	if (rc != 0)
+		VRTC_GLOG(transport, ERR, "cannot hand the back-end sockets in %s to %u:%u: %s",
+			  backend_dir, (unsigned int)uid, (unsigned int)gid, strerror(-rc));
+	return rc;
+}
+
+/* The private directory, created 0700 and checked to be ours. */
+static int
+private_dir(char *dir, size_t len)
+{
+	struct stat st;
+	int n;
+
+	if (backend_dir[0] == '\0') {
+		n = snprintf(backend_dir, sizeof(backend_dir), "%s/%s", rte_eal_get_runtime_dir(),
+			     PRIVATE_DIR);
+		if (n < 0 || (size_t)n >= sizeof(backend_dir)) {
+			backend_dir[0] = '\0';
+			return -ENAMETOOLONG;
+		}
+	}
+	snprintf(dir, len, "%s", backend_dir);
+	if (mkdir(dir, 0700) == 0)
+		backend_dir_created = 1;
+	else if (errno != EEXIST)
+		return -errno;
+	if (lstat(dir, &st) != 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		VRTC_GLOG(transport, ERR, "%s: not a private directory of ours (mode %04o, uid %u)",
+			  dir, (unsigned int)(st.st_mode & 07777), (unsigned int)st.st_uid);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int
+private_path(struct vrtc_device *dev, struct vhost_conn *c)
+{
+	char dir[sizeof(c->private_path)];
+	int rc, n;
+
+	rc = private_dir(dir, sizeof(dir));
+	if (rc != 0)
+		return rc;
+	n = snprintf(c->private_path, sizeof(c->private_path), "%s/%s.sock", dir, dev->name);
+	if (n < 0 || (size_t)n >= sizeof(c->private_path)) {
+		/* A long device name: a short unique one will do. */
+		n = snprintf(c->private_path, sizeof(c->private_path), "%s/%p.sock", dir,
+			     (void *)dev);
+		if (n < 0 || (size_t)n >= sizeof(c->private_path))
+			return -ENAMETOOLONG;
+	}
+	/* Our own directory: whatever is at the path is a leftover of ours. */
+	if (unlink(c->private_path) != 0 && errno != ENOENT)
 		return -errno;
 	return 0;
 }
 
-/* Register the path with rte_vhost. Only after check_socket_path(): on
- * unregister, rte_vhost unlinks a server path whether it bound it or not. */
 static int
 vhost_register(struct vrtc_device *dev)
 {
 	struct vhost_conn *c = conn_of(dev);
-	uint64_t flags = 0;
 
-	if (dev->params.client) {
-		flags |= RTE_VHOST_USER_CLIENT;
-		if (dev->params.no_reconnect)
-			flags |= RTE_VHOST_USER_NO_RECONNECT;
-	}
-	if (rte_vhost_driver_register(dev->iface, flags) != 0) {
-		VRTC_DLOG(transport, ERR, dev, "rte_vhost refused socket %s", dev->iface);
+	if (rte_vhost_driver_register(c->private_path, 0) != 0) {
+		VRTC_DLOG(transport, ERR, dev, "rte_vhost refused socket %s", c->private_path);
 		return -EIO;
 	}
 	/* Setting the features also turns rte_vhost's built-in net device off. */
-	if (rte_vhost_driver_set_features(dev->iface, dev->offered_features) != 0 ||
-	    rte_vhost_driver_set_protocol_features(dev->iface, OFFERED_PROTOCOL_FEATURES) != 0 ||
-	    rte_vhost_driver_callback_register(dev->iface, &vhost_ops) != 0) {
-		VRTC_DLOG(transport, ERR, dev, "cannot configure socket %s", dev->iface);
-		rte_vhost_driver_unregister(dev->iface);
+	if (rte_vhost_driver_set_features(c->private_path, dev->offered_features) != 0 ||
+	    rte_vhost_driver_set_protocol_features(c->private_path, OFFERED_PROTOCOL_FEATURES) != 0 ||
+	    rte_vhost_driver_callback_register(c->private_path, &vhost_ops) != 0) {
+		VRTC_DLOG(transport, ERR, dev, "cannot configure socket %s", c->private_path);
+		rte_vhost_driver_unregister(c->private_path);
 		return -EIO;
 	}
 	c->registered = 1;
@@ -591,8 +685,44 @@ vhost_open(struct vrtc_device *dev)
 	if (c == NULL)
 		return -ENOMEM;
 	c->vid = -1;
+	c->dev = dev;
 	dev->transport_priv = c;
+	TAILQ_INSERT_TAIL(&conns, c, next);
 	return 0;
+}
+
+static int
+frontdoor_get(void)
+{
+	struct vrtc_frontdoor_config cfg = {
+		.event_cb = on_frontdoor_event,
+	};
+
+	if (frontdoor != NULL)
+		return 0;
+	return vrtc_frontdoor_create(&cfg, &frontdoor);
+}
+
+static int
+frontdoor_add(struct vrtc_device *dev, struct vhost_conn *c)
+{
+	struct vrtc_frontdoor_device_params fp;
+
+	memset(&fp, 0, sizeof(fp));
+	fp.name = dev->name;
+	fp.public_path = dev->iface;
+	fp.private_path = c->private_path;
+	fp.client = dev->params.client;
+	fp.reconnect_ms = dev->params.client && !dev->params.no_reconnect ? RECONNECT_MS : 0;
+	fp.mode = dev->params.socket_mode;
+	fp.uid = dev->params.socket_uid;
+	fp.gid = dev->params.socket_gid;
+	fp.guard.offered_features = dev->offered_features;
+	fp.guard.offered_protocol_features = OFFERED_PROTOCOL_FEATURES;
+	fp.guard.nb_queues = dev->nb_queues;
+	fp.guard.max_ring_size = 32768;
+	fp.guard.allow_unsealed = dev->params.allow_unsealed_memory != 0;
+	return vrtc_frontdoor_add_device(frontdoor, &fp);
 }
 
 static int
@@ -604,44 +734,42 @@ vhost_start(struct vrtc_device *dev)
 
 	pthread_mutex_lock(&vrtc_device_lock);
 	rc = vhost_open(dev);
+	if (rc == 0)
+		rc = frontdoor_get();
 	pthread_mutex_unlock(&vrtc_device_lock);
 	if (rc != 0)
 		return rc;
 	c = conn_of(dev);
 	if (c->started)
 		return 0;
-	if (!dev->params.client) {
-		rc = check_socket_path(dev);
-		if (rc != 0)
-			return rc;
+	rc = private_path(dev, c);
+	if (rc != 0) {
+		VRTC_DLOG(transport, ERR, dev, "no private socket for rte_vhost: %s", strerror(-rc));
+		return rc;
 	}
 	rc = vhost_register(dev);
 	if (rc != 0)
 		return rc;
-	/* Create the socket file private (bind happens inside), then widen
-	 * it to the configured mode: no window where anyone else can connect. */
 	old_umask = umask(0177);
-	rc = rte_vhost_driver_start(dev->iface);
+	rc = rte_vhost_driver_start(c->private_path);
 	umask(old_umask);
 	if (rc != 0) {
-		VRTC_DLOG(transport, ERR, dev, "cannot %s %s", dev->params.client ? "dial" : "listen on",
-			  dev->iface);
-		rte_vhost_driver_unregister(dev->iface);
+		VRTC_DLOG(transport, ERR, dev, "rte_vhost cannot listen on %s", c->private_path);
+		rte_vhost_driver_unregister(c->private_path);
 		c->registered = 0;
 		return -EIO;
 	}
 	c->started = 1;
-	if (!dev->params.client) {
-		if (chmod(dev->iface, dev->params.socket_mode) != 0 ||
-		    ((dev->params.socket_uid != (uid_t)-1 || dev->params.socket_gid != (gid_t)-1) &&
-		     chown(dev->iface, dev->params.socket_uid, dev->params.socket_gid) != 0)) {
-			rc = -errno;
-			VRTC_DLOG(transport, ERR, dev, "cannot set owner/mode of %s: %s", dev->iface,
-				  strerror(-rc));
-			return rc;
-		}
+	/* The public socket: created (or dialled) by the front door, which
+	 * never removes a file it did not create. */
+	rc = frontdoor_add(dev, c);
+	if (rc != 0) {
+		VRTC_DLOG(transport, ERR, dev, "cannot %s %s: %s",
+			  dev->params.client ? "dial" : "listen on", dev->iface, strerror(-rc));
+		return rc;
 	}
-	VRTC_DLOG(transport, INFO, dev, "%s %s (mode %04o)",
+	c->in_frontdoor = 1;
+	VRTC_DLOG(transport, INFO, dev, "%s %s (mode %04o), through the front door",
 		  dev->params.client ? "dialling" : "listening on", dev->iface,
 		  (unsigned int)dev->params.socket_mode);
 	return 0;
@@ -651,38 +779,70 @@ static void
 vhost_close(struct vrtc_device *dev)
 {
 	struct vhost_conn *c = conn_of(dev);
+	int last;
 
 	if (c == NULL)
 		return;
+	/* The public side first: the front-end sees EOF, rte_vhost a
+	 * disconnect of the private connection. */
+	if (c->in_frontdoor)
+		vrtc_frontdoor_remove_device(frontdoor, dev->name);
 	if (c->registered) {
 		/* rte_vhost destroys the connection here (calling
 		 * destroy_device but not destroy_connection), so forget it
 		 * ourselves afterwards. The lock must not be held: unregister
-		 * waits for running callbacks. */
-		rte_vhost_driver_unregister(dev->iface);
+		 * waits for running callbacks. It unlinks the private path,
+		 * which is ours. */
+		rte_vhost_driver_unregister(c->private_path);
 	}
 	pthread_mutex_lock(&vrtc_device_lock);
 	if (c->vid >= 0)
 		forget_connection(dev);
+	TAILQ_REMOVE(&conns, c, next);
 	dev->transport_priv = NULL;
+	last = TAILQ_EMPTY(&conns);
 	pthread_mutex_unlock(&vrtc_device_lock);
 	rte_free(c);
+	if (last && frontdoor != NULL) {
+		vrtc_frontdoor_destroy(frontdoor);
+		frontdoor = NULL;
+	}
+	if (last && backend_dir_created && rmdir(backend_dir) == 0)
+		backend_dir_created = 0; /* only ours, and only when empty */
 }
 
 static unsigned int
 vhost_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n)
 {
 	const struct vhost_conn *c = conn_of(dev);
+	struct vrtc_frontdoor_stats fs;
+	unsigned int i;
 
-	if (n >= 1) {
-		snprintf(xs[0].name, sizeof(xs[0].name), "connections_replaced");
-		xs[0].value = c != NULL ? c->replaced : 0;
+	memset(&fs, 0, sizeof(fs));
+	if (c != NULL && c->in_frontdoor && frontdoor != NULL)
+		vrtc_frontdoor_get_stats(frontdoor, dev->name, &fs);
+	{
+		const struct {
+			const char *name;
+			uint64_t value;
+		} v[] = {
+			{ "connections_replaced", c != NULL ? c->replaced : 0 },
+			{ "set_features_refused", c != NULL ? c->features_refused : 0 },
+			{ "frontdoor_connections", fs.connections },
+			{ "frontdoor_refused", fs.refused },
+			{ "frontdoor_dropped", fs.dropped },
+			{ "frontdoor_closed", fs.closed },
+			{ "frontdoor_messages", fs.messages },
+			{ "frontdoor_messages_refused", fs.messages_refused },
+			{ "frontdoor_accept_errors", fs.accept_errors },
+		};
+
+		for (i = 0; i < RTE_DIM(v) && i < n; i++) {
+			snprintf(xs[i].name, sizeof(xs[i].name), "%s", v[i].name);
+			xs[i].value = v[i].value;
+		}
+		return RTE_DIM(v);
 	}
-	if (n >= 2) {
-		snprintf(xs[1].name, sizeof(xs[1].name), "set_features_refused");
-		xs[1].value = c != NULL ? c->features_refused : 0;
-	}
-	return 2;
 }
 
 static const struct vrtc_transport_ops vhost_transport = {
