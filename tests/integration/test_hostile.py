@@ -710,8 +710,10 @@ UNNEGOTIATED = [
 for _name, _req, _payload, _fds in UNNEGOTIATED:
     _fn = _unnegotiated(_req, _payload, _fds)
     _fn.__name__ = "unnegotiated_" + _name
-    case("unnegotiated", desc=f"{vhu.NAMES.get(_req, _req)} (request {_req}) on a live rtc "
-         "device, feature never negotiated: refused, device still served")(_fn)
+    case("unnegotiated", desc=(f"unknown request code {_req:#x}" if _name.startswith("unknown")
+                               else f"{vhu.NAMES[_req]} (request {_req}), its feature never "
+                               "negotiated") + " on a live rtc device: refused, device still "
+         "served")(_fn)
 
 
 # ----- group: sizes (malformed sizes and flags)
@@ -1122,6 +1124,65 @@ def vring_num_grow_past_memory(ctx):
         head, _ = dv.post_request(0)
         u = dv.rings[0].wait_used(1.0)
         check(u is None, "ring served at 32768 entries though it does not fit in memory")
+
+
+@case("order", desc="RESET_OWNER as the very first message, then a normal set-up on the same "
+                    "connection: served or closed")
+def reset_owner_first(ctx):
+    dv = ctx.device(up=False)
+    try:
+        dv.c.send(vhu.RESET_OWNER, need_reply=False)
+        dv.up(queues=[0])
+    except Closed:
+        ctx.note("closed")
+        return
+    ctx.note(served_or_closed(dv, what="after RESET_OWNER first"))
+
+
+@case("order", desc="rings set up before any SET_FEATURES (so started at once, legacy), then "
+                    "SET_FEATURES: acked or NACKed, the queue served or the connection closed")
+def features_after_rings(ctx):
+    dv = ctx.device(up=False)
+    c = dv.c
+    c.set_owner()
+    f = c.get_features()
+    c.get_protocol_features()
+    c.set_protocol_features(1 << vhu.PF_REPLY_ACK)
+    dv.features = f & ((1 << vhu.F_VERSION_1) | (1 << vhu.F_PROTOCOL_FEATURES))
+    dv.set_mem()
+    dv.setup_queue(0, enable=False)
+    how = acked_or_refused(c, vhu.SET_FEATURES, vhu.u64(dv.features))
+    ctx.note(how)
+    if how == "closed":
+        return
+    acked_or_refused(c, vhu.SET_VRING_ENABLE, vhu.vring_state(0, 1))
+    ctx.note(served_or_closed(dv, what=f"SET_FEATURES after the rings ({how})"))
+
+
+@case("traffic", desc="SET_MEM_TABLE (same memory) with 32 requests in flight: all answered, or "
+                      "the connection closed")
+def mem_table_under_traffic(ctx):
+    dv = ctx.device()
+    check(dv.transact(0, 2) is not None, "READ before")
+    heads = set()
+    for _ in range(32):
+        heads.add(dv.post_request(0)[0])
+    how = acked_or_refused(dv.c, vhu.SET_MEM_TABLE, vhu.mem_table([dv.mem.region()]),
+                           (dv.mem.fd,))
+    ctx.note(how)
+    if how == "closed":
+        return
+    dv.kick(0)
+    done = set()
+    t_end = time.monotonic() + SERVE_TIMEOUT
+    while not heads <= done and time.monotonic() < t_end:
+        u = dv.rings[0].wait_used(max(t_end - time.monotonic(), 0))
+        if u is None:
+            break
+        done.add(u[0])
+    if not heads <= done:
+        check(dv.c.closed_within(1), f"{len(heads - done)} of 32 in-flight requests lost, "
+                                     "connection left open")
 
 
 @case("order", desc="SET_VRING_ADDR pointing outside guest memory on a live queue: refused")
@@ -1649,7 +1710,7 @@ def sigterm_hostile(ctx):
     check(rc == 0, f"exit status {rc} after SIGTERM ({dt:.2f} s)")
 
 
-@case("liveness", desc="SIGTERM while 4 front-ends stream traffic on both devices: exit 0 within 10 s")
+@case("liveness", desc="SIGTERM while front-ends stream traffic on both devices: exit 0 within 10 s")
 def sigterm_under_traffic(ctx):
     rtc = ctx.device(queues=(0, 1))
     rng = ctx.device(kind="rng")
