@@ -173,21 +173,44 @@ class Daemon:
             f.seek(pos)
             return f.read().decode(errors="replace")
 
+    def tree(self):
+        """The daemon and its descendants (a front door may be a process of
+        its own): pids."""
+        pids, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                for t in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{t}/children") as f:
+                        todo += [int(c) for c in f.read().split()]
+            except OSError:
+                pass
+        return pids
+
     def fds(self):
-        try:
-            return len(os.listdir(f"/proc/{self.pid}/fd"))
-        except OSError:
-            return -1
+        """Open fds of the daemon's process tree (-1 when it is gone)."""
+        n = 0
+        for pid in self.tree():
+            try:
+                n += len(os.listdir(f"/proc/{pid}/fd"))
+            except OSError:
+                if pid == self.pid:
+                    return -1
+        return n
 
     def rss_kib(self):
-        try:
-            with open(f"/proc/{self.pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1])
-        except OSError:
-            pass
-        return -1
+        """VmRSS of the daemon's process tree, KiB."""
+        total = 0
+        for pid in self.tree():
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+            except OSError:
+                pass
+        return total or -1
 
     def stats_lines(self, dev, text=None):
         """Every statistics line of a device, as dicts of totals."""
@@ -1525,18 +1548,38 @@ def rng_second_connection(ctx):
 
 # ----- group: exhaust
 
-def _limit_nofile(pid, soft):
-    old = resource.prlimit(pid, resource.RLIMIT_NOFILE)
-    resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, old[1]))
-    return old
+class NofileLimit:
+    """Lower RLIMIT_NOFILE of the daemon's process tree (soft: a number, or
+    a function of the process's open fd count); restored on exit."""
+
+    def __init__(self, daemon, soft):
+        self.d, self.soft, self.old = daemon, soft, {}
+
+    def __enter__(self):
+        for pid in self.d.tree():
+            try:
+                old = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+                n = len(os.listdir(f"/proc/{pid}/fd"))
+                soft = self.soft(n) if callable(self.soft) else self.soft
+                resource.prlimit(pid, resource.RLIMIT_NOFILE, (min(soft, old[1]), old[1]))
+                self.old[pid] = old
+            except OSError:
+                pass
+        return self
+
+    def __exit__(self, *exc):
+        for pid, old in self.old.items():
+            try:
+                resource.prlimit(pid, resource.RLIMIT_NOFILE, old)
+            except OSError:
+                pass
 
 
 @case("exhaust", desc="120 POSTCOPY_ADVISE on one connection under a 128-fd limit (issue 9 #4 "
                       "userfaultfd leak): no fd leaked, other devices still accept")
 def postcopy_advise_leak(ctx):
     d = ctx.d
-    old = _limit_nofile(d.pid, max(128, ctx.h.baseline_fds + 60))
-    try:
+    with NofileLimit(d, lambda n: max(128, n + 60)):
         c = ctx.conn()
         for i in range(120):
             try:
@@ -1547,8 +1590,6 @@ def postcopy_advise_leak(ctx):
                 ctx.note(f"closed after {i}")
                 break
         ctx.during("while the connection is open")
-    finally:
-        resource.prlimit(d.pid, resource.RLIMIT_NOFILE, old)
 
 
 @case("exhaust", desc="GET_INFLIGHT_FD 256 queues x 32768 entries, never offered (issue 9 #4): "
@@ -1611,9 +1652,7 @@ def many_silent_connections(ctx):
 def accept_failure_logged(ctx):
     d = ctx.d
     pos = d.log_size()
-    n = d.fds()
-    old = _limit_nofile(d.pid, n)
-    try:
+    with NofileLimit(d, lambda n: n):
         conns = []
         for _ in range(3):
             try:
@@ -1621,10 +1660,9 @@ def accept_failure_logged(ctx):
             except OSError:
                 pass
         ctx.opened.extend(conns)
-        logged = wait_for(lambda: re.search(r"accept|Too many open files|EMFILE",
+        logged = wait_for(lambda: re.search(r"Too many open files|EMFILE|accept\(?\)? ?fail|"
+                                            r"cannot accept|accept.*error",
                                             d.output_since(pos), re.I), 3, 0.1)
-    finally:
-        resource.prlimit(d.pid, resource.RLIMIT_NOFILE, old)
     check(logged, "no log line about the failing accept()")
 
 
