@@ -277,6 +277,20 @@ def device_args(build, prefix, devices, app_args):
 
 
 # ------------------------------------------------------------------- harness
+def serve(path, kind, timeout=SERVE_TIMEOUT, tries=3):
+    """vhu.serve_check, tried again (at most tries times, within about
+    2 x timeout) when the connection was refused or closed during set-up:
+    a back-end may still be tearing the previous connection down."""
+    t_end = time.monotonic() + 2 * timeout
+    for _ in range(tries):
+        err = vhu.serve_check(path, kind, timeout)
+        if err is None or not re.match(r"connect: \[Errno 111\]|set-up: Closed", err) or \
+                time.monotonic() > t_end:
+            return err
+        time.sleep(0.1)
+    return err
+
+
 class Ctx:
     """One case's view: the daemon, the target, what the case opened."""
 
@@ -317,7 +331,7 @@ class Ctx:
         return dv
 
     def served(self, kind, what, timeout=SERVE_TIMEOUT):
-        err = vhu.serve_check(self.path(kind), kind, timeout)
+        err = serve(self.path(kind), kind, timeout)
         check(err is None, f"{kind} device not served {what}: {err}")
 
     def during(self, what="during the attack"):
@@ -408,7 +422,7 @@ class Harness:
             else:
                 for kind, what in ((ctx.other, "after the attack"),
                                    (ctx.target, "on a fresh connection after the attack")):
-                    err = vhu.serve_check(d.sock(kind), kind, SERVE_TIMEOUT)
+                    err = serve(d.sock(kind), kind)
                     if err:
                         errors.append(f"{kind} device not served {what}: {err}")
                         restart = True
