@@ -277,15 +277,16 @@ def device_args(build, prefix, devices, app_args):
 
 
 # ------------------------------------------------------------------- harness
-def serve(path, kind, timeout=SERVE_TIMEOUT, tries=3):
+def serve(path, kind, alive, timeout=SERVE_TIMEOUT, tries=3):
     """vhu.serve_check, tried again (at most tries times, within about
-    2 x timeout) when the connection was refused or closed during set-up:
-    a back-end may still be tearing the previous connection down."""
+    2 x timeout) when the connection was refused or closed during set-up
+    and the daemon is alive: it may still be tearing the previous
+    connection down."""
     t_end = time.monotonic() + 2 * timeout
     for _ in range(tries):
         err = vhu.serve_check(path, kind, timeout)
         if err is None or not re.match(r"connect: \[Errno 111\]|set-up: Closed", err) or \
-                time.monotonic() > t_end:
+                time.monotonic() > t_end or not alive():
             return err
         time.sleep(0.1)
     return err
@@ -331,7 +332,7 @@ class Ctx:
         return dv
 
     def served(self, kind, what, timeout=SERVE_TIMEOUT):
-        err = serve(self.path(kind), kind, timeout)
+        err = serve(self.path(kind), kind, self.d.alive, timeout)
         check(err is None, f"{kind} device not served {what}: {err}")
 
     def during(self, what="during the attack"):
@@ -422,7 +423,7 @@ class Harness:
             else:
                 for kind, what in ((ctx.other, "after the attack"),
                                    (ctx.target, "on a fresh connection after the attack")):
-                    err = serve(d.sock(kind), kind)
+                    err = serve(d.sock(kind), kind, d.alive)
                     if err:
                         errors.append(f"{kind} device not served {what}: {err}")
                         restart = True
@@ -1716,10 +1717,14 @@ def never_reads_replies(ctx):
     msg = struct.pack("<III", vhu.GET_FEATURES, vhu.VERSION, 0)
     sent = 0
     t_end = time.monotonic() + 5
-    while sent < 20000 and time.monotonic() < t_end:
+    last_ok = time.monotonic()
+    # Until 20000 are out, or the socket stays full for 1 s (the back-end
+    # stopped reading: it is stuck writing replies nobody reads).
+    while sent < 20000 and time.monotonic() < t_end and time.monotonic() - last_ok < 1.0:
         try:
             c.sock.send(msg * 100)
             sent += 100
+            last_ok = time.monotonic()
         except BlockingIOError:
             time.sleep(0.01)
         except OSError:
