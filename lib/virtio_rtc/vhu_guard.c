@@ -393,7 +393,7 @@ static const char *
 region_fd_problem(const struct vrtc_vhu_guard *g, int fd, uint64_t offset, uint64_t size)
 {
 	struct stat st;
-	int seals;
+	int seals, flags;
 
 	if (fstat(fd, &st) != 0)
 		return "region fd cannot be inspected";
@@ -401,9 +401,17 @@ region_fd_problem(const struct vrtc_vhu_guard *g, int fd, uint64_t offset, uint6
 		return "region fd is not a regular file or memfd";
 	if (st.st_size < 0 || offset + size > (uint64_t)st.st_size)
 		return "region extends past the end of its fd";
+	/* The back-end maps guest memory shared and writable: an fd opened
+	 * read-only, or sealed against writing, cannot be (and rte_vhost
+	 * 22.11 leaks the fd of a region it fails to map). */
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || (flags & O_ACCMODE) != O_RDWR)
+		return "region fd is not open for reading and writing";
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals > 0 && (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) != 0)
+		return "region fd is sealed against writing";
 	if (g->cfg.allow_unsealed)
 		return NULL;
-	seals = fcntl(fd, F_GET_SEALS);
 	if (seals < 0 || (seals & F_SEAL_SHRINK) == 0)
 		return "region fd not sealed against shrinking";
 	return NULL;

@@ -411,6 +411,29 @@ mem_table_checked(void)
 	close(e);
 }
 
+/* Guest memory is mapped shared and writable: a read-only fd, or one
+ * sealed against writing, is refused before the back-end fails to map it. */
+static void
+memory_must_be_writable(void)
+{
+	struct vrtc_vhu_guard g;
+	struct region r = { REGION_GPA, REGION_SIZE, REGION_UADDR, 0 };
+	int fd = memfd(REGION_SIZE, 1), wsealed = memfd(REGION_SIZE, 1), ro;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	T_CHECK(ro >= 0);
+	T_CHECK(fcntl(wsealed, F_ADD_SEALS, F_SEAL_WRITE) == 0);
+	T_CHECK(setup(&g, &base_cfg, features()));
+	T_EQ(msg_mem(&g, NEED, &r, 1, &fd, 1), VRTC_VHU_FORWARD);
+	T_EQ(msg_mem(&g, NEED, &r, 1, &ro, 1), VRTC_VHU_REFUSE);
+	T_EQ(msg_mem(&g, NEED, &r, 1, &wsealed, 1), VRTC_VHU_REFUSE);
+	close(fd);
+	close(ro);
+	close(wsealed);
+}
+
 static void
 sealed_memory_cannot_shrink(void)
 {
@@ -728,6 +751,7 @@ static const struct t_case cases[] = {
 	T_CASE(fds_counted),
 	T_CASE(mem_table_checked),
 	T_CASE(sealed_memory_cannot_shrink),
+	T_CASE(memory_must_be_writable),
 	T_CASE(ring_num_checked),
 	T_CASE(ring_base_and_enable),
 	T_CASE(ring_placement),
