@@ -24,7 +24,7 @@
 #include <bus_vdev_driver.h>
 
 #include "fe_log.h"
-#include "vdev_args.h"
+#include "vrtc_args.h"
 #include "vdev_register.h"
 #include "vrtc_frontend.h"
 
@@ -77,33 +77,33 @@ apply(const char *dev, const char *key, const char *value, struct vrtc_fe_params
 		}
 		p->path = value;
 	} else if (strcmp(key, KEY_QUEUE_SIZE) == 0) {
-		if (vrtc_vdev_parse_u64(value, 1, 32768, &v) != 0 || (v & (v - 1)) != 0) {
+		if (vrtc_parse_u64(value, 1, 32768, &v) != 0 || (v & (v - 1)) != 0) {
 			FE_LOG(ERR, dev, "%s=%s: expected a power of two from 1 to 32768", key,
 			       value);
 			return -EINVAL;
 		}
 		p->queue_size = (uint16_t)v;
 	} else if (strcmp(key, KEY_QUEUES) == 0) {
-		if (vrtc_vdev_parse_u64(value, 1, 2, &v) != 0) {
+		if (vrtc_parse_u64(value, 1, 2, &v) != 0) {
 			FE_LOG(ERR, dev, "%s=%s: expected 1 (requestq) or 2 (requestq and alarmq)",
 			       key, value);
 			return -EINVAL;
 		}
 		p->nb_queues = (uint16_t)v;
 	} else if (strcmp(key, KEY_INDIRECT) == 0) {
-		if (vrtc_vdev_parse_u64(value, 0, 1, &v) != 0) {
+		if (vrtc_parse_u64(value, 0, 1, &v) != 0) {
 			FE_LOG(ERR, dev, "%s=%s: expected 0 or 1", key, value);
 			return -EINVAL;
 		}
 		p->indirect = (int)v;
 	} else if (strcmp(key, KEY_EVENT_IDX) == 0) {
-		if (vrtc_vdev_parse_u64(value, 0, 1, &v) != 0) {
+		if (vrtc_parse_u64(value, 0, 1, &v) != 0) {
 			FE_LOG(ERR, dev, "%s=%s: expected 0 or 1", key, value);
 			return -EINVAL;
 		}
 		p->no_event_idx = v == 0;
 	} else if (strcmp(key, KEY_CONNECT_TIMEOUT) == 0) {
-		if (vrtc_vdev_parse_u64(value, 1, MAX_CONNECT_TIMEOUT_MS, &v) != 0) {
+		if (vrtc_parse_u64(value, 1, MAX_CONNECT_TIMEOUT_MS, &v) != 0) {
 			FE_LOG(ERR, dev, "%s=%s: expected milliseconds from 1 to %u", key, value,
 			       MAX_CONNECT_TIMEOUT_MS);
 			return -EINVAL;

@@ -176,23 +176,15 @@ static unsigned int
 rng_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n)
 {
 	const struct rng_dev *rng = rng_of(dev);
-	const struct {
-		const char *name;
-		uint64_t value;
-	} v[] = {
+	const struct vrtc_xstat_src v[] = {
 		{ "rng_rate_limited_polls", rng->rate_limited_polls },
 		{ "rng_readable_chains", rng->stats.readable_chains },
 		{ "rng_empty_chains", rng->stats.empty_chains },
 		{ "rng_source_errors", rng->stats.source_errors },
 		{ "rng_rate_bytes_per_s", rng->limit.rate_bytes_per_s },
 	};
-	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(v) && i < n; i++) {
-		snprintf(xs[i].name, sizeof(xs[i].name), "%s", v[i].name);
-		xs[i].value = v[i].value;
-	}
-	return RTE_DIM(v);
+	return vrtc_xstats_fill(xs, n, v, RTE_DIM(v));
 }
 
 const struct vrtc_device_ops vrtc_rng_device_ops = {

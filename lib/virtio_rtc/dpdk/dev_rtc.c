@@ -277,10 +277,7 @@ static unsigned int
 rtc_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n)
 {
 	const struct vrtc_rtc_stats *rs = &rtc_of(dev)->model.stats;
-	const struct {
-		const char *name;
-		uint64_t value;
-	} v[] = {
+	const struct vrtc_xstat_src v[] = {
 		{ "rtc_status_ok", rs->status[VRTC_RTC_S_OK] },
 		{ "rtc_status_eopnotsupp", rs->status[VRTC_RTC_S_EOPNOTSUPP] },
 		{ "rtc_status_enodev", rs->status[VRTC_RTC_S_ENODEV] },
@@ -291,13 +288,8 @@ rtc_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned in
 		{ "rtc_cross_reads", rs->cross_reads },
 		{ "rtc_clocks", rtc_of(dev)->model.nb_clocks },
 	};
-	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(v) && i < n; i++) {
-		snprintf(xs[i].name, sizeof(xs[i].name), "%s", v[i].name);
-		xs[i].value = v[i].value;
-	}
-	return RTE_DIM(v);
+	return vrtc_xstats_fill(xs, n, v, RTE_DIM(v));
 }
 
 const struct vrtc_device_ops vrtc_rtc_device_ops = {

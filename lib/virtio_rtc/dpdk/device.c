@@ -555,6 +555,19 @@ vrtc_device_stats_get(const struct vrtc_device *dev, struct vrtc_device_stats *s
 	return 0;
 }
 
+unsigned int
+vrtc_xstats_fill(struct vrtc_xstat *xs, unsigned int n, const struct vrtc_xstat_src *src,
+		 unsigned int nb)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb && i < n; i++) {
+		snprintf(xs[i].name, sizeof(xs[i].name), "%s", src[i].name);
+		xs[i].value = src[i].value;
+	}
+	return nb;
+}
+
 int
 vrtc_device_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n)
 {

@@ -82,6 +82,16 @@ struct vrtc_transport_ops {
 				   unsigned int n);
 };
 
+/** A named counter, for the xstats_get implementations. */
+struct vrtc_xstat_src {
+	const char *name;
+	uint64_t value;
+};
+
+/** Copy up to @p n of the @p nb counters of @p src into @p xs; @return @p nb. */
+unsigned int vrtc_xstats_fill(struct vrtc_xstat *xs, unsigned int n,
+			      const struct vrtc_xstat_src *src, unsigned int nb);
+
 /** Register the transport every device uses (from its constructor). */
 void vrtc_transport_register_ops(const struct vrtc_transport_ops *ops);
 

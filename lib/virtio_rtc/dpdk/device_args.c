@@ -34,6 +34,7 @@
 
 #include "clock.h"
 #include "device_args.h"
+#include "vrtc_args.h"
 #include "vrtc.h"
 #include "vrtc_internal.h"
 
@@ -92,23 +93,6 @@ typedef int (*key_handler_t)(struct parse_ctx *ctx, const char *key, const char 
 	VRTC_GLOG(device, ERR, "%s: %s=%s: " fmt, (ctx)->dev, key, (value) ? (value) : "",     \
 		  ##__VA_ARGS__)
 
-/* Decimal digits only, in [min, max]. */
-static int
-parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int
 parse_bool(struct parse_ctx *ctx, const char *key, const char *value, int *out)
 {
@@ -162,7 +146,7 @@ on_owner(struct parse_ctx *ctx, const char *key, const char *value)
 	char buf[1024];
 	uint64_t v;
 
-	if (parse_u64(value, 0, UINT32_MAX - 1, &v) == 0) {
+	if (vrtc_parse_u64(value, 0, UINT32_MAX - 1, &v) == 0) {
 		ctx->p->socket_uid = (uid_t)v;
 		return 0;
 	}
@@ -182,7 +166,7 @@ on_group(struct parse_ctx *ctx, const char *key, const char *value)
 	char buf[4096];
 	uint64_t v;
 
-	if (parse_u64(value, 0, UINT32_MAX - 1, &v) == 0) {
+	if (vrtc_parse_u64(value, 0, UINT32_MAX - 1, &v) == 0) {
 		ctx->p->socket_gid = (gid_t)v;
 		return 0;
 	}
@@ -219,7 +203,7 @@ on_lcore(struct parse_ctx *ctx, const char *key, const char *value)
 {
 	uint64_t v;
 
-	if (parse_u64(value, 0, RTE_MAX_LCORE - 1, &v) == 0) {
+	if (vrtc_parse_u64(value, 0, RTE_MAX_LCORE - 1, &v) == 0) {
 		if (rte_lcore_is_enabled((unsigned int)v) && v != rte_get_main_lcore()) {
 			ctx->p->lcore = (int)v;
 			return 0;
@@ -304,7 +288,7 @@ on_tai_offset(struct parse_ctx *ctx, const char *key, const char *value)
 		ctx->p->tai_offset_s = -1;
 		return 0;
 	}
-	if (parse_u64(value, 0, 1000, &v) == 0) {
+	if (vrtc_parse_u64(value, 0, 1000, &v) == 0) {
 		ctx->p->tai_offset_s = (int)v;
 		return 0;
 	}
@@ -362,7 +346,7 @@ on_rate(struct parse_ctx *ctx, const char *key, const char *value)
 	}
 	if (mult != 1)
 		num[len - 1] = '\0';
-	if (parse_u64(num, 0, UINT64_MAX / mult, &v) != 0)
+	if (vrtc_parse_u64(num, 0, UINT64_MAX / mult, &v) != 0)
 		goto bad;
 	ctx->p->rate_bytes_per_s = v * mult;
 	return 0;
@@ -377,7 +361,7 @@ on_reseed(struct parse_ctx *ctx, const char *key, const char *value)
 {
 	uint64_t v;
 
-	if (parse_u64(value, 0, UINT64_C(1) << 48, &v) == 0 && v >= 1) {
+	if (vrtc_parse_u64(value, 0, UINT64_C(1) << 48, &v) == 0 && v >= 1) {
 		ctx->p->reseed_requests = v;
 		return 0;
 	}

@@ -816,16 +816,12 @@ vhost_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned 
 {
 	const struct vhost_conn *c = conn_of(dev);
 	struct vrtc_frontdoor_stats fs;
-	unsigned int i;
 
 	memset(&fs, 0, sizeof(fs));
 	if (c != NULL && c->in_frontdoor && frontdoor != NULL)
 		vrtc_frontdoor_get_stats(frontdoor, dev->name, &fs);
 	{
-		const struct {
-			const char *name;
-			uint64_t value;
-		} v[] = {
+		const struct vrtc_xstat_src v[] = {
 			{ "connections_replaced", c != NULL ? c->replaced : 0 },
 			{ "set_features_refused", c != NULL ? c->features_refused : 0 },
 			{ "frontdoor_connections", fs.connections },
@@ -837,11 +833,7 @@ vhost_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned 
 			{ "frontdoor_accept_errors", fs.accept_errors },
 		};
 
-		for (i = 0; i < RTE_DIM(v) && i < n; i++) {
-			snprintf(xs[i].name, sizeof(xs[i].name), "%s", v[i].name);
-			xs[i].value = v[i].value;
-		}
-		return RTE_DIM(v);
+		return vrtc_xstats_fill(xs, n, v, RTE_DIM(v));
 	}
 }
 

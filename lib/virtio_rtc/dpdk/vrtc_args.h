@@ -3,11 +3,12 @@
  */
 
 /*
- * Internal: helpers shared by the vdev drivers' argument parsers.
+ * Internal: helpers shared by the argument parsers (device_args.c and the
+ * front-end vdev driver).
  */
 
-#ifndef VRTC_VDEV_ARGS_H
-#define VRTC_VDEV_ARGS_H
+#ifndef VRTC_ARGS_H
+#define VRTC_ARGS_H
 
 #include <errno.h>
 #include <stdint.h>
@@ -19,7 +20,7 @@
  * @return 0 with @p out set, or -EINVAL.
  */
 static inline int
-vrtc_vdev_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+vrtc_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -34,4 +35,4 @@ vrtc_vdev_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-#endif /* VRTC_VDEV_ARGS_H */
+#endif /* VRTC_ARGS_H */
