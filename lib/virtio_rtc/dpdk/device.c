@@ -19,6 +19,8 @@
 #include <rte_malloc.h>
 
 #include "device.h"
+#include "fault_watch.h"
+#include "guest_fault.h"
 
 #define F(bit) (UINT64_C(1) << (bit))
 
@@ -227,9 +229,10 @@ device_free(struct vrtc_device *dev)
 		if (dev->queues[i].vq_valid)
 			vrtc_vq_fini(&dev->queues[i].vq);
 	}
-	rte_free(dev->mem);
+	vrtc_device_mem_unmapping(dev);
 	if (dev->ops->teardown != NULL)
 		dev->ops->teardown(dev);
+	vrtc_fault_watch_detach(dev->fault_owner);
 	rte_free(dev);
 }
 
@@ -268,6 +271,7 @@ vrtc_device_create(const struct vrtc_device_params *p, struct vrtc_device **out)
 		return rc;
 	}
 	dev->offered_features = TRANSPORT_FEATURES | dev->ops->offered_features(dev);
+	dev->fault_owner = vrtc_fault_watch_attach();
 
 	pthread_mutex_lock(&vrtc_device_lock);
 	rc = check_unique(p);
@@ -440,11 +444,62 @@ vrtc_device_queue_base(const struct vrtc_queue *q, uint16_t *last_avail, uint16_
 	*used = q->stop_used_idx;
 }
 
+/*
+ * The ranges of a map are registered for SIGBUS containment when the map
+ * is set, and stay registered while rte_vhost keeps them mapped (it reads
+ * the rings itself on its own thread, also while the device has no map):
+ * until the next map replaces them, or vrtc_device_mem_unmapping().
+ */
 void
 vrtc_device_mem_set(struct vrtc_device *dev, struct vrtc_mem *mem)
 {
+	uint32_t i;
+
 	rte_free(dev->mem);
 	dev->mem = mem;
+	if (mem == NULL || dev->fault_owner == VRTC_FAULT_OWNER_NONE)
+		return;
+	vrtc_guest_fault_unregister(dev->fault_owner);
+	for (i = 0; i < mem->nb_regions; i++) {
+		const struct vrtc_mem_region *r = &mem->regions[i];
+		int rc = vrtc_guest_fault_register(dev->fault_owner, (const void *)(uintptr_t)r->hva,
+						   r->size);
+
+		if (rc != 0)
+			VRTC_DLOG(device, WARNING, dev,
+				  "guest memory region %u not covered by SIGBUS containment: %s", i,
+				  strerror(-rc));
+	}
+}
+
+void
+vrtc_device_mem_unmapping(struct vrtc_device *dev)
+{
+	vrtc_device_mem_set(dev, NULL);
+	if (dev->fault_owner != VRTC_FAULT_OWNER_NONE)
+		vrtc_guest_fault_unregister(dev->fault_owner);
+}
+
+void
+vrtc_device_mem_faults_handle(void)
+{
+	struct vrtc_device *dev;
+
+	pthread_mutex_lock(&vrtc_device_lock);
+	TAILQ_FOREACH(dev, &devices, next) {
+		if (dev->fault_owner == VRTC_FAULT_OWNER_NONE ||
+		    vrtc_guest_fault_take(dev->fault_owner) == 0 || dev->mem_faulted)
+			continue;
+		dev->mem_faulted = 1;
+		dev->mem_faults++;
+		vrtc_device_queues_stop(dev);
+		vrtc_device_mem_set(dev, NULL);
+		VRTC_DLOG(device, ERR, dev,
+			  "guest memory of %s shrank under us (SIGBUS contained): queues stopped "
+			  "until the front-end reconnects",
+			  dev->name);
+	}
+	pthread_mutex_unlock(&vrtc_device_lock);
 }
 
 void
@@ -460,7 +515,7 @@ vrtc_device_wants_service(const struct vrtc_device *dev)
 {
 	uint16_t i;
 
-	if (dev->closing || dev->poller == NULL || !dev->connected)
+	if (dev->closing || dev->poller == NULL || !dev->connected || dev->mem_faulted)
 		return 0;
 	for (i = 0; i < dev->nb_queues; i++) {
 		if (dev->queues[i].served && dev->queues[i].ring_ready)
@@ -476,7 +531,8 @@ vrtc_device_queue_start(struct vrtc_device *dev, struct vrtc_queue *q,
 	struct vrtc_vq_config c = *cfg;
 	int rc;
 
-	if (dev->closing || dev->poller == NULL || dev->mem == NULL || !q->served)
+	if (dev->closing || dev->poller == NULL || dev->mem == NULL || !q->served ||
+	    dev->mem_faulted)
 		return -EAGAIN;
 	if (q->vq_valid)
 		return -EBUSY; /* the transport must stop the queues first */
@@ -509,11 +565,12 @@ vrtc_device_disconnected(struct vrtc_device *dev)
 	uint16_t i;
 
 	vrtc_device_queues_stop(dev);
-	vrtc_device_mem_set(dev, NULL);
+	vrtc_device_mem_unmapping(dev);
 	for (i = 0; i < dev->nb_queues; i++)
 		dev->queues[i].ring_ready = 0;
 	dev->connected = 0;
 	dev->features = 0;
+	dev->mem_faulted = 0; /* the next front-end brings new memory */
 }
 
 /* ---- counters -------------------------------------------------------------------- */
@@ -585,6 +642,11 @@ vrtc_device_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, uns
 					    total < n ? n - total : 0);
 		total += got;
 	}
+	if (total < n) {
+		snprintf(xs[total].name, sizeof(xs[total].name), "guest_mem_faults");
+		xs[total].value = dev->mem_faults;
+	}
+	total++;
 	pthread_mutex_unlock(&vrtc_device_lock);
 	return (int)total;
 }

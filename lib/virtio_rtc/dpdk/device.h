@@ -113,6 +113,9 @@ struct vrtc_device {
 	uint64_t connections;  /* connections accepted so far */
 	struct vrtc_poller *poller; /* serving the queues, or NULL */
 	void *transport_priv;  /* the transport's per-device state */
+	uint32_t fault_owner;  /* guest_fault.h owner id of the memory, or VRTC_FAULT_OWNER_NONE */
+	int mem_faulted;       /* guest memory shrank under us: no service until reconnected */
+	uint64_t mem_faults;   /* times that happened */
 
 	uint16_t nb_queues;
 	struct vrtc_queue queues[VRTC_MAX_QUEUES];
@@ -144,8 +147,21 @@ void vrtc_device_queues_stop(struct vrtc_device *dev);
 /** Where queue @p q last stopped (last avail index, used index). */
 void vrtc_device_queue_base(const struct vrtc_queue *q, uint16_t *last_avail, uint16_t *used);
 
-/** The memory map the queues are served with; replaces (and frees) the old one. */
+/**
+ * The memory map the queues are served with; replaces (and frees) the old
+ * one. A new map's regions are registered for SIGBUS containment
+ * (guest_fault.h) in place of the previous ones; NULL leaves the
+ * registration as it is (rte_vhost still has the memory mapped).
+ */
 void vrtc_device_mem_set(struct vrtc_device *dev, struct vrtc_mem *mem);
+
+/**
+ * rte_vhost is about to unmap the device's guest memory (SET_MEM_TABLE,
+ * RESET_OWNER; the transport calls it with the queues stopped): the map is
+ * dropped and its ranges unregistered, waiting for a SIGBUS handler still
+ * at work on one. Also done on disconnection and destruction.
+ */
+void vrtc_device_mem_unmapping(struct vrtc_device *dev);
 
 /** Tell the device type the negotiated features (before queues start). */
 void vrtc_device_features_set(struct vrtc_device *dev, uint64_t features);
@@ -157,6 +173,14 @@ void vrtc_device_features_set(struct vrtc_device *dev, uint64_t features);
  */
 int vrtc_device_queue_start(struct vrtc_device *dev, struct vrtc_queue *q,
 			    const struct vrtc_vq_config *cfg, int callfd, int kickfd);
+
+/**
+ * Take every device whose guest memory raised a contained SIGBUS out of
+ * service: queues stopped, memory map dropped, no queue started again until
+ * the front-end reconnects. Called by the fault watch thread (fault_watch.c);
+ * takes vrtc_device_lock.
+ */
+void vrtc_device_mem_faults_handle(void);
 
 /** Whether any served queue is ready by the transport's account. */
 int vrtc_device_wants_service(const struct vrtc_device *dev);

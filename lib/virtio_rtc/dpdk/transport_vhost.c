@@ -344,8 +344,10 @@ pre_msg(int vid, void *msg)
 	} else if (dev != NULL) {
 		stop_queues(dev);
 		vrtc_device_mem_set(dev, NULL); /* the message may unmap it */
-		if (request == VHU_SET_MEM_TABLE || request == VHU_RESET_OWNER)
+		if (request == VHU_SET_MEM_TABLE || request == VHU_RESET_OWNER) {
 			conn_of(dev)->have_mem = 0; /* until it succeeds */
+			vrtc_device_mem_unmapping(dev); /* rte_vhost unmaps it */
+		}
 		if (request == VHU_RESET_OWNER) {
 			forget_rings(dev);
 			conn_of(dev)->dev_running = 0;
