@@ -151,11 +151,12 @@ start_daemon() {
 	fi
 }
 
-# last statistics line of a device: "NAME: STATE ... total R req B B errors E ..."
+# last statistics line of a device (dpdk-rtcd(8), STATISTICS):
+# "rtcd.stats: NAME: STATE ... total R req B B errors E ..."
 daemon_stat() { # daemon_stat DEVICE FIELD(state|req|bytes|errors|bad_chains|broken_queues)
-	grep "^$1: " "$DLOG" | tail -n 1 | awk -v f="$2" '{
-		if (f == "state") { print $2; exit }
+	{ grep -E "(^|rtcd\.stats: )$1: " "$DLOG" || true; } | tail -n 1 | awk -v d="$1:" -v f="$2" '{
 		for (i = 1; i < NF; i++) {
+			if ($i == d && f == "state") { print $(i + 1); exit }
 			if ($i == "total" && f == "req") { print $(i + 1); exit }
 			if ($i == "total" && f == "bytes") { print $(i + 3); exit }
 			if ($i == f && f != "req") { print $(i + 1); exit }
