@@ -228,6 +228,13 @@ int vrtc_device_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs,
 /**
  * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
  *
+ * Short name of the type of @p dev: "rtc" or "rng".
+ */
+const char *vrtc_device_type_name(const struct vrtc_device *dev);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
  * The lcore hint of @p dev (its params' @c lcore, -1 for none).
  */
 int vrtc_device_lcore_hint(const struct vrtc_device *dev);

@@ -18,6 +18,8 @@
 #include <rte_malloc.h>
 
 #include "device.h"
+#include "device_args.h"
+#include "vrtc_args.h"
 #include "entropy.h"
 #include "rate_limit.h"
 #include "rng_model.h"
@@ -187,9 +189,93 @@ rng_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned in
 	return vrtc_xstats_fill(xs, n, v, RTE_DIM(v));
 }
 
+/* ---- argument keys (dpdk-rtcd --device, vdev strings) ---------------------------- */
+
+static int
+on_source(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	static const struct {
+		const char *name;
+		enum vrtc_rng_source source;
+	} sources[] = {
+		{ "drbg", VRTC_RNG_SOURCE_DRBG },
+		{ "getrandom", VRTC_RNG_SOURCE_GETRANDOM },
+		{ "rdseed", VRTC_RNG_SOURCE_RDSEED },
+		{ "rdrand", VRTC_RNG_SOURCE_RDRAND },
+	};
+	unsigned int i;
+
+	for (i = 0; value != NULL && i < RTE_DIM(sources); i++) {
+		if (strcmp(value, sources[i].name) == 0) {
+			ctx->p->source = sources[i].source;
+			return 0;
+		}
+	}
+	VRTC_ARG_ERR(ctx, key, value, "expected drbg, getrandom, rdseed or rdrand");
+	return -EINVAL;
+}
+
+static int
+on_rate(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	char num[32];
+	uint64_t v, mult = 1;
+	size_t len = value != NULL ? strlen(value) : 0;
+
+	if (len == 0 || len >= sizeof(num))
+		goto bad;
+	memcpy(num, value, len + 1);
+	switch (num[len - 1]) {
+	case 'K':
+	case 'k':
+		mult = 1000;
+		break;
+	case 'M':
+		mult = 1000000;
+		break;
+	case 'G':
+		mult = 1000000000;
+		break;
+	default:
+		break;
+	}
+	if (mult != 1)
+		num[len - 1] = '\0';
+	if (vrtc_parse_u64(num, 0, UINT64_MAX / mult, &v) != 0)
+		goto bad;
+	ctx->p->rate_bytes_per_s = v * mult;
+	return 0;
+bad:
+	VRTC_ARG_ERR(ctx, key, value,
+		"expected bytes per second, optionally with K, M or G (x1000); 0 = unlimited");
+	return -EINVAL;
+}
+
+static int
+on_reseed(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	uint64_t v;
+
+	if (vrtc_parse_u64(value, 0, UINT64_C(1) << 48, &v) == 0 && v >= 1) {
+		ctx->p->reseed_requests = v;
+		return 0;
+	}
+	VRTC_ARG_ERR(ctx, key, value, "expected DRBG requests between reseeds, 1..2^48");
+	return -EINVAL;
+}
+
+static const struct vrtc_arg_key rng_arg_keys[] = {
+	{ "source", on_source },
+	{ "rate", on_rate },
+	{ "reseed", on_reseed },
+};
+
 const struct vrtc_device_ops vrtc_rng_device_ops = {
 	.type = VRTC_DEVICE_RNG,
 	.name = "rng",
+	.arg_prefix = "rng_vhost",
+	.arg_keys = rng_arg_keys,
+	.nb_arg_keys = RTE_DIM(rng_arg_keys),
 	.long_name = "virtio-rng",
 	.virtio_id = VRTC_VIRTIO_ID_RNG,
 	.nb_queues = 1,

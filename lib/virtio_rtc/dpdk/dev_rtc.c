@@ -18,6 +18,8 @@
 
 #include "clock.h"
 #include "device.h"
+#include "device_args.h"
+#include "vrtc_args.h"
 #include "rtc_model.h"
 #include "vrtc_wire.h"
 
@@ -292,9 +294,104 @@ rtc_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned in
 	return vrtc_xstats_fill(xs, n, v, RTE_DIM(v));
 }
 
+/* ---- argument keys (dpdk-rtcd --device, vdev strings) ---------------------------- */
+
+static int
+on_cross_tsc(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	return vrtc_arg_bool(ctx, key, value, &ctx->p->cross_host_tsc);
+}
+
+/* 'utc+tai+mono': every item non-empty, known and given once. */
+static int
+parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
+{
+	const char *tok = value, *end;
+	uint16_t n = 0, i;
+
+	if (value == NULL || value[0] == '\0')
+		return -EINVAL;
+	for (;;) {
+		enum vrtc_host_clock hc;
+		enum vrtc_clock_kind kind;
+		char name[16];
+		size_t len;
+
+		end = strchr(tok, '+');
+		len = end != NULL ? (size_t)(end - tok) : strlen(tok);
+		/* Empty items: a leading, trailing or doubled '+'. */
+		if (len == 0 || len >= sizeof(name) || n == VRTC_MAX_CLOCKS)
+			return -EINVAL;
+		memcpy(name, tok, len);
+		name[len] = '\0';
+		if (vrtc_host_clock_parse(name, &hc) != 0)
+			return -EINVAL;
+		switch (hc) {
+		case VRTC_HOST_CLOCK_UTC:
+			kind = VRTC_CLOCK_UTC;
+			break;
+		case VRTC_HOST_CLOCK_TAI:
+			kind = VRTC_CLOCK_TAI;
+			break;
+		case VRTC_HOST_CLOCK_MONOTONIC:
+			kind = VRTC_CLOCK_MONOTONIC;
+			break;
+		default:
+			return -EINVAL;
+		}
+		for (i = 0; i < n; i++) {
+			if (clocks[i] == kind)
+				return -EINVAL;
+		}
+		clocks[n++] = kind;
+		if (end == NULL)
+			break;
+		tok = end + 1;
+	}
+	*nb = n;
+	return 0;
+}
+
+static int
+on_clocks(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	if (parse_clocks(value, ctx->p->clocks, &ctx->p->nb_clocks) == 0)
+		return 0;
+	VRTC_ARG_ERR(ctx, key, value,
+		"expected clock names joined by '+', each once, from utc, tai, mono "
+		"(e.g. utc+tai+mono)");
+	return -EINVAL;
+}
+
+static int
+on_tai_offset(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	uint64_t v;
+
+	if (value != NULL && strcmp(value, "auto") == 0) {
+		ctx->p->tai_offset_s = -1;
+		return 0;
+	}
+	if (vrtc_parse_u64(value, 0, 1000, &v) == 0) {
+		ctx->p->tai_offset_s = (int)v;
+		return 0;
+	}
+	VRTC_ARG_ERR(ctx, key, value, "expected auto or TAI - UTC in seconds (0..1000, 37 since 2017)");
+	return -EINVAL;
+}
+
+static const struct vrtc_arg_key rtc_arg_keys[] = {
+	{ "clocks", on_clocks },
+	{ "tai_offset", on_tai_offset },
+	{ "cross_tsc", on_cross_tsc },
+};
+
 const struct vrtc_device_ops vrtc_rtc_device_ops = {
 	.type = VRTC_DEVICE_RTC,
 	.name = "rtc",
+	.arg_prefix = "rtc_vhost",
+	.arg_keys = rtc_arg_keys,
+	.nb_arg_keys = RTE_DIM(rtc_arg_keys),
 	.long_name = "virtio-rtc",
 	.virtio_id = VRTC_VIRTIO_ID_CLOCK,
 	.nb_queues = 2,

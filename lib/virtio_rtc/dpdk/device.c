@@ -40,6 +40,49 @@ static const struct vrtc_device_ops *const device_types[] = {
 	[VRTC_DEVICE_RNG] = &vrtc_rng_device_ops,
 };
 
+const struct vrtc_device_ops *
+vrtc_device_ops_of_type(enum vrtc_device_type type)
+{
+	if ((unsigned int)type >= RTE_DIM(device_types))
+		return NULL;
+	return device_types[type];
+}
+
+const struct vrtc_device_ops *
+vrtc_device_ops_of_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; name != NULL && i < RTE_DIM(device_types); i++) {
+		const char *prefix = device_types[i]->arg_prefix;
+
+		if (strncmp(name, prefix, strlen(prefix)) == 0)
+			return device_types[i];
+	}
+	return NULL;
+}
+
+const char *
+vrtc_device_prefixes(void)
+{
+	static char list[128];
+	unsigned int i;
+
+	if (list[0] == '\0') {
+		for (i = 0; i < RTE_DIM(device_types); i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s (%s)",
+				 i == 0 ? "" : i + 1 == RTE_DIM(device_types) ? " or " : ", ",
+				 device_types[i]->arg_prefix, device_types[i]->long_name);
+	}
+	return list;
+}
+
+const char *
+vrtc_device_type_name(const struct vrtc_device *dev)
+{
+	return dev->ops->name;
+}
+
 void
 vrtc_transport_register_ops(const struct vrtc_transport_ops *ops)
 {

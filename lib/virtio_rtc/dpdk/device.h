@@ -35,10 +35,15 @@
 
 struct vrtc_device;
 
+struct vrtc_arg_key;
+
 /** What a device type implements. Called with vrtc_device_lock held. */
 struct vrtc_device_ops {
 	enum vrtc_device_type type;
 	const char *name;      /**< "rtc", "rng": telemetry, logs */
+	const char *arg_prefix; /**< device names of this type start so ("rtc_vhost") */
+	const struct vrtc_arg_key *arg_keys; /**< the type's own argument keys */
+	uint16_t nb_arg_keys;
 	const char *long_name; /**< "virtio-rtc" */
 	uint32_t virtio_id;    /**< virtio device ID */
 	uint16_t nb_queues;    /**< queues the front-end may set up */
@@ -65,6 +70,12 @@ struct vrtc_device_ops {
 
 extern const struct vrtc_device_ops vrtc_rtc_device_ops;
 extern const struct vrtc_device_ops vrtc_rng_device_ops;
+
+/** The ops of a type, or of the type whose arg_prefix starts @p name; NULL if none. */
+const struct vrtc_device_ops *vrtc_device_ops_of_type(enum vrtc_device_type type);
+const struct vrtc_device_ops *vrtc_device_ops_of_name(const char *name);
+/** "rtc_vhost (virtio-rtc) or rng_vhost (virtio-rng)", for messages. */
+const char *vrtc_device_prefixes(void);
 
 /** What a transport implements. */
 struct vrtc_transport_ops {

@@ -12,6 +12,7 @@
 #define VRTC_DEVICE_ARGS_H
 
 #include "vrtc.h"
+#include "vrtc_internal.h"
 
 /**
  * Parse @p args ("iface=PATH,clocks=utc+tai", without the name) for a
@@ -23,8 +24,33 @@
 int vrtc_device_args_create(enum vrtc_device_type type, const char *name, const char *args,
 			    struct vrtc_device **out);
 
-/** Device type from a name's prefix (rtc_vhost*, rng_vhost*): 0 or -EINVAL. */
-int vrtc_device_type_from_name(const char *name, enum vrtc_device_type *type);
+/*
+ * Keys of the argument strings. device_args.c parses the keys every device
+ * has (iface, client, owner, ...); each device type lists its own in its
+ * ops (arg_keys) with handlers that fill the parameters.
+ */
+struct vrtc_arg_ctx {
+	const char *dev;	       /* device name, for messages */
+	struct vrtc_device_params *p;  /* filled by the handlers */
+	int reconnect;		       /* -1: not given */
+	int rc;			       /* the failing handler's -errno */
+};
+
+/** Parse @p value of @p key into ctx->p; 0, or -EINVAL after one VRTC_ARG_ERR line. */
+typedef int (*vrtc_arg_handler_t)(struct vrtc_arg_ctx *ctx, const char *key, const char *value);
+
+struct vrtc_arg_key {
+	const char *key;
+	vrtc_arg_handler_t fn;
+};
+
+/** The one error line of a refused value: "NAME: key=value: what was expected". */
+#define VRTC_ARG_ERR(ctx, key, value, fmt, ...)                                              \
+	VRTC_GLOG(device, ERR, "%s: %s=%s: " fmt, (ctx)->dev, key, (value) ? (value) : "",     \
+		  ##__VA_ARGS__)
+
+/** A 0/1 value. */
+int vrtc_arg_bool(struct vrtc_arg_ctx *ctx, const char *key, const char *value, int *out);
 
 /** Count one failed vdev probe (see vrtc_device_probe_errors()). */
 void vrtc_device_args_probe_failed(void);

@@ -20,11 +20,6 @@
 
 #define MAX_XSTATS 64
 
-static const char *const type_names[] = {
-	[VRTC_DEVICE_RTC] = "rtc",
-	[VRTC_DEVICE_RNG] = "rng",
-};
-
 static int
 tel_devices(const char *cmd, const char *params, struct rte_tel_data *d)
 {
@@ -49,7 +44,6 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	struct vrtc_device_stats st;
 	struct vrtc_device *dev;
 	const struct vrtc_poller *p;
-	unsigned int type;
 	int i, n;
 
 	RTE_SET_USED(cmd);
@@ -60,9 +54,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 		return -ENODEV;
 	n = vrtc_device_xstats_get(dev, xs, RTE_DIM(xs));
 	p = vrtc_device_poller(dev);
-	type = (unsigned int)vrtc_device_type_of(dev);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "type", type < RTE_DIM(type_names) ? type_names[type] : "?");
+	rte_tel_data_add_dict_string(d, "type", vrtc_device_type_name(dev));
 	rte_tel_data_add_dict_string(d, "iface", vrtc_device_iface(dev));
 	rte_tel_data_add_dict_string(d, "poller", p != NULL ? vrtc_poller_name(p) : "");
 	rte_tel_data_add_dict_int(d, "connected", st.connected);
