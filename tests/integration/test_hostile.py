@@ -199,6 +199,23 @@ class Daemon:
                     return -1
         return n
 
+    def fd_targets(self):
+        """What the tree's fds point to ("anon_inode:[eventfd]", "/memfd:guest
+        (deleted)", ...), as a multiset."""
+        out = {}
+        for pid in self.tree():
+            try:
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    try:
+                        t = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    except OSError:
+                        continue
+                    t = re.sub(r"\[\d+\]$", "", t)  # socket:[123] -> socket:
+                    out[t] = out.get(t, 0) + 1
+            except OSError:
+                pass
+        return out
+
     def rss_kib(self):
         """VmRSS of the daemon's process tree, KiB."""
         total = 0
@@ -368,6 +385,7 @@ class Harness:
             if err:
                 raise Fail(f"warm-up: {kind} not served: {err}")
         self.baseline_fds = self.settled_fds(None)
+        self.baseline_targets = self.daemon.fd_targets()
         self.baseline_rss = self.daemon.rss_kib()
 
     def settled_fds(self, target):
@@ -429,7 +447,11 @@ class Harness:
                         restart = True
                 n = self.settled_fds(self.baseline_fds)
                 if n > self.baseline_fds:
-                    errors.append(f"fd count {n}, baseline {self.baseline_fds}")
+                    now = d.fd_targets()
+                    extra = {t: c - self.baseline_targets.get(t, 0) for t, c in now.items()
+                             if c > self.baseline_targets.get(t, 0)}
+                    what = ", ".join(f"{c} x {t}" for t, c in sorted(extra.items())[:4])
+                    errors.append(f"fd count {n}, baseline {self.baseline_fds} (new: {what})")
                     restart = True
                 if self.sanitize == "none":
                     rss = d.rss_kib()
