@@ -356,12 +356,16 @@ class Ctx:
         self.served(self.other, what)
 
     def cleanup(self):
+        """Close what the case opened: gracefully (waiting for the back-end's
+        EOF) while a 5 s budget lasts, then at once."""
+        t_end = time.monotonic() + 5
         for o in reversed(self.opened):
+            graceful = time.monotonic() < t_end
             try:
                 if isinstance(o, vhu.Device):
-                    o.close(graceful=True)
+                    o.close(graceful=graceful)
                 else:
-                    o.close(graceful=True, wait=1.0)
+                    o.close(graceful=graceful, wait=min(1.0, max(t_end - time.monotonic(), 0)))
             except Exception:
                 pass
         self.opened = []
@@ -1309,6 +1313,7 @@ def second_connection(ctx):
     except (Closed, Timeout):
         second_up = False
     if not second_up:
+        check(second.c.closed_within(2.0), "second connection neither served nor closed")
         first.kick(0)
         done = set()
         t_end = time.monotonic() + SERVE_TIMEOUT
@@ -1575,6 +1580,7 @@ def rng_second_connection(ctx):
     try:
         second.up(queues=[0])
     except (Closed, Timeout):
+        check(second.c.closed_within(2.0), "second connection neither served nor closed")
         check(first.transact(0, SERVE_TIMEOUT) is not None, "second refused, first not served")
         ctx.note("second refused, first served")
         return
