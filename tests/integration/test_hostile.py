@@ -144,7 +144,7 @@ class Daemon:
                        and "serving" in self.output()), timeout, 0.05)
         if not ok or self.proc.poll() is not None:
             out = self.output()
-            self.kill()
+            self.cleanup()
             raise Fail(f"daemon did not start (exit {self.proc.returncode}):\n{out[-3000:]}")
         return self
 
@@ -381,12 +381,17 @@ class Harness:
     def start_daemon(self):
         if self.daemon is not None:
             self.daemon.cleanup()
-        self.daemon = Daemon(self.build).start()
+            self.daemon = None
+        d = Daemon(self.build)
+        d.start()
+        self.daemon = d
         # Warm-up: one connection to each device, so that one-time
         # allocations are in the baseline.
         for kind in ("rtc", "rng", "rtc", "rng"):
             err = vhu.serve_check(self.daemon.sock(kind), kind, 10)
             if err:
+                self.daemon.cleanup()
+                self.daemon = None
                 raise Fail(f"warm-up: {kind} not served: {err}")
         self.baseline_fds = self.settled_fds(None)
         self.baseline_targets = self.daemon.fd_targets()
@@ -409,7 +414,12 @@ class Harness:
     def run(self, name, fn):
         c = CASES[name]
         if self.daemon is None or not self.daemon.alive():
-            self.start_daemon()
+            try:
+                self.start_daemon()
+            except Fail as e:
+                self.results.append((name, "FAIL", "daemon did not start", 0.0))
+                print(f"FAIL {name}: {e}", flush=True)
+                return False
         ctx = Ctx(self, c["target"])
         pos = self.daemon.log_size()
         t0 = time.monotonic()
@@ -1902,6 +1912,10 @@ def main():
               "(the sanitizer's quarantine and shadow hold memory)")
     print(f"NOTE: devices given to the daemon with {DEVICE_SWITCH}")
     h = Harness(os.path.abspath(a.build), a.sanitize)
+
+    def on_term(signum, frame):
+        raise SystemExit(f"stopped by signal {signum}")
+    signal.signal(signal.SIGTERM, on_term)  # a meson timeout: clean up daemons and dirs
     t0 = time.monotonic()
     try:
         for n in names:
