@@ -144,7 +144,7 @@ class Daemon:
                        and "serving" in self.output()), timeout, 0.05)
         if not ok or self.proc.poll() is not None:
             out = self.output()
-            self.kill()
+            self.cleanup()
             raise Fail(f"daemon did not start (exit {self.proc.returncode}):\n{out[-3000:]}")
         return self
 
@@ -198,6 +198,23 @@ class Daemon:
                 if pid == self.pid:
                     return -1
         return n
+
+    def fd_targets(self):
+        """What the tree's fds point to ("anon_inode:[eventfd]", "/memfd:guest
+        (deleted)", ...), as a multiset."""
+        out = {}
+        for pid in self.tree():
+            try:
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    try:
+                        t = os.readlink(f"/proc/{pid}/fd/{fd}")
+                    except OSError:
+                        continue
+                    t = re.sub(r"\[\d+\]$", "", t)  # socket:[123] -> socket:
+                    out[t] = out.get(t, 0) + 1
+            except OSError:
+                pass
+        return out
 
     def rss_kib(self):
         """VmRSS of the daemon's process tree, KiB."""
@@ -339,12 +356,16 @@ class Ctx:
         self.served(self.other, what)
 
     def cleanup(self):
+        """Close what the case opened: gracefully (waiting for the back-end's
+        EOF) while a 5 s budget lasts, then at once."""
+        t_end = time.monotonic() + 5
         for o in reversed(self.opened):
+            graceful = time.monotonic() < t_end
             try:
                 if isinstance(o, vhu.Device):
-                    o.close(graceful=True)
+                    o.close(graceful=graceful)
                 else:
-                    o.close(graceful=True, wait=1.0)
+                    o.close(graceful=graceful, wait=min(1.0, max(t_end - time.monotonic(), 0)))
             except Exception:
                 pass
         self.opened = []
@@ -360,14 +381,20 @@ class Harness:
     def start_daemon(self):
         if self.daemon is not None:
             self.daemon.cleanup()
-        self.daemon = Daemon(self.build).start()
+            self.daemon = None
+        d = Daemon(self.build)
+        d.start()
+        self.daemon = d
         # Warm-up: one connection to each device, so that one-time
         # allocations are in the baseline.
         for kind in ("rtc", "rng", "rtc", "rng"):
             err = vhu.serve_check(self.daemon.sock(kind), kind, 10)
             if err:
+                self.daemon.cleanup()
+                self.daemon = None
                 raise Fail(f"warm-up: {kind} not served: {err}")
         self.baseline_fds = self.settled_fds(None)
+        self.baseline_targets = self.daemon.fd_targets()
         self.baseline_rss = self.daemon.rss_kib()
 
     def settled_fds(self, target):
@@ -387,7 +414,12 @@ class Harness:
     def run(self, name, fn):
         c = CASES[name]
         if self.daemon is None or not self.daemon.alive():
-            self.start_daemon()
+            try:
+                self.start_daemon()
+            except Fail as e:
+                self.results.append((name, "FAIL", "daemon did not start", 0.0))
+                print(f"FAIL {name}: {e}", flush=True)
+                return False
         ctx = Ctx(self, c["target"])
         pos = self.daemon.log_size()
         t0 = time.monotonic()
@@ -429,7 +461,11 @@ class Harness:
                         restart = True
                 n = self.settled_fds(self.baseline_fds)
                 if n > self.baseline_fds:
-                    errors.append(f"fd count {n}, baseline {self.baseline_fds}")
+                    now = d.fd_targets()
+                    extra = {t: c - self.baseline_targets.get(t, 0) for t, c in now.items()
+                             if c > self.baseline_targets.get(t, 0)}
+                    what = ", ".join(f"{c} x {t}" for t, c in sorted(extra.items())[:4])
+                    errors.append(f"fd count {n}, baseline {self.baseline_fds} (new: {what})")
                     restart = True
                 if self.sanitize == "none":
                     rss = d.rss_kib()
@@ -1287,6 +1323,7 @@ def second_connection(ctx):
     except (Closed, Timeout):
         second_up = False
     if not second_up:
+        check(second.c.closed_within(2.0), "second connection neither served nor closed")
         first.kick(0)
         done = set()
         t_end = time.monotonic() + SERVE_TIMEOUT
@@ -1553,6 +1590,7 @@ def rng_second_connection(ctx):
     try:
         second.up(queues=[0])
     except (Closed, Timeout):
+        check(second.c.closed_within(2.0), "second connection neither served nor closed")
         check(first.transact(0, SERVE_TIMEOUT) is not None, "second refused, first not served")
         ctx.note("second refused, first served")
         return
@@ -1874,6 +1912,10 @@ def main():
               "(the sanitizer's quarantine and shadow hold memory)")
     print(f"NOTE: devices given to the daemon with {DEVICE_SWITCH}")
     h = Harness(os.path.abspath(a.build), a.sanitize)
+
+    def on_term(signum, frame):
+        raise SystemExit(f"stopped by signal {signum}")
+    signal.signal(signal.SIGTERM, on_term)  # a meson timeout: clean up daemons and dirs
     t0 = time.monotonic()
     try:
         for n in names:
