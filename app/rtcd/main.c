@@ -29,6 +29,7 @@
 #include <rte_version.h>
 
 #include "vrtc.h"
+#include "workers.h"
 
 #define DEFAULT_STATS_PERIOD_S 5
 
@@ -47,7 +48,7 @@ struct options {
 	unsigned int nb_devices;
 	const char *devices[MAX_DEVICE_ARGS]; /* --device SPEC, in order */
 	uint32_t log_level; /* 0: leave as EAL set it */
-	struct vrtc_service_params service;
+	struct rtcd_workers_params service;
 };
 
 static void
@@ -184,9 +185,9 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			if (strcmp(optarg, "busy") == 0) {
-				o->service.mode = VRTC_POLL_BUSY;
+				o->service.mode = RTCD_POLL_BUSY;
 			} else if (strcmp(optarg, "adaptive") == 0) {
-				o->service.mode = VRTC_POLL_ADAPTIVE;
+				o->service.mode = RTCD_POLL_ADAPTIVE;
 			} else {
 				fprintf(stderr, "%s: --poll: '%s' is not busy or adaptive\n", prog,
 					optarg);
@@ -252,12 +253,13 @@ print_stats(struct prev_stats *prev, double dt)
 			byte_rate = (double)(st.bytes - prev[i].st.bytes) / dt;
 		}
 		printf("%s: %s %.0f req/s %.3f MB/s | total %" PRIu64 " req %" PRIu64
-		       " B errors %" PRIu64 " bad_chains %" PRIu64 " broken_queues %" PRIu64
+		       " B errors %" PRIu64 " unsupported %" PRIu64 " bad_chains %" PRIu64
+		       " broken_queues %" PRIu64
 		       " irqs %" PRIu64 " lcore %d\n",
 		       vrtc_device_name(dev),
 		       st.running ? "serving" : st.connected ? "connected" : "waiting", req_rate,
-		       byte_rate / 1e6, st.requests, st.bytes, st.errors, st.bad_chains,
-		       st.broken_queues, st.notifications, vrtc_device_lcore(dev));
+		       byte_rate / 1e6, st.requests, st.bytes, st.errors, st.unsupported, st.bad_chains,
+		       st.broken_queues, st.notifications, rtcd_device_lcore(dev));
 		prev[i].st = st;
 		prev[i].valid = 1;
 	}
@@ -325,9 +327,9 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = vrtc_service_start(&opts.service);
+	rc = rtcd_workers_start(&opts.service);
 	if (rc != 0) {
-		fprintf(stderr, "dpdk-rtcd: cannot start the service: %s\n", strerror(-rc));
+		fprintf(stderr, "dpdk-rtcd: cannot start the workers: %s\n", strerror(-rc));
 		status = EXIT_FAILURE;
 		goto out;
 	}
@@ -349,7 +351,7 @@ main(int argc, char **argv)
 	printf("dpdk-rtcd: %s received, stopping\n", strsignal(stop_signal));
 	if (opts.stats_period_s != 0)
 		print_stats(prev, now_s() - last);
-	vrtc_service_stop();
+	rtcd_workers_stop();
 out:
 	vrtc_device_destroy_all();
 	rte_eal_cleanup();

@@ -5,34 +5,47 @@
 /**
  * @file
  * libvirtio_rtc: vhost-user virtio-rtc and virtio-rng device back-ends
- * served by poll-mode workers on DPDK lcores.
+ * whose data path runs where the application puts it.
  *
- * Devices are created after rte_eal_init() from an argument string with
- * vrtc_device_create_from_args() (`rtc_vhost0,iface=PATH`,
- * `rng_vhost0,iface=PATH`; see doc/devices.md for every key), from
- * parameters with vrtc_device_create(), or, when the library is built with
- * its vdev drivers, from the EAL command line (`--vdev` with the same
- * string, probed by rte_eal_init()). Then:
+ * Devices are created after rte_eal_init() with vrtc_device_create() from
+ * parameters, with vrtc_device_create_from_args() from an argument string
+ * (`rtc_vhost0,iface=PATH`, `rng_vhost0,iface=PATH`; see doc/devices.md
+ * for every key), or, when the library is built with its vdev drivers,
+ * from the EAL command line (`--vdev` with the same string).
+ * A device is served by a poller: a set of queues that one thread at a
+ * time polls. The library launches nothing on any lcore; the application
+ * runs each poller in one of two ways:
  *
  * @code
- *	rte_eal_init(argc, argv);          probes the vdevs, if any
- *	vrtc_device_create_from_args("rtc_vhost0,iface=...", NULL);
- *	vrtc_service_start(&params);       pollers on the worker lcores,
- *	                                   sockets listening (or dialling)
- *	... vrtc_device_stats_get() from the main lcore ...
- *	vrtc_service_stop();               guests see a disconnect
- *	vrtc_device_destroy_all();         sockets unlinked
- *	rte_eal_cleanup();
+ *	rte_eal_init(argc, argv);
+ *	vrtc_poller_create(&pp, &poller);
+ *	vrtc_device_create(&dp, &dev);
+ *	vrtc_device_attach(dev, poller);   socket listening (or dialling)
+ *
+ *	(a) from its own loop, on any lcore or thread:
+ *	    for (;;) { my_work(); vrtc_poller_poll(poller, 64); }
+ *	(b) as an rte_service component mapped to service lcores:
+ *	    vrtc_poller_service_register(poller, &id);
+ *	    rte_service_map_lcore_set(id, lcore, 1); rte_service_runstate_set(id, 1);
+ *
+ *	vrtc_device_destroy(dev);          guest sees a disconnect, socket unlinked
+ *	vrtc_poller_destroy(poller);
  * @endcode
  *
- * Threads: the control functions here must be called from one control
- * thread (normally the main lcore), never from a worker. The data path
- * runs only on the worker lcores; the main lcore never touches a queue.
+ * An idle loop may sleep: vrtc_poller_sleep_prepare() asks the guests to
+ * kick, re-checks the rings and returns one fd to wait on (and the next
+ * timer deadline); vrtc_poller_sleep_end() after waking.
+ *
+ * Threads: the control functions (create, attach, destroy, stats) may be
+ * called from any thread that is not inside a poll call of the poller
+ * concerned; they serialise on one library lock. vrtc_poller_poll() and
+ * the sleep calls of one poller must come from one thread at a time.
  */
 
 #ifndef VRTC_H
 #define VRTC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -62,6 +75,22 @@ enum vrtc_rng_source {
 	VRTC_RNG_SOURCE_GETRANDOM, /**< getrandom(2) */
 	VRTC_RNG_SOURCE_RDSEED,	   /**< x86 RDSEED */
 	VRTC_RNG_SOURCE_RDRAND,	   /**< x86 RDRAND */
+	VRTC_RNG_SOURCE_APP,	   /**< the application's callback (app_entropy_fill) */
+};
+
+/**
+ * A clock the application reads itself (its NIC's PTP time, a GNSS
+ * receiver, ...), served to the guest as a virtio-rtc clock.
+ */
+struct vrtc_app_clock {
+	enum vrtc_clock_kind kind; /**< what the guest is told it is (UTC, TAI, MONOTONIC) */
+	/** Read the clock in ns; 0 or -errno (the guest gets EIO). Called on the
+	 * polling thread: must not block. */
+	int (*read)(void *ctx, uint64_t *ns);
+	/** Optional: cross-timestamp against @p hw_counter (virtio-rtc counter
+	 * ids); NULL: not capable. 0, -EOPNOTSUPP or -errno. */
+	int (*read_cross)(void *ctx, uint8_t hw_counter, uint64_t *ns, uint64_t *cycles);
+	void *ctx;
 };
 
 /** Parameters of one device. Zeroed fields take the documented defaults. */
@@ -79,9 +108,9 @@ struct vrtc_device_params {
 	mode_t socket_mode;
 	uid_t socket_uid;
 	gid_t socket_gid;
-	/** Worker lcore serving all queues of this device, or -1 (default
-	 * when created by a vdev without `lcore=`): assigned round-robin by
-	 * vrtc_service_start(). */
+	/** Lcore the application should serve this device on, or -1: a
+	 * hint the library stores for the application (`lcore=` of a vdev
+	 * string); dpdk-rtcd attaches the device to that lcore's poller. */
 	int lcore;
 
 	/* virtio-rtc */
@@ -94,6 +123,15 @@ struct vrtc_device_params {
 	enum vrtc_rng_source source; /**< default VRTC_RNG_SOURCE_DRBG */
 	uint64_t rate_bytes_per_s;   /**< 0: unlimited */
 	uint64_t reseed_requests;    /**< DRBG reseed interval in requests; 0: default */
+
+	/* Sources the application supplies (see struct vrtc_app_clock). */
+	uint16_t nb_app_clocks; /**< clocks after the host ones, ids continue */
+	const struct vrtc_app_clock *app_clocks; /**< array of nb_app_clocks; copied */
+	/** VRTC_RNG_SOURCE_APP: fills @p buf with @p len random bytes, 0 or -errno. */
+	int (*app_entropy_fill)(void *ctx, void *buf, size_t len);
+	void *app_entropy_ctx;
+
+	uint64_t reserved[8]; /**< must be zero (vrtc_device_params_init) */
 };
 
 struct vrtc_device;
@@ -102,8 +140,8 @@ struct vrtc_device;
 void vrtc_device_params_init(struct vrtc_device_params *p, enum vrtc_device_type type);
 
 /**
- * Create a device and register its vhost-user socket (it starts accepting
- * or dialling when the service starts, or at once if it is running).
+ * Create a device. Its socket is set up when the device is attached to
+ * a poller (vrtc_device_attach()).
  * @return 0 with @p out set (may be NULL), or -errno: -EEXIST (name or
  *   iface in use), -EINVAL (bad parameter, logged with its name), -ENOTSUP
  *   (entropy source missing on this CPU), -ENOMEM, -EIO (rte_vhost refused).
@@ -111,7 +149,7 @@ void vrtc_device_params_init(struct vrtc_device_params *p, enum vrtc_device_type
  */
 int vrtc_device_create(const struct vrtc_device_params *p, struct vrtc_device **out);
 
-/** Disconnect the front-end, unregister and unlink the socket, free. */
+/** Detach (front-end disconnected, socket unlinked) and free. */
 int vrtc_device_destroy(struct vrtc_device *dev);
 
 /**
@@ -136,59 +174,196 @@ const char *vrtc_device_name(const struct vrtc_device *dev);
 enum vrtc_device_type vrtc_device_type_of(const struct vrtc_device *dev);
 const char *vrtc_device_iface(const struct vrtc_device *dev);
 
-/** Counters of one device, summed over its queues (monotonic). */
+/**
+ * Counters of one device, summed over its queues. Monotonic for the life
+ * of the device: re-initialised queues (a device reset, a reconnect) keep
+ * adding to the same totals.
+ */
 struct vrtc_device_stats {
 	uint64_t requests;	    /**< chains answered (good and bad) */
 	uint64_t bytes;		    /**< rtc: response bytes; rng: entropy bytes */
-	uint64_t errors;	    /**< rtc: non-OK responses; rng: source errors + refused chains */
+	/** Failures: rtc: responses with EINVAL, ENODEV or EIO, and chains
+	 * without room for a status; rng: source errors + refused chains.
+	 * A request the device does not support (EOPNOTSUPP, e.g. READ_CROSS
+	 * without cross-timestamping) is counted in @c unsupported instead. */
+	uint64_t errors;
+	uint64_t unsupported;	    /**< rtc: EOPNOTSUPP answers */
 	uint64_t bad_chains;	    /**< malformed descriptor chains (used length 0) */
-	uint64_t broken_queues;	    /**< queues the guest broke (needs device reset) */
+	uint64_t broken_queues;	    /**< queues broken by the guest, now */
 	uint64_t notifications;	    /**< interrupts sent to the guest */
 	uint64_t notify_suppressed; /**< interrupts the guest did not want */
 	uint64_t polls;		    /**< polls of this device's queues */
 	uint64_t polls_empty;	    /**< ... that found nothing */
-	uint64_t rtc_status[6];	    /**< rtc: responses by status code (index = status) */
-	uint64_t rate_limited_polls; /**< rng: polls deferred by the rate limit */
 	uint64_t connections;	    /**< front-end connections accepted so far */
 	int connected;		    /**< a front-end is connected now */
 	int running;		    /**< at least one queue is being served */
+	uint64_t reserved[8];	    /**< zero; room for new counters */
 };
 
-/** Read the counters of @p dev (consistent enough for rates; lock-free). */
+/** Read the counters of @p dev. 0 or -EINVAL. */
 int vrtc_device_stats_get(const struct vrtc_device *dev, struct vrtc_device_stats *st);
 
-/** How idle workers behave. */
-enum vrtc_poll_mode {
-	VRTC_POLL_BUSY,	    /**< spin on the rings; lowest latency, one core each */
-	VRTC_POLL_ADAPTIVE, /**< spin while busy; sleep on kicks after idle_us */
-};
-
-/** Parameters of the service. Zeroed fields take the defaults. */
-struct vrtc_service_params {
-	uint16_t burst;		 /**< chains per queue per poll (default 32, max 256) */
-	enum vrtc_poll_mode mode; /**< default VRTC_POLL_BUSY */
-	uint32_t idle_us;	 /**< adaptive: idle time before sleeping (default 100) */
+/** One named counter (device-type and transport specifics). */
+struct vrtc_xstat {
+	char name[48];
+	uint64_t value;
 };
 
 /**
- * Start serving: assign every device's queues to the worker lcores (each
- * device to its `lcore`, else round-robin in creation order over the
- * workers), launch a poller on each worker that got queues, and start the
- * sockets. Needs at least one worker lcore (EAL -l with two or more).
- * @return 0 or -errno (-ENODEV: no worker lcore or no device; -EBUSY:
- *   already running; -EINVAL: a device pinned to an lcore that is not a
- *   worker).
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Extended counters of @p dev (e.g. "rtc_status_enodev",
+ * "rng_rate_limited_polls", "bad_chain_loop"): fills up to @p n of them.
+ * @return how many the device has (call with n = 0 to size the array), or
+ *   -EINVAL.
  */
-int vrtc_service_start(const struct vrtc_service_params *p);
+int vrtc_device_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n);
 
-/** Stop the sockets (guests see a disconnect) and the pollers. Idempotent. */
-int vrtc_service_stop(void);
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * The lcore hint of @p dev (its params' @c lcore, -1 for none).
+ */
+int vrtc_device_lcore_hint(const struct vrtc_device *dev);
 
-/** Whether the service runs. */
-int vrtc_service_running(void);
+/* ---- pollers ------------------------------------------------------------ */
 
-/** Lcore serving @p dev while the service runs, else -1. */
-int vrtc_device_lcore(const struct vrtc_device *dev);
+struct vrtc_poller;
+
+/** Most chains per queue per pass. */
+#define VRTC_POLLER_MAX_BURST 256
+
+/** Parameters of a poller. Zeroed fields take the defaults. */
+struct vrtc_poller_params {
+	const char *name; /**< unique, e.g. "lcore1"; copied (default "poller<N>") */
+	uint16_t burst;	  /**< chains per queue per pass (default 32, max 256) */
+	int socket_id;	  /**< NUMA socket for its memory (default SOCKET_ID_ANY) */
+	uint64_t reserved[4]; /**< must be zero */
+};
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Fill @p p with the defaults.
+ */
+void vrtc_poller_params_init(struct vrtc_poller_params *p);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Create a poller: an empty set of queues, served by whoever calls
+ * vrtc_poller_poll() (or by the rte_service component of
+ * vrtc_poller_service_register()).
+ * @return 0 with @p out set, -EINVAL, -EEXIST (name in use), -ENOSPC (too
+ *   many pollers), -ENOMEM.
+ */
+int vrtc_poller_create(const struct vrtc_poller_params *p, struct vrtc_poller **out);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Destroy a poller that serves no device (detach or destroy them first).
+ * Unregisters its service component. @return 0, -EINVAL, -EBUSY (devices
+ * attached, or its service still runs on an lcore after 1 s).
+ */
+int vrtc_poller_destroy(struct vrtc_poller *p);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Name of a poller.
+ */
+const char *vrtc_poller_name(const struct vrtc_poller *p);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Serve the queues of @p p once, round-robin, at most @p budget chains in
+ * all (and at most the burst per queue); never blocks.
+ * @return chains served.
+ */
+unsigned int vrtc_poller_poll(struct vrtc_poller *p, unsigned int budget);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Queues the last vrtc_poller_poll() of @p p found running (being served).
+ * For the polling thread: a loop may sleep when there is none.
+ */
+unsigned int vrtc_poller_running_queues(const struct vrtc_poller *p);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Prepare to sleep: ask every guest to kick, then look at the rings once
+ * more. @return an fd that becomes readable on a kick (or when the library
+ * wants the poller to look again: a queue came or went) to wait on with
+ * poll/epoll until it is readable or @p deadline_ns (CLOCK_MONOTONIC,
+ * UINT64_MAX: none) passes, then call vrtc_poller_sleep_end(); or -EAGAIN:
+ * do not sleep (work arrived, or a queue cannot kick: a driver that polls)
+ * — call vrtc_poller_sleep_end() and keep polling.
+ */
+int vrtc_poller_sleep_prepare(struct vrtc_poller *p, uint64_t *deadline_ns);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * After sleeping (or deciding not to): kicks suppressed again, the fd drained.
+ */
+void vrtc_poller_sleep_end(struct vrtc_poller *p);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Register @p p as an rte_service component named "vrtc_<name>", whose
+ * run function is one vrtc_poller_poll() pass. The application maps it to
+ * service lcores (EAL -s, rte_service_map_lcore_set()) and sets its run
+ * state (rte_service_runstate_set()); the component's own run state is on.
+ * @return 0 with @p service_id set, -EEXIST (already registered), or the
+ *   rte_service error.
+ */
+int vrtc_poller_service_register(struct vrtc_poller *p, uint32_t *service_id);
+
+/** Counters of a poller. */
+struct vrtc_poller_stats {
+	uint64_t polls;	      /**< vrtc_poller_poll() calls */
+	uint64_t polls_busy;  /**< ... that served something */
+	uint64_t chains;      /**< chains served */
+	uint64_t sleeps;      /**< vrtc_poller_sleep_prepare() returned an fd */
+	uint16_t nb_queues;   /**< queues in its set now */
+	uint64_t reserved[4];
+};
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Read the counters of @p p. 0 or -EINVAL.
+ */
+int vrtc_poller_stats_get(const struct vrtc_poller *p, struct vrtc_poller_stats *st);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Serve @p dev from @p p and start its socket (listening or dialling).
+ * @return 0, -EINVAL, -EBUSY (attached elsewhere), or the socket's -errno
+ *   (-EEXIST: a non-socket file at iface, never removed; -EADDRINUSE:
+ *   another process listens there; -EACCES / -ENOENT: socket directory).
+ */
+int vrtc_device_attach(struct vrtc_device *dev, struct vrtc_poller *p);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Close the socket (the front-end sees a disconnect) and leave the poller.
+ */
+int vrtc_device_detach(struct vrtc_device *dev);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * The poller serving @p dev, or NULL.
+ */
+struct vrtc_poller *vrtc_device_poller(const struct vrtc_device *dev);
 
 /* ---- Devices from argument strings (device_args.c) ------------------- */
 

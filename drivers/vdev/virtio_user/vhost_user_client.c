@@ -39,13 +39,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fe_log.h"
 #include "vhost_user_client.h"
+#include "vhost_user_reply.h"
 
-#define VHU_VERSION 0x1u
-#define VHU_VERSION_MASK 0x3u
-#define VHU_FLAG_REPLY (1u << 2)
-#define VHU_FLAG_NEED_REPLY (1u << 3)
+#ifdef VRTC_VHU_STANDALONE
+/* Built without DPDK (the fuzz target): log lines are formatted-checked
+ * by the compiler and dropped. */
+__attribute__((format(printf, 2, 3))) static inline void
+vhu_no_log(const char *name, const char *fmt, ...)
+{
+	(void)name;
+	(void)fmt;
+}
+#define FE_LOG(level, name, fmt, ...) vhu_no_log((name), fmt, ##__VA_ARGS__)
+#else
+#include "fe_log.h"
+#endif
 
 #define VHU_VRING_IDX_MASK 0xffu
 #define VHU_VRING_NOFD (1u << 8)
@@ -53,17 +62,8 @@
 /* Pause between two connection attempts while nobody listens yet. */
 #define CONNECT_RETRY_MS 10
 
-/* Wire layout (host byte order, as the protocol defines it). */
-struct vhu_hdr {
-	uint32_t request;
-	uint32_t flags;
-	uint32_t size; /* payload bytes that follow */
-};
-
-struct vhu_vring_state {
-	uint32_t index;
-	uint32_t num;
-};
+/* Wire layout (host byte order, as the protocol defines it); the header
+ * and the ring state are in vhost_user_reply.h. */
 
 struct vhu_vring_addr {
 	uint32_t index;
@@ -87,48 +87,9 @@ struct vhu_memory {
 	struct vhu_mem_region regions[VRTC_VHU_MAX_REGIONS];
 };
 
-union vhu_payload {
-	uint64_t u64;
-	struct vhu_vring_state state;
-	struct vhu_vring_addr addr;
-	struct vhu_memory memory;
-};
-
-_Static_assert(sizeof(struct vhu_hdr) == 12, "vhost-user header is 12 bytes");
-_Static_assert(sizeof(struct vhu_vring_state) == 8, "vring state is 8 bytes");
 _Static_assert(sizeof(struct vhu_vring_addr) == 40, "vring address is 40 bytes");
 _Static_assert(sizeof(struct vhu_mem_region) == 32, "memory region is 32 bytes");
 _Static_assert(offsetof(struct vhu_memory, regions) == 8, "memory regions start at 8");
-
-static const char *const request_names[VRTC_VHU_REQUEST_MAX] = {
-	[VRTC_VHU_NONE] = "NONE",
-	[VRTC_VHU_GET_FEATURES] = "GET_FEATURES",
-	[VRTC_VHU_SET_FEATURES] = "SET_FEATURES",
-	[VRTC_VHU_SET_OWNER] = "SET_OWNER",
-	[VRTC_VHU_RESET_OWNER] = "RESET_OWNER",
-	[VRTC_VHU_SET_MEM_TABLE] = "SET_MEM_TABLE",
-	[VRTC_VHU_SET_LOG_BASE] = "SET_LOG_BASE",
-	[VRTC_VHU_SET_LOG_FD] = "SET_LOG_FD",
-	[VRTC_VHU_SET_VRING_NUM] = "SET_VRING_NUM",
-	[VRTC_VHU_SET_VRING_ADDR] = "SET_VRING_ADDR",
-	[VRTC_VHU_SET_VRING_BASE] = "SET_VRING_BASE",
-	[VRTC_VHU_GET_VRING_BASE] = "GET_VRING_BASE",
-	[VRTC_VHU_SET_VRING_KICK] = "SET_VRING_KICK",
-	[VRTC_VHU_SET_VRING_CALL] = "SET_VRING_CALL",
-	[VRTC_VHU_SET_VRING_ERR] = "SET_VRING_ERR",
-	[VRTC_VHU_GET_PROTOCOL_FEATURES] = "GET_PROTOCOL_FEATURES",
-	[VRTC_VHU_SET_PROTOCOL_FEATURES] = "SET_PROTOCOL_FEATURES",
-	[VRTC_VHU_GET_QUEUE_NUM] = "GET_QUEUE_NUM",
-	[VRTC_VHU_SET_VRING_ENABLE] = "SET_VRING_ENABLE",
-};
-
-const char *
-vrtc_vhu_request_name(uint32_t request)
-{
-	if (request >= VRTC_VHU_REQUEST_MAX || request_names[request] == NULL)
-		return "?";
-	return request_names[request];
-}
 
 static uint64_t
 now_ms(void)
@@ -330,7 +291,7 @@ vrtc_vhu_connect(struct vrtc_vhu_client *c)
 
 /* Send header + payload (+ descriptors with the first byte), bounded. */
 static int
-send_msg(struct vrtc_vhu_client *c, const struct vhu_hdr *hdr, const void *payload, const int *fds,
+send_msg(struct vrtc_vhu_client *c, const struct vrtc_vhu_hdr *hdr, const void *payload, const int *fds,
 	 uint32_t nb_fds, uint64_t deadline)
 {
 	union {
@@ -460,71 +421,64 @@ recv_exact(struct vrtc_vhu_client *c, void *buf, size_t len, uint64_t deadline)
 	return 0;
 }
 
-/* Read and validate the reply to @p request: exactly @p size payload bytes. */
+/*
+ * Read the reply awaited in @p x and validate it (vhost_user_reply.c):
+ * the header first, then exactly the payload that reply has. @p value
+ * gets its value (see vrtc_vhu_reply_parse()).
+ */
 static int
-recv_reply(struct vrtc_vhu_client *c, uint32_t request, void *payload, uint32_t size,
+recv_reply(struct vrtc_vhu_client *c, const struct vrtc_vhu_expect *x, uint64_t *value,
 	   uint64_t deadline)
 {
-	struct vhu_hdr hdr;
+	union {
+		uint64_t u64;
+		struct vrtc_vhu_vring_state state;
+	} payload;
+	struct vrtc_vhu_hdr hdr;
+	char why[160];
 	int ret;
 
 	ret = recv_exact(c, &hdr, sizeof(hdr), deadline);
 	if (ret != 0)
 		return ret;
-	if (hdr.request != request) {
-		FE_LOG(ERR, c->name, "reply to %s names request %" PRIu32 " (%s)",
-		       vrtc_vhu_request_name(request), hdr.request,
-		       vrtc_vhu_request_name(hdr.request));
-		return -EPROTO;
+	ret = vrtc_vhu_reply_check_hdr(&hdr, x, why, sizeof(why));
+	if (ret == 0 && vrtc_vhu_reply_size(x) > sizeof(payload))
+		ret = -EPROTO; /* not reached: every reply fits */
+	if (ret != 0) {
+		FE_LOG(ERR, c->name, "%s", why);
+		return ret;
 	}
-	if (hdr.flags != (VHU_VERSION | VHU_FLAG_REPLY)) {
-		FE_LOG(ERR, c->name, "reply to %s has flags 0x%" PRIx32 ", expected 0x%x",
-		       vrtc_vhu_request_name(request), hdr.flags, VHU_VERSION | VHU_FLAG_REPLY);
-		return -EPROTO;
-	}
-	if (hdr.size != size) {
-		FE_LOG(ERR, c->name, "reply to %s has %" PRIu32 " payload bytes, expected %" PRIu32,
-		       vrtc_vhu_request_name(request), hdr.size, size);
-		return -EPROTO;
-	}
-	return recv_exact(c, payload, size, deadline);
-}
-
-/* Does @p request have a reply of its own? */
-static int
-has_reply(uint32_t request)
-{
-	return request == VRTC_VHU_GET_FEATURES || request == VRTC_VHU_GET_PROTOCOL_FEATURES ||
-	       request == VRTC_VHU_GET_VRING_BASE || request == VRTC_VHU_GET_QUEUE_NUM;
+	ret = recv_exact(c, &payload, vrtc_vhu_reply_size(x), deadline);
+	if (ret != 0)
+		return ret;
+	ret = vrtc_vhu_reply_parse(&payload, x, value, why, sizeof(why));
+	if (ret != 0)
+		FE_LOG(ERR, c->name, "%s", why);
+	return ret;
 }
 
 /* Read a REPLY_ACK for @p req; a non-zero one is the back-end's refusal. */
 static int
 recv_ack(struct vrtc_vhu_client *c, uint32_t req, uint64_t deadline)
 {
-	uint64_t ack;
-	int ret;
+	const struct vrtc_vhu_expect x = { .request = req, .ack = 1 };
+	uint64_t status;
 
-	ret = recv_reply(c, req, &ack, sizeof(ack), deadline);
-	if (ret == 0 && ack != 0) {
-		FE_LOG(ERR, c->name, "back-end refused %s (REPLY_ACK %" PRIu64 ")",
-		       vrtc_vhu_request_name(req), ack);
-		ret = -EIO;
-	}
-	return ret;
+	return recv_reply(c, &x, &status, deadline);
 }
 
 /*
- * One request. For requests with a reply, @p reply receives exactly
- * @p reply_size bytes. Other requests wait for a REPLY_ACK when negotiated,
- * unless @p defer_ack: then the ack is read before the next request's.
+ * One request. For requests with a reply, @p reply receives its validated
+ * value (@p index: the ring a GET_VRING_BASE asks about). Other requests
+ * wait for a REPLY_ACK when negotiated, unless @p defer_ack: then the ack
+ * is read before the next request's.
  */
 static int
 request(struct vrtc_vhu_client *c, uint32_t req, const void *payload, uint32_t size, const int *fds,
-	uint32_t nb_fds, void *reply, uint32_t reply_size, int defer_ack)
+	uint32_t nb_fds, uint64_t *reply, uint32_t index, int defer_ack)
 {
 	uint64_t deadline = now_ms() + c->timeout_ms;
-	struct vhu_hdr hdr = { .request = req, .flags = VHU_VERSION, .size = size };
+	struct vrtc_vhu_hdr hdr = { .request = req, .flags = VRTC_VHU_VERSION, .size = size };
 	int want_ack = 0, ret;
 
 	if (c->sock < 0)
@@ -541,9 +495,9 @@ request(struct vrtc_vhu_client *c, uint32_t req, const void *payload, uint32_t s
 		}
 		c->acks_pending--;
 	}
-	if (!has_reply(req) &&
+	if (!vrtc_vhu_has_reply(req) &&
 	    (c->protocol_features & (UINT64_C(1) << VRTC_VHU_PROTOCOL_F_REPLY_ACK)) != 0) {
-		hdr.flags |= VHU_FLAG_NEED_REPLY;
+		hdr.flags |= VRTC_VHU_FLAG_NEED_REPLY;
 		want_ack = 1;
 	}
 	FE_LOG(DEBUG, c->name, "-> %s (%" PRIu32 " bytes, %" PRIu32 " fds)",
@@ -554,8 +508,10 @@ request(struct vrtc_vhu_client *c, uint32_t req, const void *payload, uint32_t s
 		       strerror(-ret));
 		return ret;
 	}
-	if (has_reply(req)) {
-		ret = recv_reply(c, req, reply, reply_size, deadline);
+	if (vrtc_vhu_has_reply(req)) {
+		const struct vrtc_vhu_expect x = { .request = req, .index = index };
+
+		ret = recv_reply(c, &x, reply, deadline);
 	} else if (want_ack && defer_ack) {
 		c->acks_pending++;
 	} else if (want_ack) {
@@ -576,7 +532,7 @@ vrtc_vhu_set_owner(struct vrtc_vhu_client *c)
 int
 vrtc_vhu_get_features(struct vrtc_vhu_client *c, uint64_t *features)
 {
-	return request(c, VRTC_VHU_GET_FEATURES, NULL, 0, NULL, 0, features, sizeof(*features), 0);
+	return request(c, VRTC_VHU_GET_FEATURES, NULL, 0, NULL, 0, features, 0, 0);
 }
 
 int
@@ -588,8 +544,19 @@ vrtc_vhu_set_features(struct vrtc_vhu_client *c, uint64_t features)
 int
 vrtc_vhu_get_protocol_features(struct vrtc_vhu_client *c, uint64_t *features)
 {
-	return request(c, VRTC_VHU_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0, features,
-		       sizeof(*features), 0);
+	return request(c, VRTC_VHU_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0, features, 0, 0);
+}
+
+int
+vrtc_vhu_get_queue_num(struct vrtc_vhu_client *c, uint32_t *nb_queues)
+{
+	uint64_t v;
+	int ret;
+
+	ret = request(c, VRTC_VHU_GET_QUEUE_NUM, NULL, 0, NULL, 0, &v, 0, 0);
+	if (ret == 0)
+		*nb_queues = (uint32_t)v; /* 1 to VRTC_VHU_MAX_QUEUES, checked */
+	return ret;
 }
 
 int
@@ -634,7 +601,7 @@ vrtc_vhu_set_mem_table(struct vrtc_vhu_client *c, const struct vrtc_vhu_region *
 static int
 set_vring_state(struct vrtc_vhu_client *c, uint32_t req, uint32_t index, uint32_t num)
 {
-	struct vhu_vring_state st = { .index = index, .num = num };
+	struct vrtc_vhu_vring_state st = { .index = index, .num = num };
 
 	return request(c, req, &st, sizeof(st), NULL, 0, NULL, 0, 0);
 }
@@ -660,21 +627,14 @@ vrtc_vhu_set_vring_enable(struct vrtc_vhu_client *c, uint32_t index, int enable)
 int
 vrtc_vhu_get_vring_base(struct vrtc_vhu_client *c, uint32_t index, uint32_t *base)
 {
-	struct vhu_vring_state st = { .index = index, .num = 0 }, reply;
+	struct vrtc_vhu_vring_state st = { .index = index, .num = 0 };
+	uint64_t v;
 	int ret;
 
-	ret = request(c, VRTC_VHU_GET_VRING_BASE, &st, sizeof(st), NULL, 0, &reply, sizeof(reply),
-		      0);
-	if (ret != 0)
-		return ret;
-	if (reply.index != index) {
-		FE_LOG(ERR, c->name,
-		       "GET_VRING_BASE for ring %" PRIu32 " answered for ring %" PRIu32, index,
-		       reply.index);
-		return -EPROTO;
-	}
-	*base = reply.num;
-	return 0;
+	ret = request(c, VRTC_VHU_GET_VRING_BASE, &st, sizeof(st), NULL, 0, &v, index, 0);
+	if (ret == 0)
+		*base = (uint32_t)v; /* the ring asked about, 16 bits: checked */
+	return ret;
 }
 
 int

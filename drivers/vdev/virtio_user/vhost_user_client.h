@@ -103,14 +103,16 @@ void vrtc_vhu_close_graceful(struct vrtc_vhu_client *c);
 /*
  * The messages. Each returns 0 or -errno: -ETIMEDOUT (no reply in time),
  * -ECONNRESET (the back-end closed the connection), -EPROTO (a malformed
- * or unexpected reply: wrong request code, flags, size, index, or file
- * descriptors attached), -EIO (the back-end answered REPLY_ACK with a
+ * or unexpected reply: wrong request code, flags, size, ring, a value out
+ * of range, or file descriptors attached; see vhost_user_reply.h), -EIO (the back-end answered REPLY_ACK with a
  * failure), or an error of sendmsg()/recvmsg().
  */
 int vrtc_vhu_set_owner(struct vrtc_vhu_client *c);
 int vrtc_vhu_get_features(struct vrtc_vhu_client *c, uint64_t *features);
 int vrtc_vhu_set_features(struct vrtc_vhu_client *c, uint64_t features);
 int vrtc_vhu_get_protocol_features(struct vrtc_vhu_client *c, uint64_t *features);
+/** Queues the back-end supports (MQ); 1 to 256, anything else is -EPROTO. */
+int vrtc_vhu_get_queue_num(struct vrtc_vhu_client *c, uint32_t *nb_queues);
 /** Also records @p features in c->protocol_features (REPLY_ACK applies
  * from the next request on). */
 int vrtc_vhu_set_protocol_features(struct vrtc_vhu_client *c, uint64_t features);

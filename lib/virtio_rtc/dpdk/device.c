@@ -3,10 +3,11 @@
  */
 
 /*
- * Devices: parameters, creation and destruction, lookup, statistics. A
- * device binds a vhost-user socket (transport_vhost.c) to a device model
- * (rtc_model.c or rng_model.c) and to the worker that serves its queues
- * (poller.c).
+ * Devices: the registry, each device's life (create, attach to a poller,
+ * detach, destroy), the queue hand-over between the transport and the
+ * poller, and the counters. What a device does is its type's business
+ * (struct vrtc_device_ops, dev_rtc.c and dev_rng.c); how a front-end
+ * reaches it is the transport's (struct vrtc_transport_ops).
  */
 
 #include <errno.h>
@@ -14,10 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_cycles.h>
+#include <rte_common.h>
 #include <rte_malloc.h>
 
-#include "vrtc_internal.h"
+#include "device.h"
 
 #define F(bit) (UINT64_C(1) << (bit))
 
@@ -25,6 +26,25 @@
 #define TRANSPORT_FEATURES                                                                   \
 	(F(VRTC_VIRTIO_F_VERSION_1) | F(VRTC_VIRTIO_RING_F_INDIRECT_DESC) |                    \
 	 F(VRTC_VIRTIO_RING_F_EVENT_IDX) | F(VRTC_VHOST_USER_F_PROTOCOL_FEATURES))
+
+pthread_mutex_t vrtc_device_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* All devices, in creation order (vrtc_device_lock). */
+static struct vrtc_device_list devices = TAILQ_HEAD_INITIALIZER(devices);
+static const struct vrtc_transport_ops *transport;
+
+static const struct vrtc_device_ops *const device_types[] = {
+	[VRTC_DEVICE_RTC] = &vrtc_rtc_device_ops,
+	[VRTC_DEVICE_RNG] = &vrtc_rng_device_ops,
+};
+
+void
+vrtc_transport_register_ops(const struct vrtc_transport_ops *ops)
+{
+	transport = ops;
+}
+
+/* ---- parameters and accessors --------------------------------------------- */
 
 void
 vrtc_device_params_init(struct vrtc_device_params *p, enum vrtc_device_type type)
@@ -48,7 +68,7 @@ vrtc_device_name(const struct vrtc_device *dev)
 enum vrtc_device_type
 vrtc_device_type_of(const struct vrtc_device *dev)
 {
-	return dev->type;
+	return dev->ops->type;
 }
 
 const char *
@@ -57,20 +77,53 @@ vrtc_device_iface(const struct vrtc_device *dev)
 	return dev->iface;
 }
 
+int
+vrtc_device_lcore_hint(const struct vrtc_device *dev)
+{
+	return dev->params.lcore;
+}
+
+struct vrtc_poller *
+vrtc_device_poller(const struct vrtc_device *dev)
+{
+	struct vrtc_poller *p;
+
+	pthread_mutex_lock(&vrtc_device_lock);
+	p = dev->poller;
+	pthread_mutex_unlock(&vrtc_device_lock);
+	return p;
+}
+
+/* ---- registry ------------------------------------------------------------------ */
+
 struct vrtc_device *
 vrtc_device_lookup(const char *name)
 {
 	struct vrtc_device *dev, *found = NULL;
 
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	TAILQ_FOREACH(dev, &vrtc_devices, next) {
+	if (name == NULL)
+		return NULL;
+	pthread_mutex_lock(&vrtc_device_lock);
+	TAILQ_FOREACH(dev, &devices, next) {
 		if (strcmp(dev->name, name) == 0) {
 			found = dev;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	pthread_mutex_unlock(&vrtc_device_lock);
 	return found;
+}
+
+struct vrtc_device *
+vrtc_device_by_iface_locked(const char *iface)
+{
+	struct vrtc_device *dev;
+
+	TAILQ_FOREACH(dev, &devices, next) {
+		if (strcmp(dev->iface, iface) == 0)
+			return dev;
+	}
+	return NULL;
 }
 
 unsigned int
@@ -79,10 +132,10 @@ vrtc_device_count(void)
 	struct vrtc_device *dev;
 	unsigned int n = 0;
 
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	TAILQ_FOREACH(dev, &vrtc_devices, next)
+	pthread_mutex_lock(&vrtc_device_lock);
+	TAILQ_FOREACH(dev, &devices, next)
 		n++;
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	pthread_mutex_unlock(&vrtc_device_lock);
 	return n;
 }
 
@@ -91,156 +144,22 @@ vrtc_device_at(unsigned int i)
 {
 	struct vrtc_device *dev;
 
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	TAILQ_FOREACH(dev, &vrtc_devices, next) {
+	pthread_mutex_lock(&vrtc_device_lock);
+	TAILQ_FOREACH(dev, &devices, next) {
 		if (i-- == 0)
 			break;
 	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	pthread_mutex_unlock(&vrtc_device_lock);
 	return dev;
 }
 
-static const enum vrtc_host_clock host_clock_of[] = {
-	[VRTC_CLOCK_UTC] = VRTC_HOST_CLOCK_UTC,
-	[VRTC_CLOCK_TAI] = VRTC_HOST_CLOCK_TAI,
-	[VRTC_CLOCK_MONOTONIC] = VRTC_HOST_CLOCK_MONOTONIC,
-};
-
-static const enum vrtc_entropy_kind entropy_of[] = {
-	[VRTC_RNG_SOURCE_DRBG] = VRTC_ENTROPY_DRBG,
-	[VRTC_RNG_SOURCE_GETRANDOM] = VRTC_ENTROPY_GETRANDOM,
-	[VRTC_RNG_SOURCE_RDSEED] = VRTC_ENTROPY_RDSEED,
-	[VRTC_RNG_SOURCE_RDRAND] = VRTC_ENTROPY_RDRAND,
-};
-
-/* Set up the virtio-rtc model: the clocks, in the order given. */
-static int
-rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
-{
-	static const enum vrtc_clock_kind default_clocks[] = {
-		VRTC_CLOCK_UTC, VRTC_CLOCK_TAI, VRTC_CLOCK_MONOTONIC,
-	};
-	struct vrtc_clock clocks[VRTC_MAX_CLOCKS];
-	const enum vrtc_clock_kind *kinds = p->clocks;
-	uint16_t nb = p->nb_clocks, i, j;
-	int rc, need_tai = 0;
-
-	if (nb == 0) {
-		kinds = default_clocks;
-		nb = RTE_DIM(default_clocks);
-	}
-	if (nb > VRTC_MAX_CLOCKS) {
-		VRTC_DLOG(device, ERR, dev, "clocks: %u given, at most %u", nb, VRTC_MAX_CLOCKS);
-		return -EINVAL;
-	}
-	for (i = 0; i < nb; i++) {
-		if ((unsigned int)kinds[i] >= RTE_DIM(host_clock_of)) {
-			VRTC_DLOG(device, ERR, dev, "clocks: unknown clock kind %d", kinds[i]);
-			return -EINVAL;
-		}
-		for (j = 0; j < i; j++) {
-			if (kinds[j] == kinds[i]) {
-				VRTC_DLOG(device, ERR, dev, "clocks: %s listed twice",
-					  vrtc_host_clock_name(host_clock_of[kinds[i]]));
-				return -EINVAL;
-			}
-		}
-		need_tai |= kinds[i] == VRTC_CLOCK_TAI;
-	}
-	if (p->tai_offset_s < -1 || p->tai_offset_s > 1000) {
-		VRTC_DLOG(device, ERR, dev, "tai_offset: %d s is not a TAI - UTC offset (0..1000)",
-			  p->tai_offset_s);
-		return -EINVAL;
-	}
-	dev->rtc.clock_cfg.tai_offset_s = p->tai_offset_s;
-	dev->rtc.clock_cfg.leap_seconds_file = NULL;
-	dev->rtc.clock_cfg.cross_host_tsc = p->cross_host_tsc != 0;
-	if (need_tai) {
-		int offset;
-
-		rc = vrtc_tai_offset_resolve(&dev->rtc.clock_cfg, &offset);
-		if (rc != 0) {
-			VRTC_DLOG(device, ERR, dev,
-				  "TAI clock: no TAI - UTC offset (kernel offset unset, no usable "
-				  "leap-second table); give tai_offset=SECONDS");
-			return rc;
-		}
-	}
-	for (i = 0; i < nb; i++) {
-		rc = vrtc_host_clock_init(&clocks[i], host_clock_of[kinds[i]], &dev->rtc.clock_cfg);
-		if (rc != 0) {
-			VRTC_DLOG(device, ERR, dev, "clock %u (%s): %s", i,
-				  vrtc_host_clock_name(host_clock_of[kinds[i]]), strerror(-rc));
-			return rc;
-		}
-	}
-	rc = vrtc_rtc_model_init(&dev->rtc.model, clocks, nb);
-	if (rc != 0)
-		return rc;
-	dev->offered_features |= vrtc_rtc_model_offered_features(&dev->rtc.model);
-	dev->nb_queues = 2;
-	dev->queues[VRTC_RTC_REQUESTQ].served = 1;
-	/* The alarmq exists (the front-end may set it up) but stays idle
-	 * until alarms are supported. */
-	dev->queues[VRTC_RTC_ALARMQ].served = 0;
-	return 0;
-}
-
-static int
-rng_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
-{
-	struct vrtc_entropy_params ep = { .reseed_requests = p->reseed_requests };
-	enum vrtc_entropy_kind kind;
-	int rc;
-
-	if ((unsigned int)p->source >= RTE_DIM(entropy_of)) {
-		VRTC_DLOG(device, ERR, dev, "source: unknown source %d", p->source);
-		return -EINVAL;
-	}
-	kind = entropy_of[p->source];
-	if (!vrtc_entropy_available(kind)) {
-		VRTC_DLOG(device, ERR, dev, "source: %s is not available on this machine",
-			  vrtc_entropy_kind_name(kind));
-		return -ENOTSUP;
-	}
-	rc = vrtc_entropy_create(kind, &ep, &dev->rng.source);
-	if (rc != 0) {
-		VRTC_DLOG(device, ERR, dev, "source: cannot create %s: %s",
-			  vrtc_entropy_kind_name(kind), strerror(-rc));
-		return rc;
-	}
-	dev->rng.limit.rate_bytes_per_s = p->rate_bytes_per_s;
-	dev->rng.limit.tsc_hz = rte_get_tsc_hz();
-	dev->rng.limit.capacity = RTE_MAX(p->rate_bytes_per_s / 10, (uint64_t)1);
-	dev->rng.limit.tokens = (int64_t)dev->rng.limit.capacity;
-	dev->rng.limit.last_tsc = rte_rdtsc();
-	dev->nb_queues = 1;
-	dev->queues[0].served = 1;
-	return 0;
-}
-
-static void
-device_free(struct vrtc_device *dev)
-{
-	uint16_t i;
-
-	for (i = 0; i < dev->nb_queues; i++) {
-		if (dev->queues[i].vq_valid)
-			vrtc_vq_fini(&dev->queues[i].vq);
-	}
-	rte_free(dev->mem);
-	if (dev->type == VRTC_DEVICE_RNG)
-		vrtc_entropy_destroy(dev->rng.source);
-	rte_free(dev);
-}
-
-/* Refuse a name or socket already in use. Called with vrtc_ctl_lock held. */
+/* Refuse a name or socket already in use. Called with vrtc_device_lock held. */
 static int
 check_unique(const struct vrtc_device_params *p)
 {
 	struct vrtc_device *other;
 
-	TAILQ_FOREACH(other, &vrtc_devices, next) {
+	TAILQ_FOREACH(other, &devices, next) {
 		if (strcmp(other->name, p->name) == 0) {
 			VRTC_GLOG(device, ERR, "%s: a device with this name exists", p->name);
 			return -EEXIST;
@@ -254,12 +173,13 @@ check_unique(const struct vrtc_device_params *p)
 	return 0;
 }
 
-int
-vrtc_device_create(const struct vrtc_device_params *p, struct vrtc_device **out)
+/* ---- create / destroy ------------------------------------------------------------ */
+
+static int
+check_params(const struct vrtc_device_params *p)
 {
-	struct vrtc_device *dev;
-	uint16_t i;
-	int rc;
+	const struct vrtc_device *dev = NULL;
+	unsigned int i;
 
 	if (p == NULL || p->name == NULL || p->name[0] == '\0' || p->iface == NULL)
 		return -EINVAL;
@@ -273,14 +193,54 @@ vrtc_device_create(const struct vrtc_device_params *p, struct vrtc_device **out)
 			  p->name, sizeof(dev->iface) - 1);
 		return -EINVAL;
 	}
-	if (p->type != VRTC_DEVICE_RTC && p->type != VRTC_DEVICE_RNG)
+	if ((unsigned int)p->type >= RTE_DIM(device_types) || device_types[p->type] == NULL) {
+		VRTC_GLOG(device, ERR, "%s: unknown device type %d", p->name, p->type);
 		return -EINVAL;
+	}
 	if ((p->socket_mode & ~(mode_t)0777) != 0) {
 		VRTC_GLOG(device, ERR, "%s: socket mode %o is not a permission mode", p->name,
 			  (unsigned int)p->socket_mode);
 		return -EINVAL;
 	}
+	for (i = 0; i < RTE_DIM(p->reserved); i++) {
+		if (p->reserved[i] != 0) {
+			VRTC_GLOG(device, ERR, "%s: reserved parameter fields must be zero "
+				  "(use vrtc_device_params_init)", p->name);
+			return -EINVAL;
+		}
+	}
+	if (transport == NULL) {
+		VRTC_GLOG(device, ERR, "%s: no transport registered", p->name);
+		return -ENOTSUP;
+	}
+	return 0;
+}
 
+static void
+device_free(struct vrtc_device *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->nb_queues; i++) {
+		if (dev->queues[i].vq_valid)
+			vrtc_vq_fini(&dev->queues[i].vq);
+	}
+	rte_free(dev->mem);
+	if (dev->ops->teardown != NULL)
+		dev->ops->teardown(dev);
+	rte_free(dev);
+}
+
+int
+vrtc_device_create(const struct vrtc_device_params *p, struct vrtc_device **out)
+{
+	struct vrtc_device *dev;
+	uint16_t i;
+	int rc;
+
+	rc = check_params(p);
+	if (rc != 0)
+		return rc;
 	dev = rte_zmalloc("vrtc_device", sizeof(*dev), RTE_CACHE_LINE_SIZE);
 	if (dev == NULL)
 		return -ENOMEM;
@@ -289,49 +249,122 @@ vrtc_device_create(const struct vrtc_device_params *p, struct vrtc_device **out)
 	dev->params = *p;
 	dev->params.name = dev->name;
 	dev->params.iface = dev->iface;
+	dev->params.app_clocks = NULL; /* copied by the type's setup if it uses them */
 	if (dev->params.socket_mode == 0)
 		dev->params.socket_mode = 0600;
-	dev->type = p->type;
-	dev->vid = -1;
-	dev->worker_lcore = -1;
-	dev->offered_features = TRANSPORT_FEATURES;
+	dev->ops = device_types[p->type];
+	dev->nb_queues = dev->ops->nb_queues;
 	for (i = 0; i < VRTC_MAX_QUEUES; i++) {
 		dev->queues[i].qid = i;
-		dev->queues[i].dev = dev;
+		dev->queues[i].owner = dev;
 		dev->queues[i].callfd = -1;
 		dev->queues[i].kickfd = -1;
 	}
-	rc = dev->type == VRTC_DEVICE_RTC ? rtc_setup(dev, p) : rng_setup(dev, p);
-	if (rc != 0)
-		goto fail;
-
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	rc = check_unique(p);
-	if (rc == 0)
-		rc = vrtc_transport_register(dev);
+	rc = dev->ops->setup(dev, p);
 	if (rc != 0) {
-		pthread_mutex_unlock(&vrtc_ctl_lock);
-		goto fail;
-	}
-	TAILQ_INSERT_TAIL(&vrtc_devices, dev, next);
-	rc = vrtc_service_attach(dev);
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-	if (rc == 0 && vrtc_service_running())
-		rc = vrtc_transport_start(dev);
-	if (rc != 0) {
-		vrtc_device_destroy(dev);
+		rte_free(dev);
 		return rc;
 	}
+	dev->offered_features = TRANSPORT_FEATURES | dev->ops->offered_features(dev);
+
+	pthread_mutex_lock(&vrtc_device_lock);
+	rc = check_unique(p);
+	if (rc == 0)
+		rc = transport->open(dev);
+	if (rc != 0) {
+		pthread_mutex_unlock(&vrtc_device_lock);
+		device_free(dev);
+		return rc;
+	}
+	dev->opened = 1;
+	TAILQ_INSERT_TAIL(&devices, dev, next);
+	pthread_mutex_unlock(&vrtc_device_lock);
 	VRTC_DLOG(device, INFO, dev, "%s device on %s (%s), features 0x%" PRIx64,
-		  dev->type == VRTC_DEVICE_RTC ? "virtio-rtc" : "virtio-rng", dev->iface,
-		  dev->params.client ? "client" : "server", dev->offered_features);
+		  dev->ops->long_name, dev->iface, dev->params.client ? "client" : "server",
+		  dev->offered_features);
 	if (out != NULL)
 		*out = dev;
 	return 0;
+}
 
-fail:
-	device_free(dev);
-	return rc;
+/* The queues @p dev serves, for the poller. */
+static uint16_t
+served_queues(struct vrtc_device *dev, struct vrtc_queue **qs)
+{
+	uint16_t i, nb = 0;
+
+	for (i = 0; i < dev->nb_queues; i++) {
+		if (dev->queues[i].served)
+			qs[nb++] = &dev->queues[i];
+	}
+	return nb;
+}
+
+int
+vrtc_device_attach(struct vrtc_device *dev, struct vrtc_poller *p)
+{
+	struct vrtc_queue *qs[VRTC_MAX_QUEUES];
+	int rc;
+
+	if (dev == NULL || p == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&vrtc_device_lock);
+	if (dev->poller != NULL) {
+		pthread_mutex_unlock(&vrtc_device_lock);
+		VRTC_DLOG(device, ERR, dev, "already served by poller %s",
+			  vrtc_poller_name(dev->poller));
+		return -EBUSY;
+	}
+	rc = vrtc_poller_queues_add(p, qs, served_queues(dev, qs));
+	if (rc == 0)
+		dev->poller = p;
+	pthread_mutex_unlock(&vrtc_device_lock);
+	if (rc != 0)
+		return rc;
+	/* Outside the lock: the transport may call back at once. */
+	rc = transport->start(dev);
+	if (rc != 0) {
+		vrtc_device_detach(dev);
+		return rc;
+	}
+	pthread_mutex_lock(&vrtc_device_lock);
+	dev->started = 1;
+	pthread_mutex_unlock(&vrtc_device_lock);
+	VRTC_DLOG(device, INFO, dev, "served by poller %s", vrtc_poller_name(p));
+	return 0;
+}
+
+int
+vrtc_device_detach(struct vrtc_device *dev)
+{
+	struct vrtc_queue *qs[VRTC_MAX_QUEUES];
+	struct vrtc_poller *p;
+
+	if (dev == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&vrtc_device_lock);
+	if (dev->poller == NULL) {
+		pthread_mutex_unlock(&vrtc_device_lock);
+		return 0;
+	}
+	dev->closing = 1; /* transport callbacks from now on start nothing */
+	vrtc_device_queues_stop(dev);
+	pthread_mutex_unlock(&vrtc_device_lock);
+
+	/* Disconnects the front-end (vrtc_device_disconnected) and closes
+	 * the socket; the lock must not be held. */
+	transport->close(dev);
+
+	pthread_mutex_lock(&vrtc_device_lock);
+	p = dev->poller;
+	vrtc_poller_queues_remove(p, qs, served_queues(dev, qs));
+	dev->poller = NULL;
+	dev->started = 0;
+	dev->opened = 0;
+	dev->closing = 0;
+	pthread_mutex_unlock(&vrtc_device_lock);
+	VRTC_DLOG(device, INFO, dev, "left poller %s", vrtc_poller_name(p));
+	return 0;
 }
 
 int
@@ -339,14 +372,14 @@ vrtc_device_destroy(struct vrtc_device *dev)
 {
 	if (dev == NULL)
 		return -EINVAL;
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	dev->closing = 1;
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-	vrtc_transport_unregister(dev); /* disconnects, unlinks the socket */
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	vrtc_service_detach(dev);	/* off its worker, after a grace period */
-	TAILQ_REMOVE(&vrtc_devices, dev, next);
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	vrtc_device_detach(dev);
+	if (dev->opened) {
+		transport->close(dev); /* opened but never attached */
+		dev->opened = 0;
+	}
+	pthread_mutex_lock(&vrtc_device_lock);
+	TAILQ_REMOVE(&devices, dev, next);
+	pthread_mutex_unlock(&vrtc_device_lock);
 	VRTC_DLOG(device, INFO, dev, "destroyed");
 	device_free(dev);
 	return 0;
@@ -361,53 +394,182 @@ vrtc_device_destroy_all(void)
 		vrtc_device_destroy(dev);
 }
 
+/* ---- queue hand-over (transport callbacks, lock held) ------------------------------ */
+
+static void
+totals_add(struct vrtc_queue_totals *t, const struct vrtc_vq_stats *vs)
+{
+	t->bad_chains += vs->bad_chains;
+	t->notify_suppressed += vs->notify_suppressed;
+	t->polls += vs->polls;
+	t->polls_empty += vs->polls_empty;
+}
+
+void
+vrtc_device_queues_stop(struct vrtc_device *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->nb_queues; i++) {
+		struct vrtc_queue *q = &dev->queues[i];
+
+		if (!q->vq_valid)
+			continue;
+		vrtc_poller_queue_quiesce(q);
+		if (vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
+			VRTC_DLOG(device, NOTICE, dev,
+				  "queue %u was broken by the guest (%s); a device reset clears it",
+				  q->qid, vrtc_vq_broken_name(vrtc_vq_broken(&q->vq)));
+		/* The counters of this ring's life go on in the totals. */
+		totals_add(&q->totals, &q->vq.stats);
+		q->stop_avail_idx = q->vq.last_avail_idx;
+		q->stop_used_idx = q->vq.used_idx;
+		vrtc_vq_fini(&q->vq);
+		q->vq_valid = 0;
+		q->callfd = -1;
+		q->kickfd = -1;
+	}
+}
+
+void
+vrtc_device_queue_base(const struct vrtc_queue *q, uint16_t *last_avail, uint16_t *used)
+{
+	*last_avail = q->stop_avail_idx;
+	*used = q->stop_used_idx;
+}
+
+void
+vrtc_device_mem_set(struct vrtc_device *dev, struct vrtc_mem *mem)
+{
+	rte_free(dev->mem);
+	dev->mem = mem;
+}
+
+void
+vrtc_device_features_set(struct vrtc_device *dev, uint64_t features)
+{
+	dev->features = features;
+	if (dev->ops->features_set != NULL)
+		dev->ops->features_set(dev, features);
+}
+
+int
+vrtc_device_wants_service(const struct vrtc_device *dev)
+{
+	uint16_t i;
+
+	if (dev->closing || dev->poller == NULL || !dev->connected)
+		return 0;
+	for (i = 0; i < dev->nb_queues; i++) {
+		if (dev->queues[i].served && dev->queues[i].ring_ready)
+			return 1;
+	}
+	return 0;
+}
+
+int
+vrtc_device_queue_start(struct vrtc_device *dev, struct vrtc_queue *q,
+			const struct vrtc_vq_config *cfg, int callfd, int kickfd)
+{
+	struct vrtc_vq_config c = *cfg;
+	int rc;
+
+	if (dev->closing || dev->poller == NULL || dev->mem == NULL || !q->served)
+		return -EAGAIN;
+	if (q->vq_valid)
+		return -EBUSY; /* the transport must stop the queues first */
+	c.features = dev->features;
+	c.mem = dev->mem;
+	rc = vrtc_vq_init(&q->vq, &c);
+	if (rc != 0)
+		return rc;
+	q->vq_valid = 1;
+	q->callfd = callfd;
+	q->kickfd = kickfd;
+	/* Pollers ask the guest not to kick; a poller preparing to sleep
+	 * turns kicks back on. */
+	vrtc_vq_kicks_disable(&q->vq);
+	vrtc_poller_queue_publish(q);
+	vrtc_poller_wake(dev->poller);
+	return 0;
+}
+
+void
+vrtc_device_connected(struct vrtc_device *dev)
+{
+	dev->connected = 1;
+	dev->connections++;
+}
+
+void
+vrtc_device_disconnected(struct vrtc_device *dev)
+{
+	uint16_t i;
+
+	vrtc_device_queues_stop(dev);
+	vrtc_device_mem_set(dev, NULL);
+	for (i = 0; i < dev->nb_queues; i++)
+		dev->queues[i].ring_ready = 0;
+	dev->connected = 0;
+	dev->features = 0;
+}
+
+/* ---- counters -------------------------------------------------------------------- */
+
 int
 vrtc_device_stats_get(const struct vrtc_device *dev, struct vrtc_device_stats *st)
 {
-	uint16_t i, s;
+	uint16_t i;
 
 	if (dev == NULL || st == NULL)
 		return -EINVAL;
 	memset(st, 0, sizeof(*st));
-	/* Counters are written by one worker and read here without a lock:
-	 * each 64-bit read is atomic on the platforms we build for, and the
-	 * sum is good enough for rates. */
+	pthread_mutex_lock(&vrtc_device_lock);
+	/* Live counters are written by one poller and read here without
+	 * stopping it: each 64-bit load is atomic on the platforms we build
+	 * for. Totals of earlier ring lives change only under the lock. */
 	for (i = 0; i < dev->nb_queues; i++) {
 		const struct vrtc_queue *q = &dev->queues[i];
-		const struct vrtc_vq_stats *vs = &q->vq.stats;
+		struct vrtc_queue_totals t = q->totals;
 
 		if (!q->served)
 			continue;
-		st->bad_chains += vs->bad_chains;
+		if (q->vq_valid)
+			totals_add(&t, &q->vq.stats);
+		st->bad_chains += t.bad_chains;
+		st->notify_suppressed += t.notify_suppressed;
+		st->polls += t.polls;
+		st->polls_empty += t.polls_empty;
 		st->notifications += q->interrupts;
-		st->notify_suppressed += vs->notify_suppressed;
-		st->polls += vs->polls;
-		st->polls_empty += vs->polls_empty;
 		st->running |= __atomic_load_n(&q->running, __ATOMIC_RELAXED);
 		if (q->vq_valid && vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
 			st->broken_queues++;
 	}
-	if (dev->type == VRTC_DEVICE_RTC) {
-		const struct vrtc_rtc_stats *rs = &dev->rtc.model.stats;
-
-		st->requests = rs->requests;
-		for (s = 0; s < VRTC_RTC_S_COUNT; s++) {
-			st->rtc_status[s] = rs->status[s];
-			if (s != VRTC_RTC_S_OK)
-				st->errors += rs->status[s];
-		}
-		st->errors += rs->no_status;
-		st->bytes = rs->response_bytes;
-	} else {
-		const struct vrtc_rng_stats *ns = &dev->rng.stats;
-
-		st->requests = ns->requests;
-		st->bytes = ns->bytes;
-		st->errors = ns->source_errors + ns->readable_chains;
-		st->rate_limited_polls = dev->rng.rate_limited_polls;
-	}
+	dev->ops->stats_get(dev, st);
 	st->requests += st->bad_chains;
 	st->connections = dev->connections;
-	st->connected = dev->vid >= 0;
+	st->connected = dev->connected;
+	pthread_mutex_unlock(&vrtc_device_lock);
 	return 0;
+}
+
+int
+vrtc_device_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n)
+{
+	unsigned int total = 0, got;
+
+	if (dev == NULL || (xs == NULL && n != 0))
+		return -EINVAL;
+	pthread_mutex_lock(&vrtc_device_lock);
+	if (dev->ops->xstats_get != NULL) {
+		got = dev->ops->xstats_get(dev, xs, n);
+		total += got;
+	}
+	if (transport->xstats_get != NULL) {
+		got = transport->xstats_get(dev, total < n ? xs + total : NULL,
+					    total < n ? n - total : 0);
+		total += got;
+	}
+	pthread_mutex_unlock(&vrtc_device_lock);
+	return (int)total;
 }

@@ -3,135 +3,224 @@
  */
 
 /*
- * The service: worker lcores that poll the queues they own, in bursts.
+ * Pollers: sets of queues served in bursts by whoever calls
+ * vrtc_poller_poll() — the application's own loop, dpdk-rtcd's workers, or
+ * the rte_service component of vrtc_poller_service_register(). The library
+ * launches nothing on any lcore.
  *
- * Each worker owns a set of queues (all queues of a device go to the same
- * worker: the device's `lcore`, else round-robin). The set is an array the
- * control thread replaces under RCU (publish the new one, wait for a grace
- * period, free the old one), so devices can come and go while the service
- * runs. Every loop iteration ends with a quiescent-state report; a worker
- * that sleeps goes offline first. See vrtc_internal.h for the queue
- * ownership protocol.
+ * A poller's set of queues is an array the control thread replaces under
+ * RCU: publish the new one, wait for a grace period, free the old one. The
+ * polling thread is "online" for RCU only inside a poll or sleep call, so a
+ * grace period never waits for an application that stopped polling, and a
+ * control call never hangs on one.
  *
- * Busy mode spins on the rings. Adaptive mode spins while there is work;
- * after idle_us without any, it asks the guests to kick (EVENT_IDX
- * avail_event or used->flags), re-checks the rings, and sleeps in epoll on
- * the kick eventfds and a wake-up eventfd; the first kick puts it back to
- * spinning with kicks suppressed.
+ * Sleeping: vrtc_poller_sleep_prepare() turns kicks on for every running
+ * queue (EVENT_IDX avail_event, or used->flags), re-checks the rings, and
+ * returns the poller's epoll fd, which holds its wake-up eventfd and the
+ * kick eventfds of those queues; vrtc_poller_sleep_end() suppresses kicks
+ * again and drains what fired.
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
-#include <rte_lcore.h>
-#include <rte_launch.h>
 #include <rte_malloc.h>
-#include <rte_pause.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_service_component.h>
 
+#include "poller.h"
 #include "vrtc_internal.h"
 
 #define DEFAULT_BURST 32
-#define MAX_BURST 256
-#define DEFAULT_IDLE_US 100
-/* A worker with nothing to serve checks for new queues this often. */
-#define EMPTY_SLEEP_MS 100
+/* rte_service names are 32 bytes with the NUL; ours get a "vrtc_" prefix. */
+#define MAX_NAME 27
+/* RCU thread ids: one per poller. */
+#define MAX_POLLERS 128
+/* How long vrtc_poller_destroy() waits for its service to stop running. */
+#define SERVICE_STOP_WAIT_MS 1000
 
-struct vrtc_device_list vrtc_devices = TAILQ_HEAD_INITIALIZER(vrtc_devices);
-pthread_mutex_t vrtc_ctl_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* The queues one worker serves; replaced as a whole, freed after a grace
+/* The queues one poller serves; replaced as a whole, freed after a grace
  * period. */
-struct worker_set {
+struct queue_set {
 	uint16_t nb;
 	struct vrtc_queue *q[];
 };
 
-struct worker {
-	unsigned int lcore;
-	struct worker_set *set; /* atomic pointer */
-	uint8_t stop;		/* atomic */
-	int wakefd;		/* eventfd: control -> sleeping worker */
-	uint64_t sleeps;
-	uint64_t wakeups_by_kick;
+struct vrtc_poller {
+	/* Polling thread. */
+	struct queue_set *set; /* atomic pointer */
+	uint16_t burst;
+	uint16_t next;	       /* round-robin start */
+	unsigned int rcu_id;
+	int epfd;	       /* sleep set, -1 until the first sleep */
+	int wakefd;	       /* eventfd: control -> sleeping poller */
+	uint8_t sleep_armed;   /* kicks enabled by sleep_prepare */
+	uint16_t running;      /* queues the last pass found running */
+	struct vrtc_poller_stats stats;
+
+	/* Control (pollers_lock). */
+	char name[MAX_NAME];
+	int socket_id;
+	int has_service;
+	uint32_t service_id;
 } __rte_cache_aligned;
 
-static struct {
-	int running;
-	uint16_t burst;
-	enum vrtc_poll_mode mode;
-	uint64_t idle_cycles;
-	struct rte_rcu_qsbr *qsbr;
-	unsigned int nb_workers;
-	struct worker *workers[RTE_MAX_LCORE];
-	unsigned int rr_next;
-} svc = { .burst = DEFAULT_BURST };
+static pthread_mutex_t pollers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vrtc_poller *pollers[MAX_POLLERS];
+static struct rte_rcu_qsbr *qsbr;
+static unsigned int nb_created;
 
-int
-vrtc_service_running(void)
+/* ---- RCU -------------------------------------------------------------------- */
+
+static int
+rcu_init_locked(void)
 {
-	return svc.running;
+	size_t sz;
+
+	if (qsbr != NULL)
+		return 0;
+	sz = rte_rcu_qsbr_get_memsize(MAX_POLLERS);
+	qsbr = rte_zmalloc("vrtc_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (qsbr == NULL)
+		return -ENOMEM;
+	if (rte_rcu_qsbr_init(qsbr, MAX_POLLERS) != 0) {
+		rte_free(qsbr);
+		qsbr = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-uint16_t
-vrtc_service_burst(void)
+/* Wait until every poll call that started before now has returned. */
+static void
+grace_period(void)
 {
-	return svc.burst;
+	if (qsbr != NULL)
+		rte_rcu_qsbr_synchronize(qsbr, RTE_QSBR_THRID_INVALID);
 }
 
-int
-vrtc_service_adaptive(void)
-{
-	return svc.mode == VRTC_POLL_ADAPTIVE;
-}
-
-/* ---- queue hand-over ------------------------------------------------------ */
+/* ---- queue hand-over (control) ------------------------------------------- */
 
 void
-vrtc_queue_publish(struct vrtc_queue *q)
+vrtc_poller_queue_publish(struct vrtc_queue *q)
 {
-	/* Pairs with the acquire load in the worker loop: the vq set-up and
-	 * the device's memory map are visible before running is. */
+	/* Pairs with the acquire load in poll_pass(): the vq set-up and the
+	 * device's memory map are visible before running is. */
 	__atomic_store_n(&q->running, 1, __ATOMIC_RELEASE);
 }
 
 void
-vrtc_queue_quiesce(struct vrtc_queue *q)
+vrtc_poller_queue_quiesce(struct vrtc_queue *q)
 {
 	if (!__atomic_load_n(&q->running, __ATOMIC_RELAXED))
 		return;
 	__atomic_store_n(&q->running, 0, __ATOMIC_RELEASE);
-	/* A worker that saw running = 1 reports its next quiescent state only
-	 * after it finished that iteration: once every worker did, none can
-	 * touch the queue any more. */
-	if (svc.qsbr != NULL)
-		rte_rcu_qsbr_synchronize(svc.qsbr, RTE_QSBR_THRID_INVALID);
-}
-
-static struct worker *
-worker_of(int lcore)
-{
-	if (lcore < 0 || lcore >= RTE_MAX_LCORE)
-		return NULL;
-	return svc.workers[lcore];
+	/* A poll call that saw running = 1 reports its quiescent state (goes
+	 * offline) only when it returns. */
+	grace_period();
 }
 
 void
-vrtc_service_wake(struct vrtc_device *dev)
+vrtc_poller_wake(struct vrtc_poller *p)
 {
-	struct worker *w = worker_of(dev->worker_lcore);
-
-	if (w != NULL && w->wakefd >= 0)
-		eventfd_write(w->wakefd, 1);
+	if (p != NULL && p->wakefd >= 0)
+		eventfd_write(p->wakefd, 1);
 }
 
-/* ---- data path -------------------------------------------------------------- */
+uint16_t
+vrtc_poller_burst(const struct vrtc_poller *p)
+{
+	return p->burst;
+}
+
+static int
+set_replace(struct vrtc_poller *p, struct queue_set *set)
+{
+	struct queue_set *old = p->set;
+
+	__atomic_store_n(&p->set, set, __ATOMIC_RELEASE);
+	vrtc_poller_wake(p);
+	grace_period();
+	rte_free(old);
+	return 0;
+}
+
+static struct queue_set *
+set_alloc(const struct vrtc_poller *p, uint16_t nb)
+{
+	return rte_zmalloc_socket("vrtc_queue_set", sizeof(struct queue_set) +
+				  (size_t)nb * sizeof(struct vrtc_queue *), RTE_CACHE_LINE_SIZE,
+				  p->socket_id);
+}
+
+int
+vrtc_poller_queues_add(struct vrtc_poller *p, struct vrtc_queue *const *qs, uint16_t nb)
+{
+	const struct queue_set *old;
+	struct queue_set *set;
+	uint16_t i;
+
+	pthread_mutex_lock(&pollers_lock);
+	old = p->set;
+	if ((uint32_t)old->nb + nb > UINT16_MAX) {
+		pthread_mutex_unlock(&pollers_lock);
+		return -ENOSPC;
+	}
+	set = set_alloc(p, (uint16_t)(old->nb + nb));
+	if (set == NULL) {
+		pthread_mutex_unlock(&pollers_lock);
+		return -ENOMEM;
+	}
+	for (i = 0; i < old->nb; i++)
+		set->q[set->nb++] = old->q[i];
+	for (i = 0; i < nb; i++)
+		set->q[set->nb++] = qs[i];
+	set_replace(p, set);
+	pthread_mutex_unlock(&pollers_lock);
+	return 0;
+}
+
+int
+vrtc_poller_queues_remove(struct vrtc_poller *p, struct vrtc_queue *const *qs, uint16_t nb)
+{
+	const struct queue_set *old;
+	struct queue_set *set;
+	uint16_t i, j;
+
+	pthread_mutex_lock(&pollers_lock);
+	old = p->set;
+	set = set_alloc(p, old->nb);
+	if (set == NULL) {
+		/* Cannot shrink the set: the queues stay listed but stopped
+		 * (running = 0), which the poller skips. Never fails the
+		 * caller's teardown. */
+		pthread_mutex_unlock(&pollers_lock);
+		for (i = 0; i < nb; i++)
+			vrtc_poller_queue_quiesce(qs[i]);
+		return -ENOMEM;
+	}
+	for (i = 0; i < old->nb; i++) {
+		for (j = 0; j < nb; j++) {
+			if (old->q[i] == qs[j])
+				break;
+		}
+		if (j == nb)
+			set->q[set->nb++] = old->q[i];
+	}
+	set_replace(p, set);
+	pthread_mutex_unlock(&pollers_lock);
+	return 0;
+}
+
+/* ---- data path ------------------------------------------------------------- */
 
 static inline void
 signal_guest(struct vrtc_queue *q)
@@ -143,129 +232,66 @@ signal_guest(struct vrtc_queue *q)
 	}
 }
 
-static inline uint16_t
-serve_rtc(struct vrtc_queue *q, uint16_t burst)
-{
-	struct vrtc_rtc_model *model = &q->dev->rtc.model;
-	struct vrtc_chain chain;
-	uint16_t n = vrtc_vq_avail(&q->vq, burst), i;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		int rc = vrtc_vq_pop(&q->vq, &chain);
-
-		if (rc != 0) {
-			if (rc == -EBADMSG)
-				continue; /* completed with length 0 and counted */
-			break;		  /* ring broken */
-		}
-		vrtc_vq_push(&q->vq, chain.head, vrtc_rtc_handle(model, &chain));
-	}
-	signal_guest(q);
-	return n;
-}
-
-/* Refill the token bucket; returns the balance (> 0: buffers may be served). */
-static inline int64_t
-rate_refill(struct vrtc_rate_limit *rl)
-{
-	uint64_t now, add;
-
-	now = rte_rdtsc();
-	add = (uint64_t)((unsigned __int128)(now - rl->last_tsc) * rl->rate_bytes_per_s /
-			 rl->tsc_hz);
-	if (add != 0) {
-		/* Advance by the cycles those bytes are worth, keeping the
-		 * remainder for the next refill. */
-		rl->last_tsc += (uint64_t)((unsigned __int128)add * rl->tsc_hz /
-					   rl->rate_bytes_per_s);
-		if (add > rl->capacity)
-			add = rl->capacity;
-		rl->tokens += (int64_t)add;
-		if (rl->tokens >= (int64_t)rl->capacity) {
-			rl->tokens = (int64_t)rl->capacity;
-			rl->last_tsc = now; /* a full bucket does not save up */
-		}
-	}
-	return rl->tokens;
-}
-
-static inline uint16_t
-serve_rng(struct vrtc_queue *q, uint16_t burst)
-{
-	struct vrtc_device *dev = q->dev;
-	struct vrtc_rate_limit *rl = &dev->rng.limit;
-	const int limited = rl->rate_bytes_per_s != 0;
-	const uint32_t max_bytes = limited ? (uint32_t)RTE_MIN(rl->capacity, (uint64_t)UINT32_MAX) :
-					     UINT32_MAX;
-	struct vrtc_chain chain;
-	uint16_t n, i, done = 0;
-
-	if (limited && rate_refill(rl) <= 0) {
-		/* Buffers wait on the ring until the balance is positive. */
-		dev->rng.rate_limited_polls++;
-		vrtc_entropy_quiesce(dev->rng.source);
-		return 0;
-	}
-	n = vrtc_vq_avail(&q->vq, burst);
-	if (n == 0) {
-		/* Idle: no delivered entropy stays in the source's pool. */
-		vrtc_entropy_quiesce(dev->rng.source);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		uint32_t len;
-		int rc = vrtc_vq_pop(&q->vq, &chain);
-
-		if (rc != 0) {
-			if (rc == -EBADMSG)
-				continue;
-			break;
-		}
-		len = vrtc_rng_handle(dev->rng.source, &chain, max_bytes, &dev->rng.stats);
-		vrtc_vq_push(&q->vq, chain.head, len);
-		done++;
-		if (limited) {
-			rl->tokens -= len;
-			if (rl->tokens <= 0)
-				break; /* the rest of the burst waits */
-		}
-	}
-	signal_guest(q);
-	return done;
-}
-
-static inline uint16_t
-serve_queue(struct vrtc_queue *q, uint16_t burst)
-{
-	if (q->dev->type == VRTC_DEVICE_RTC)
-		return serve_rtc(q, burst);
-	return serve_rng(q, burst);
-}
-
-/* Serve every running queue of @p set once. @return the chains served. */
+/* Serve every running queue once, starting at p->next. */
 static inline unsigned int
-poll_set(const struct worker_set *set, uint16_t burst, unsigned int *active)
+poll_pass(struct vrtc_poller *p, const struct queue_set *set, unsigned int budget)
 {
 	unsigned int work = 0;
-	uint16_t i;
+	uint16_t i, start = p->next, nb = set->nb, running = 0;
 
-	*active = 0;
-	for (i = 0; i < set->nb; i++) {
-		struct vrtc_queue *q = set->q[i];
+	p->running = 0;
+	if (nb == 0)
+		return 0;
+	if (start >= nb)
+		start = 0;
+	for (i = 0; i < nb; i++) {
+		uint16_t slot = (uint16_t)(start + i);
+		struct vrtc_queue *q = set->q[slot >= nb ? slot - nb : slot];
+		uint16_t burst = p->burst;
 
-		/* Pairs with vrtc_queue_publish(). */
+		/* Pairs with vrtc_poller_queue_publish(). */
 		if (!__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
 			continue;
-		(*active)++;
-		work += serve_queue(q, burst);
+		running++;
+		if (work >= budget)
+			continue; /* counted, not served: the budget is spent */
+		if (budget - work < burst)
+			burst = (uint16_t)(budget - work);
+		work += q->serve(q, burst);
+		signal_guest(q);
+	}
+	/* The next pass starts one queue further: with a budget smaller
+	 * than the work on offer, no queue is always last. */
+	p->next = (uint16_t)(start + 1 >= nb ? 0 : start + 1);
+	p->running = running;
+	return work;
+}
+
+unsigned int
+vrtc_poller_poll(struct vrtc_poller *p, unsigned int budget)
+{
+	unsigned int work;
+
+	rte_rcu_qsbr_thread_online(qsbr, p->rcu_id);
+	work = poll_pass(p, __atomic_load_n(&p->set, __ATOMIC_ACQUIRE), budget);
+	rte_rcu_qsbr_thread_offline(qsbr, p->rcu_id);
+	p->stats.polls++;
+	if (work != 0) {
+		p->stats.polls_busy++;
+		p->stats.chains += work;
 	}
 	return work;
 }
 
-/* Read a fired eventfd down to zero without ever blocking: only when it is
- * still readable (the number may name another file by now). */
+unsigned int
+vrtc_poller_running_queues(const struct vrtc_poller *p)
+{
+	return p->running;
+}
+
+/* ---- sleeping --------------------------------------------------------------- */
+
+/* Read a fired eventfd down to zero without ever blocking. */
 static void
 drain_eventfd(int fd)
 {
@@ -276,391 +302,306 @@ drain_eventfd(int fd)
 		eventfd_read(fd, &v);
 }
 
-/*
- * Adaptive mode: ask for kicks, make sure nothing slipped in meanwhile, and
- * sleep until a kick or a wake-up. Runs online until the epoll set is
- * built (the queues cannot be torn down while we are online).
- *
- * On waking, the queues are served first and the housekeeping (draining
- * the eventfds, closing the epoll set, suppressing kicks again) comes
- * after, so the request that woke us does not wait for those system calls.
- * @return the chains served by that first poll.
- */
-static unsigned int
-sleep_on_kicks(struct worker *w, const struct worker_set *set, unsigned int lcore,
-	       uint16_t burst)
+static int
+epoll_add(int epfd, int fd)
 {
-	struct epoll_event ev, events[8];
-	unsigned int work = 0, active;
-	uint16_t i;
-	int epfd, n = 0, k;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
 
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (epfd < 0)
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0 || errno == EEXIST)
 		return 0;
-	ev.events = EPOLLIN;
-	ev.data.fd = w->wakefd;
-	epoll_ctl(epfd, EPOLL_CTL_ADD, w->wakefd, &ev);
+	return -errno;
+}
+
+/* Arm kicks of every running queue and build the epoll set from scratch
+ * (kick fds change with every queue set-up). -EAGAIN: do not sleep. */
+static int
+sleep_arm(struct vrtc_poller *p, const struct queue_set *set)
+{
+	uint16_t i;
+
+	if (p->epfd >= 0)
+		close(p->epfd);
+	p->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (p->epfd < 0 || epoll_add(p->epfd, p->wakefd) != 0)
+		return -EAGAIN;
+	p->sleep_armed = 1;
 	for (i = 0; i < set->nb; i++) {
 		struct vrtc_queue *q = set->q[i];
 
 		if (!__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
 			continue;
-		if (vrtc_vq_kicks_enable(&q->vq) || q->kickfd < 0)
-			goto out; /* work arrived, or no way to be woken */
-		ev.data.fd = q->kickfd;
-		if (epoll_ctl(epfd, EPOLL_CTL_ADD, q->kickfd, &ev) != 0)
-			goto out;
+		if (q->kickfd < 0)
+			return -EAGAIN; /* the driver polls: no kick will come */
+		if (vrtc_vq_kicks_enable(&q->vq))
+			return -EAGAIN; /* work arrived meanwhile */
+		if (epoll_add(p->epfd, q->kickfd) != 0)
+			return -EAGAIN;
 	}
-	w->sleeps++;
-	rte_rcu_qsbr_thread_offline(svc.qsbr, lcore);
-	n = epoll_wait(epfd, events, RTE_DIM(events), 1000);
-	rte_rcu_qsbr_thread_online(svc.qsbr, lcore);
-	/* The queues are re-read from the (possibly new) set. */
-	work = poll_set(__atomic_load_n(&w->set, __ATOMIC_ACQUIRE), burst, &active);
-	for (k = 0; k < n; k++) {
-		drain_eventfd(events[k].data.fd);
-		if (events[k].data.fd != w->wakefd)
-			w->wakeups_by_kick++;
-	}
-out:
-	close(epfd);
-	/* Back to spinning: kicks are suppressed again. */
-	set = __atomic_load_n(&w->set, __ATOMIC_ACQUIRE);
+	return p->epfd;
+}
+
+int
+vrtc_poller_sleep_prepare(struct vrtc_poller *p, uint64_t *deadline_ns)
+{
+	int rc;
+
+	if (deadline_ns != NULL)
+		*deadline_ns = UINT64_MAX; /* no device timers yet */
+	rte_rcu_qsbr_thread_online(qsbr, p->rcu_id);
+	rc = sleep_arm(p, __atomic_load_n(&p->set, __ATOMIC_ACQUIRE));
+	rte_rcu_qsbr_thread_offline(qsbr, p->rcu_id);
+	if (rc >= 0)
+		p->stats.sleeps++;
+	return rc;
+}
+
+void
+vrtc_poller_sleep_end(struct vrtc_poller *p)
+{
+	struct epoll_event events[16];
+	const struct queue_set *set;
+	int n, k;
+	uint16_t i;
+
+	if (!p->sleep_armed)
+		return;
+	p->sleep_armed = 0;
+	rte_rcu_qsbr_thread_online(qsbr, p->rcu_id);
+	/* Serve first: the request that woke us does not wait for the
+	 * housekeeping below. */
+	set = __atomic_load_n(&p->set, __ATOMIC_ACQUIRE);
+	p->stats.chains += poll_pass(p, set, UINT_MAX);
 	for (i = 0; i < set->nb; i++) {
 		struct vrtc_queue *q = set->q[i];
 
 		if (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
 			vrtc_vq_kicks_disable(&q->vq);
 	}
-	return work;
+	rte_rcu_qsbr_thread_offline(qsbr, p->rcu_id);
+	if (p->epfd >= 0) {
+		n = epoll_wait(p->epfd, events, RTE_DIM(events), 0);
+		for (k = 0; k < n; k++)
+			drain_eventfd(events[k].data.fd);
+	}
 }
 
-static void
-sleep_idle_worker(struct worker *w, unsigned int lcore)
+/* ---- rte_service ------------------------------------------------------------ */
+
+static int32_t
+service_run(void *arg)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	int epfd = epoll_create1(EPOLL_CLOEXEC);
-	eventfd_t v;
+	struct vrtc_poller *p = arg;
 
-	rte_rcu_qsbr_thread_offline(svc.qsbr, lcore);
-	if (epfd >= 0) {
-		ev.data.fd = w->wakefd;
-		epoll_ctl(epfd, EPOLL_CTL_ADD, w->wakefd, &ev);
-		if (epoll_wait(epfd, &ev, 1, EMPTY_SLEEP_MS) > 0)
-			eventfd_read(w->wakefd, &v);
-		close(epfd);
-	} else {
-		rte_delay_us_sleep(EMPTY_SLEEP_MS * 1000);
-	}
-	rte_rcu_qsbr_thread_online(svc.qsbr, lcore);
-}
-
-static int
-worker_main(void *arg)
-{
-	struct worker *w = arg;
-	unsigned int lcore = rte_lcore_id();
-	const uint16_t burst = svc.burst;
-	const int adaptive = svc.mode == VRTC_POLL_ADAPTIVE;
-	uint64_t last_work = rte_rdtsc();
-
-	VRTC_GLOG(poller, INFO, "worker on lcore %u: %s polling, burst %u", lcore,
-		  adaptive ? "adaptive" : "busy", burst);
-	rte_rcu_qsbr_thread_online(svc.qsbr, lcore);
-	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		const struct worker_set *set = __atomic_load_n(&w->set, __ATOMIC_ACQUIRE);
-		unsigned int active, work = poll_set(set, burst, &active);
-
-		if (active == 0) {
-			rte_rcu_qsbr_quiescent(svc.qsbr, lcore);
-			sleep_idle_worker(w, lcore);
-			last_work = rte_rdtsc();
-			continue;
-		}
-		if (work != 0) {
-			if (adaptive)
-				last_work = rte_rdtsc();
-		} else if (adaptive && rte_rdtsc() - last_work > svc.idle_cycles) {
-			sleep_on_kicks(w, set, lcore, burst);
-			last_work = rte_rdtsc();
-		} else {
-			rte_pause();
-		}
-		rte_rcu_qsbr_quiescent(svc.qsbr, lcore);
-	}
-	rte_rcu_qsbr_thread_offline(svc.qsbr, lcore);
-	VRTC_GLOG(poller, INFO, "worker on lcore %u stopped (%" PRIu64 " sleeps)", lcore, w->sleeps);
-	return 0;
-}
-
-/* ---- worker sets -------------------------------------------------------------- */
-
-/*
- * Give every worker the queues of the devices assigned to it. Replaces the
- * sets under RCU. Called with vrtc_ctl_lock held.
- */
-static int
-rebuild_worker_sets(void)
-{
-	struct worker_set *old_sets[RTE_MAX_LCORE] = { NULL };
-	unsigned int lcore;
-	int rc = 0;
-
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct worker *w = svc.workers[lcore];
-		struct vrtc_device *dev;
-		struct worker_set *set;
-		uint16_t nb = 0;
-
-		if (w == NULL)
-			continue;
-		TAILQ_FOREACH(dev, &vrtc_devices, next) {
-			if (dev->worker_lcore == (int)lcore && !dev->closing)
-				nb += dev->nb_queues;
-		}
-		set = rte_zmalloc("vrtc_worker_set", sizeof(*set) + nb * sizeof(set->q[0]),
-				  RTE_CACHE_LINE_SIZE);
-		if (set == NULL) {
-			rc = -ENOMEM;
-			continue; /* keep the old set */
-		}
-		TAILQ_FOREACH(dev, &vrtc_devices, next) {
-			uint16_t i;
-
-			if (dev->worker_lcore != (int)lcore || dev->closing)
-				continue;
-			for (i = 0; i < dev->nb_queues; i++) {
-				if (dev->queues[i].served)
-					set->q[set->nb++] = &dev->queues[i];
-			}
-		}
-		old_sets[lcore] = w->set;
-		__atomic_store_n(&w->set, set, __ATOMIC_RELEASE);
-		eventfd_write(w->wakefd, 1);
-	}
-	rte_rcu_qsbr_synchronize(svc.qsbr, RTE_QSBR_THRID_INVALID);
-	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++)
-		rte_free(old_sets[lcore]);
-	return rc;
-}
-
-/* Pick the worker of a device. Called with vrtc_ctl_lock held. */
-static int
-assign_device(struct vrtc_device *dev)
-{
-	unsigned int i, lcore;
-
-	if (dev->params.lcore >= 0) {
-		if (worker_of(dev->params.lcore) == NULL) {
-			VRTC_DLOG(poller, ERR, dev,
-				  "lcore %d is not a worker lcore of this process (see EAL -l)",
-				  dev->params.lcore);
-			return -EINVAL;
-		}
-		dev->worker_lcore = dev->params.lcore;
-		return 0;
-	}
-	/* Round-robin over the worker lcores, in lcore order. */
-	for (i = 0; i < RTE_MAX_LCORE; i++) {
-		lcore = (svc.rr_next + i) % RTE_MAX_LCORE;
-		if (svc.workers[lcore] != NULL) {
-			dev->worker_lcore = (int)lcore;
-			svc.rr_next = lcore + 1;
-			return 0;
-		}
-	}
-	return -ENODEV;
+	/* rte_service counts a call that returns -EAGAIN as idle. */
+	return vrtc_poller_poll(p, UINT_MAX) != 0 ? 0 : -EAGAIN;
 }
 
 int
-vrtc_service_attach(struct vrtc_device *dev)
+vrtc_poller_service_register(struct vrtc_poller *p, uint32_t *service_id)
+{
+	struct rte_service_spec spec;
+	uint32_t id;
+	int rc;
+
+	if (p == NULL || service_id == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&pollers_lock);
+	if (p->has_service) {
+		pthread_mutex_unlock(&pollers_lock);
+		return -EEXIST;
+	}
+	memset(&spec, 0, sizeof(spec));
+	snprintf(spec.name, sizeof(spec.name), "vrtc_%s", p->name);
+	spec.callback = service_run;
+	spec.callback_userdata = p;
+	spec.socket_id = p->socket_id;
+	spec.capabilities = 0; /* MT-unsafe: one lcore at a time */
+	rc = rte_service_component_register(&spec, &id);
+	if (rc == 0)
+		rc = rte_service_component_runstate_set(id, 1);
+	if (rc == 0) {
+		p->has_service = 1;
+		p->service_id = id;
+		*service_id = id;
+		VRTC_GLOG(poller, INFO, "poller %s: service component %s (id %u)", p->name,
+			  spec.name, id);
+	} else {
+		VRTC_GLOG(poller, ERR, "poller %s: cannot register service %s: %s", p->name,
+			  spec.name, strerror(rc < 0 ? -rc : rc));
+	}
+	pthread_mutex_unlock(&pollers_lock);
+	return rc;
+}
+
+/* Stop and unregister the service component; -EBUSY if it keeps running. */
+static int
+service_unregister(struct vrtc_poller *p)
+{
+	unsigned int waited_ms = 0;
+
+	if (!p->has_service)
+		return 0;
+	rte_service_component_runstate_set(p->service_id, 0);
+	while (rte_service_may_be_active(p->service_id) == 1) {
+		if (waited_ms++ >= SERVICE_STOP_WAIT_MS)
+			return -EBUSY;
+		rte_delay_us_sleep(1000);
+	}
+	rte_service_component_unregister(p->service_id);
+	p->has_service = 0;
+	return 0;
+}
+
+/* ---- create / destroy ---------------------------------------------------------- */
+
+void
+vrtc_poller_params_init(struct vrtc_poller_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->burst = DEFAULT_BURST;
+	p->socket_id = SOCKET_ID_ANY;
+}
+
+static struct vrtc_poller *
+lookup_locked(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < MAX_POLLERS; i++) {
+		if (pollers[i] != NULL && strcmp(pollers[i]->name, name) == 0)
+			return pollers[i];
+	}
+	return NULL;
+}
+
+int
+vrtc_poller_create(const struct vrtc_poller_params *params, struct vrtc_poller **out)
+{
+	struct vrtc_poller_params pp;
+	struct vrtc_poller *p;
+	char name[MAX_NAME];
+	unsigned int id;
+	int rc;
+
+	if (out == NULL)
+		return -EINVAL;
+	if (params != NULL)
+		pp = *params;
+	else
+		vrtc_poller_params_init(&pp);
+	if (pp.burst == 0)
+		pp.burst = DEFAULT_BURST;
+	if (pp.burst > VRTC_POLLER_MAX_BURST) {
+		VRTC_GLOG(poller, ERR, "burst %u is above the maximum %u", pp.burst,
+			  VRTC_POLLER_MAX_BURST);
+		return -EINVAL;
+	}
+	if (pp.name != NULL && (pp.name[0] == '\0' || strlen(pp.name) >= sizeof(name))) {
+		VRTC_GLOG(poller, ERR, "poller name must have 1 to %zu characters",
+			  sizeof(name) - 1);
+		return -EINVAL;
+	}
+
+	pthread_mutex_lock(&pollers_lock);
+	if (pp.name != NULL)
+		snprintf(name, sizeof(name), "%s", pp.name);
+	else
+		snprintf(name, sizeof(name), "poller%u", nb_created);
+	if (lookup_locked(name) != NULL) {
+		pthread_mutex_unlock(&pollers_lock);
+		VRTC_GLOG(poller, ERR, "a poller named %s exists", name);
+		return -EEXIST;
+	}
+	for (id = 0; id < MAX_POLLERS && pollers[id] != NULL; id++)
+		;
+	if (id == MAX_POLLERS) {
+		pthread_mutex_unlock(&pollers_lock);
+		VRTC_GLOG(poller, ERR, "at most %u pollers", MAX_POLLERS);
+		return -ENOSPC;
+	}
+	rc = rcu_init_locked();
+	if (rc != 0) {
+		pthread_mutex_unlock(&pollers_lock);
+		return rc;
+	}
+	p = rte_zmalloc_socket("vrtc_poller", sizeof(*p), RTE_CACHE_LINE_SIZE, pp.socket_id);
+	if (p == NULL) {
+		pthread_mutex_unlock(&pollers_lock);
+		return -ENOMEM;
+	}
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->burst = pp.burst;
+	p->socket_id = pp.socket_id;
+	p->rcu_id = id;
+	p->epfd = -1;
+	p->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	p->set = set_alloc(p, 0);
+	if (p->wakefd < 0 || p->set == NULL) {
+		if (p->wakefd >= 0)
+			close(p->wakefd);
+		rte_free(p->set);
+		rte_free(p);
+		pthread_mutex_unlock(&pollers_lock);
+		return -ENOMEM;
+	}
+	/* Registered and offline: only poll calls go online. */
+	rte_rcu_qsbr_thread_register(qsbr, id);
+	pollers[id] = p;
+	nb_created++;
+	pthread_mutex_unlock(&pollers_lock);
+	VRTC_GLOG(poller, INFO, "poller %s created (burst %u)", p->name, p->burst);
+	*out = p;
+	return 0;
+}
+
+int
+vrtc_poller_destroy(struct vrtc_poller *p)
 {
 	int rc;
 
-	if (!svc.running)
-		return 0;
-	rc = assign_device(dev);
-	if (rc == 0)
-		rc = rebuild_worker_sets();
-	return rc;
-}
-
-int
-vrtc_service_detach(struct vrtc_device *dev)
-{
-	if (!svc.running || dev->worker_lcore < 0)
-		return 0;
-	dev->worker_lcore = -1;
-	return rebuild_worker_sets();
-}
-
-/* ---- service start / stop ------------------------------------------------------ */
-
-static void
-free_workers(void)
-{
-	unsigned int lcore;
-
-	for (lcore = 0; lcore < RTE_MAX_LCORE; lcore++) {
-		struct worker *w = svc.workers[lcore];
-
-		if (w == NULL)
-			continue;
-		if (w->wakefd >= 0)
-			close(w->wakefd);
-		rte_free(w->set);
-		rte_free(w);
-		svc.workers[lcore] = NULL;
-	}
-	svc.nb_workers = 0;
-	rte_free(svc.qsbr);
-	svc.qsbr = NULL;
-}
-
-int
-vrtc_service_start(const struct vrtc_service_params *p)
-{
-	struct vrtc_service_params params = { 0 };
-	struct vrtc_device *dev;
-	unsigned int lcore;
-	size_t sz;
-	int rc = 0;
-
-	if (p != NULL)
-		params = *p;
-	if (params.burst == 0)
-		params.burst = DEFAULT_BURST;
-	if (params.burst > MAX_BURST) {
-		VRTC_GLOG(poller, ERR, "burst %u is above the maximum %u", params.burst, MAX_BURST);
+	if (p == NULL)
 		return -EINVAL;
-	}
-	if (params.mode != VRTC_POLL_BUSY && params.mode != VRTC_POLL_ADAPTIVE)
-		return -EINVAL;
-	if (params.idle_us == 0)
-		params.idle_us = DEFAULT_IDLE_US;
-
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	if (svc.running) {
-		pthread_mutex_unlock(&vrtc_ctl_lock);
+	pthread_mutex_lock(&pollers_lock);
+	if (p->set->nb != 0) {
+		pthread_mutex_unlock(&pollers_lock);
+		VRTC_GLOG(poller, ERR, "poller %s still serves %u queues: detach its devices first",
+			  p->name, p->set->nb);
 		return -EBUSY;
 	}
-	if (rte_lcore_count() < 2) {
-		VRTC_GLOG(poller, ERR,
-			  "no worker lcore: give EAL at least two lcores (e.g. -l 0,1); the main "
-			  "lcore never polls");
-		pthread_mutex_unlock(&vrtc_ctl_lock);
-		return -ENODEV;
+	rc = service_unregister(p);
+	if (rc != 0) {
+		pthread_mutex_unlock(&pollers_lock);
+		VRTC_GLOG(poller, ERR, "poller %s: its service still runs on an lcore", p->name);
+		return rc;
 	}
-	svc.burst = params.burst;
-	svc.mode = params.mode;
-	svc.idle_cycles = rte_get_tsc_hz() / 1000000 * params.idle_us;
-
-	sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
-	svc.qsbr = rte_zmalloc("vrtc_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (svc.qsbr == NULL || rte_rcu_qsbr_init(svc.qsbr, RTE_MAX_LCORE) != 0) {
-		rc = -ENOMEM;
-		goto fail;
-	}
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct worker *w = rte_zmalloc_socket("vrtc_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
-						      (int)rte_lcore_to_socket_id(lcore));
-
-		if (w == NULL) {
-			rc = -ENOMEM;
-			goto fail;
-		}
-		svc.workers[lcore] = w;
-		w->lcore = lcore;
-		w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		w->set = rte_zmalloc("vrtc_worker_set", sizeof(*w->set), RTE_CACHE_LINE_SIZE);
-		if (w->wakefd < 0 || w->set == NULL) {
-			rc = -ENOMEM;
-			goto fail;
-		}
-		rte_rcu_qsbr_thread_register(svc.qsbr, lcore);
-		svc.nb_workers++;
-	}
-	svc.rr_next = 0;
-	TAILQ_FOREACH(dev, &vrtc_devices, next) {
-		rc = assign_device(dev);
-		if (rc != 0)
-			goto fail;
-	}
-	rc = rebuild_worker_sets();
-	if (rc != 0)
-		goto fail;
-	svc.running = 1;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		rc = rte_eal_remote_launch(worker_main, svc.workers[lcore], lcore);
-		if (rc != 0) {
-			VRTC_GLOG(poller, ERR, "lcore %u is busy: cannot launch a worker", lcore);
-			pthread_mutex_unlock(&vrtc_ctl_lock);
-			vrtc_service_stop();
-			return -EBUSY;
-		}
-	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-
-	/* Sockets start outside the lock: rte_vhost may call back at once. */
-	TAILQ_FOREACH(dev, &vrtc_devices, next) {
-		rc = vrtc_transport_start(dev);
-		if (rc != 0) {
-			vrtc_service_stop();
-			return rc;
-		}
-	}
-	VRTC_GLOG(poller, INFO, "service started: %u devices on %u worker lcores", vrtc_device_count(),
-		  svc.nb_workers);
-	return 0;
-
-fail:
-	TAILQ_FOREACH(dev, &vrtc_devices, next)
-		dev->worker_lcore = -1;
-	free_workers();
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-	return rc;
-}
-
-int
-vrtc_service_stop(void)
-{
-	struct vrtc_device *dev;
-	unsigned int lcore;
-
-	if (!svc.running)
-		return 0;
-	/* Disconnect every front-end first: the workers must not be stopped
-	 * while rte_vhost could still hand us a ring. */
-	TAILQ_FOREACH(dev, &vrtc_devices, next)
-		vrtc_transport_unregister(dev);
-
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	svc.running = 0;
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		struct worker *w = svc.workers[lcore];
-
-		if (w == NULL)
-			continue;
-		__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
-		eventfd_write(w->wakefd, 1);
-	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-	RTE_LCORE_FOREACH_WORKER(lcore) {
-		if (svc.workers[lcore] != NULL)
-			rte_eal_wait_lcore(lcore);
-	}
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	TAILQ_FOREACH(dev, &vrtc_devices, next)
-		dev->worker_lcore = -1;
-	free_workers();
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-	VRTC_GLOG(poller, INFO, "service stopped");
+	pollers[p->rcu_id] = NULL;
+	rte_rcu_qsbr_thread_unregister(qsbr, p->rcu_id);
+	pthread_mutex_unlock(&pollers_lock);
+	VRTC_GLOG(poller, INFO, "poller %s destroyed (%" PRIu64 " polls, %" PRIu64 " chains)",
+		  p->name, p->stats.polls, p->stats.chains);
+	if (p->epfd >= 0)
+		close(p->epfd);
+	close(p->wakefd);
+	rte_free(p->set);
+	rte_free(p);
 	return 0;
 }
 
-int
-vrtc_device_lcore(const struct vrtc_device *dev)
+const char *
+vrtc_poller_name(const struct vrtc_poller *p)
 {
-	return svc.running ? dev->worker_lcore : -1;
+	return p != NULL ? p->name : NULL;
+}
+
+int
+vrtc_poller_stats_get(const struct vrtc_poller *p, struct vrtc_poller_stats *st)
+{
+	if (p == NULL || st == NULL)
+		return -EINVAL;
+	/* Single writer (the polling thread); 64-bit loads are atomic here. */
+	pthread_mutex_lock(&pollers_lock);
+	*st = p->stats;
+	st->nb_queues = p->set->nb;
+	pthread_mutex_unlock(&pollers_lock);
+	return 0;
 }

@@ -6,7 +6,7 @@
  * rte_telemetry commands, for dpdk-telemetry.py (socket
  * /var/run/dpdk/<prefix>/dpdk_telemetry.v2):
  *   /vrtc/devices          names of the devices
- *   /vrtc/stats,<name>     counters of one device
+ *   /vrtc/stats,<name>     counters of one device, with its extended ones
  */
 
 #include <errno.h>
@@ -15,8 +15,15 @@
 #include <rte_common.h>
 #include <rte_telemetry.h>
 
+#include "vrtc.h"
 #include "vrtc_compat.h"
-#include "vrtc_internal.h"
+
+#define MAX_XSTATS 64
+
+static const char *const type_names[] = {
+	[VRTC_DEVICE_RTC] = "rtc",
+	[VRTC_DEVICE_RNG] = "rng",
+};
 
 static int
 tel_devices(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -38,11 +45,12 @@ tel_devices(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	static const char *const status_names[] = { "status_ok", NULL, "status_eopnotsupp",
-						    "status_enodev", "status_einval", "status_eio" };
+	struct vrtc_xstat xs[MAX_XSTATS];
 	struct vrtc_device_stats st;
 	struct vrtc_device *dev;
-	unsigned int s;
+	const struct vrtc_poller *p;
+	unsigned int type;
+	int i, n;
 
 	RTE_SET_USED(cmd);
 	if (params == NULL || params[0] == '\0')
@@ -50,16 +58,19 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	dev = vrtc_device_lookup(params);
 	if (dev == NULL || vrtc_device_stats_get(dev, &st) != 0)
 		return -ENODEV;
+	n = vrtc_device_xstats_get(dev, xs, RTE_DIM(xs));
+	p = vrtc_device_poller(dev);
+	type = (unsigned int)vrtc_device_type_of(dev);
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "type",
-				     vrtc_device_type_of(dev) == VRTC_DEVICE_RTC ? "rtc" : "rng");
+	rte_tel_data_add_dict_string(d, "type", type < RTE_DIM(type_names) ? type_names[type] : "?");
 	rte_tel_data_add_dict_string(d, "iface", vrtc_device_iface(dev));
+	rte_tel_data_add_dict_string(d, "poller", p != NULL ? vrtc_poller_name(p) : "");
 	rte_tel_data_add_dict_int(d, "connected", st.connected);
 	rte_tel_data_add_dict_int(d, "running", st.running);
-	rte_tel_data_add_dict_int(d, "lcore", vrtc_device_lcore(dev));
 	vrtc_tel_dict_add_uint(d, "requests", st.requests);
 	vrtc_tel_dict_add_uint(d, "bytes", st.bytes);
 	vrtc_tel_dict_add_uint(d, "errors", st.errors);
+	vrtc_tel_dict_add_uint(d, "unsupported", st.unsupported);
 	vrtc_tel_dict_add_uint(d, "bad_chains", st.bad_chains);
 	vrtc_tel_dict_add_uint(d, "broken_queues", st.broken_queues);
 	vrtc_tel_dict_add_uint(d, "notifications", st.notifications);
@@ -67,14 +78,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	vrtc_tel_dict_add_uint(d, "polls", st.polls);
 	vrtc_tel_dict_add_uint(d, "polls_empty", st.polls_empty);
 	vrtc_tel_dict_add_uint(d, "connections", st.connections);
-	if (vrtc_device_type_of(dev) == VRTC_DEVICE_RTC) {
-		for (s = 0; s < RTE_DIM(status_names); s++) {
-			if (status_names[s] != NULL)
-				vrtc_tel_dict_add_uint(d, status_names[s], st.rtc_status[s]);
-		}
-	} else {
-		vrtc_tel_dict_add_uint(d, "rate_limited_polls", st.rate_limited_polls);
-	}
+	for (i = 0; i < n && i < (int)RTE_DIM(xs); i++)
+		vrtc_tel_dict_add_uint(d, xs[i].name, xs[i].value);
 	return 0;
 }
 

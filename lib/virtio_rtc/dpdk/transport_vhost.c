@@ -4,29 +4,34 @@
 
 /*
  * vhost-user transport on rte_vhost. The only file that includes
- * rte_vhost.h.
+ * rte_vhost.h. It implements struct vrtc_transport_ops and turns rte_vhost
+ * events into vrtc_device_* calls; it never touches a poller.
  *
  * Security model: the front-end (a VMM, or any local process that can open
- * the socket, hence mode 0600 by default) is trusted to follow the
- * vhost-user protocol as far as rte_vhost checks it; the guest behind it is
- * not trusted at all. rte_vhost maps the memory table and translates the
- * ring addresses (checking each ring lies in one region); every descriptor
- * is checked by the engine (vq.c, chain.c) against our own copy of the
- * memory table.
+ * the socket, hence mode 0600 by default) is not trusted: every message
+ * reaches rte_vhost only after the front door (frontdoor.c, when in use)
+ * validated it; what rte_vhost 22.11 would still get wrong is listed in
+ * doc/frontdoor.md. The guest behind it is not trusted at all: every
+ * descriptor is checked by the engine (vq.c, chain.c) against our own copy
+ * of the memory table.
  *
  * Queue life cycle. rte_vhost reports each ring's readiness with
  * vring_state_changed() (also when new_device() never comes, e.g. a
  * virtio-rtc guest that sets up the requestq only). Around every message
  * that may change the memory table, a ring, its eventfds or the features,
  * the pre-message hook takes all queues of the device back from the
- * workers (vrtc_queue_quiesce: running = 0, then an RCU grace period) and
- * stores their ring indexes into rte_vhost (so GET_VRING_BASE answers with
- * the truth); the post-message hook and the readiness callbacks rebuild the
- * memory map and hand every ready ring back to its worker
+ * poller (vrtc_device_queues_stop: running = 0, then an RCU grace period)
+ * and stores their ring indexes into rte_vhost (so GET_VRING_BASE answers
+ * with the truth); the post-message hook and the readiness callbacks
+ * rebuild the memory map and hand every ready ring back to the poller
  * (reconcile_device). destroy_connection() stops everything before
- * rte_vhost unmaps guest memory. One front-end per device at a time: a new
- * connection replaces the current one (a restarted VMM often reconnects
- * before rte_vhost has noticed the old one is gone).
+ * rte_vhost unmaps guest memory.
+ *
+ * A message rte_vhost refuses gets no post-message hook: the queues the
+ * pre-message hook stopped are started again by the next message or
+ * readiness callback. Messages that could fail that way are checked before
+ * rte_vhost sees them (the front door), so a refusal leaves the device as
+ * it was.
  *
  * vhost-user has no message for a back-end to set DEVICE_NEEDS_RESET, so a
  * queue the guest broke stays stopped (and logged) until the guest resets
@@ -46,12 +51,15 @@
 #include <rte_malloc.h>
 #include <rte_vhost.h>
 
-#include "vrtc_internal.h"
+#include "device.h"
 
 /* vhost-user request numbers (the vhost-user specification). */
 enum {
 	VHU_GET_FEATURES = 1,
+	VHU_SET_FEATURES = 2,
 	VHU_SET_OWNER = 3,
+	VHU_RESET_OWNER = 4,
+	VHU_SET_MEM_TABLE = 5,
 	VHU_GET_PROTOCOL_FEATURES = 15,
 	VHU_GET_QUEUE_NUM = 17,
 	VHU_GET_CONFIG = 24,
@@ -66,8 +74,31 @@ enum {
 
 #define MAX_VIDS 1024 /* RTE_MAX_VHOST_DEVICE */
 
-/* vid -> device, for the callbacks (vrtc_ctl_lock). */
+/* What this transport keeps per device (dev->transport_priv). */
+struct vhost_conn {
+	int vid;	/* -1: no front-end */
+	int registered; /* rte_vhost knows the socket path */
+	int started;	/* rte_vhost_driver_start() succeeded */
+	/* rte_vhost holds a memory table: a SET_MEM_TABLE succeeded since the
+	 * connection began, the last RESET_OWNER or the last refused one.
+	 * rte_vhost_get_mem_table() dereferences a missing table (22.11), so
+	 * it is only asked when this is set. */
+	int have_mem;
+	/* rte_vhost considers the device running (between new_device and
+	 * destroy_device): it then refuses a change of features. */
+	int dev_running;
+	uint64_t replaced;	    /* connections that took over a live one */
+	uint64_t features_refused; /* SET_FEATURES refused before rte_vhost saw it */
+};
+
+/* vid -> device, for the callbacks (vrtc_device_lock). */
 static struct vrtc_device *vid_devices[MAX_VIDS];
+
+static inline struct vhost_conn *
+conn_of(const struct vrtc_device *dev)
+{
+	return dev->transport_priv;
+}
 
 static struct vrtc_device *
 device_of_vid(int vid)
@@ -96,38 +127,28 @@ message_is_query(uint32_t request)
 	}
 }
 
-/* Take every queue of @p dev back from the workers and record its ring
- * indexes in rte_vhost. */
+/* Take every queue of @p dev back from the poller and record where each
+ * stopped in rte_vhost (GET_VRING_BASE answers with it). */
 static void
 stop_queues(struct vrtc_device *dev)
 {
+	const struct vhost_conn *c = conn_of(dev);
 	uint16_t i;
+	int was_valid[VRTC_MAX_QUEUES];
 
+	for (i = 0; i < dev->nb_queues; i++)
+		was_valid[i] = dev->queues[i].vq_valid;
+	vrtc_device_queues_stop(dev);
+	if (c->vid < 0)
+		return;
 	for (i = 0; i < dev->nb_queues; i++) {
-		struct vrtc_queue *q = &dev->queues[i];
+		uint16_t last_avail, used;
 
-		if (!q->vq_valid)
+		if (!was_valid[i])
 			continue;
-		vrtc_queue_quiesce(q);
-		if (dev->vid >= 0)
-			rte_vhost_set_vring_base(dev->vid, q->qid, q->vq.last_avail_idx,
-						 q->vq.used_idx);
-		if (vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
-			VRTC_DLOG(transport, NOTICE, dev,
-				  "queue %u was broken by the guest (%s); a device reset clears it",
-				  q->qid, vrtc_vq_broken_name(vrtc_vq_broken(&q->vq)));
-		vrtc_vq_fini(&q->vq);
-		q->vq_valid = 0;
-		q->callfd = -1;
-		q->kickfd = -1;
+		vrtc_device_queue_base(&dev->queues[i], &last_avail, &used);
+		rte_vhost_set_vring_base(c->vid, i, last_avail, used);
 	}
-}
-
-static void
-drop_mem(struct vrtc_device *dev)
-{
-	rte_free(dev->mem);
-	dev->mem = NULL;
 }
 
 /* Rebuild the device's memory map from rte_vhost's table. */
@@ -140,9 +161,11 @@ refresh_mem(struct vrtc_device *dev)
 	uint32_t i;
 	int rc;
 
-	drop_mem(dev);
-	if (rte_vhost_get_mem_table(dev->vid, &vmem) != 0)
+	vrtc_device_mem_set(dev, NULL);
+	if (!conn_of(dev)->have_mem)
 		return -ENODATA; /* no SET_MEM_TABLE yet */
+	if (rte_vhost_get_mem_table(conn_of(dev)->vid, &vmem) != 0)
+		return -ENODATA;
 	if (vmem->nregions > VRTC_MEM_MAX_REGIONS) {
 		free(vmem);
 		return -E2BIG;
@@ -163,7 +186,7 @@ refresh_mem(struct vrtc_device *dev)
 		rte_free(mem);
 		return rc;
 	}
-	dev->mem = mem;
+	vrtc_device_mem_set(dev, mem);
 	return 0;
 }
 
@@ -171,39 +194,29 @@ refresh_mem(struct vrtc_device *dev)
 static int
 start_queue(struct vrtc_device *dev, struct vrtc_queue *q)
 {
+	int vid = conn_of(dev)->vid;
 	struct rte_vhost_vring vr;
 	struct vrtc_vq_config cfg;
 	uint16_t last_avail, last_used;
 	char name[80];
-	int rc;
 
-	if (rte_vhost_get_vhost_vring(dev->vid, q->qid, &vr) != 0 || vr.desc == NULL ||
-	    vr.avail == NULL || vr.used == NULL || vr.kickfd < 0)
+	/* A driver that polls sets its kick up without an fd (NOFD): such a
+	 * queue is served, its poller just never sleeps. */
+	if (rte_vhost_get_vhost_vring(vid, q->qid, &vr) != 0 || vr.desc == NULL ||
+	    vr.avail == NULL || vr.used == NULL)
 		return -EAGAIN; /* not (or no longer) set up */
-	if (rte_vhost_get_vring_base(dev->vid, q->qid, &last_avail, &last_used) != 0)
+	if (rte_vhost_get_vring_base(vid, q->qid, &last_avail, &last_used) != 0)
 		return -EAGAIN;
 	snprintf(name, sizeof(name), "%s.q%u", dev->name, q->qid);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.name = name;
 	cfg.size = vr.size;
-	cfg.features = dev->features;
-	cfg.mem = dev->mem;
 	cfg.desc = vr.desc;
 	cfg.avail = vr.avail;
 	cfg.used = vr.used;
 	cfg.last_avail_idx = last_avail;
 	cfg.used_idx = last_used;
-	rc = vrtc_vq_init(&q->vq, &cfg);
-	if (rc != 0)
-		return rc;
-	q->vq_valid = 1;
-	q->callfd = vr.callfd;
-	q->kickfd = vr.kickfd;
-	/* Busy pollers ask the guest not to kick; an adaptive worker turns
-	 * kicks back on before it sleeps. */
-	vrtc_vq_kicks_disable(&q->vq);
-	vrtc_queue_publish(q);
-	return 0;
+	return vrtc_device_queue_start(dev, q, &cfg, vr.callfd, vr.kickfd >= 0 ? vr.kickfd : -1);
 }
 
 /*
@@ -214,20 +227,16 @@ start_queue(struct vrtc_device *dev, struct vrtc_queue *q)
 static void
 reconcile_device(struct vrtc_device *dev)
 {
+	const struct vhost_conn *c = conn_of(dev);
+	uint64_t features;
 	uint16_t i;
 	int rc;
 
 	stop_queues(dev);
-	if (dev->closing || dev->detaching || dev->vid < 0 || !vrtc_service_running())
+	if (!vrtc_device_wants_service(dev))
 		return;
-	if (rte_vhost_get_negotiated_features(dev->vid, &dev->features) != 0)
+	if (rte_vhost_get_negotiated_features(c->vid, &features) != 0)
 		return;
-	for (i = 0; i < dev->nb_queues; i++) {
-		if (dev->queues[i].served && dev->queues[i].vhost_ready)
-			break;
-	}
-	if (i == dev->nb_queues)
-		return; /* nothing to serve yet */
 	rc = refresh_mem(dev);
 	if (rc != 0) {
 		if (rc != -ENODATA)
@@ -235,31 +244,78 @@ reconcile_device(struct vrtc_device *dev)
 				  strerror(-rc));
 		return;
 	}
-	if (dev->type == VRTC_DEVICE_RTC)
-		vrtc_rtc_model_set_features(&dev->rtc.model, dev->features);
+	vrtc_device_features_set(dev, features);
 	for (i = 0; i < dev->nb_queues; i++) {
 		struct vrtc_queue *q = &dev->queues[i];
 
-		if (!q->served || !q->vhost_ready)
+		if (!q->served || !q->ring_ready)
 			continue;
 		rc = start_queue(dev, q);
 		if (rc == 0)
 			VRTC_DLOG(transport, INFO, dev,
-				  "serving queue %u (size %u, %s%s) on lcore %d", q->qid,
+				  "serving queue %u (size %u, %s%s%s) on poller %s", q->qid,
 				  q->vq.vring.size, q->vq.event_idx ? "event_idx" : "flags",
-				  q->vq.indirect ? ", indirect" : "", dev->worker_lcore);
+				  q->vq.indirect ? ", indirect" : "",
+				  q->kickfd < 0 ? ", no kicks" : "", vrtc_poller_name(dev->poller));
 		else if (rc != -EAGAIN)
 			VRTC_DLOG(transport, ERR, dev, "queue %u cannot be served: %s", q->qid,
 				  strerror(-rc));
 	}
-	vrtc_service_wake(dev);
+}
+
+static void
+forget_rings(struct vrtc_device *dev)
+{
+	uint16_t i;
+
+	for (i = 0; i < dev->nb_queues; i++)
+		dev->queues[i].ring_ready = 0;
 }
 
 /* ---- rte_vhost callbacks (vhost thread) ---------------------------------- */
 
+/* vhost-user message header: request, flags, size, then the payload. */
+#define MSG_PAYLOAD_OFFSET 12
+
+/*
+ * SET_FEATURES that rte_vhost would refuse, refused here before the queues
+ * are stopped: rte_vhost then answers the NACK (REPLY_ACK) or closes the
+ * connection, and the queues go on being served. A refusal after the
+ * pre-message hook would leave them stopped (the post hook does not run).
+ */
+static int
+features_refused(struct vrtc_device *dev, const void *msg)
+{
+	struct vhost_conn *c = conn_of(dev);
+	uint64_t features, current = 0;
+	uint32_t size;
+
+	memcpy(&size, (const uint8_t *)msg + 8, sizeof(size));
+	if (size < sizeof(features))
+		return 0; /* rte_vhost refuses a short payload before any hook */
+	memcpy(&features, (const uint8_t *)msg + MSG_PAYLOAD_OFFSET, sizeof(features));
+	if ((features & ~dev->offered_features) != 0) {
+		VRTC_DLOG(transport, WARNING, dev,
+			  "SET_FEATURES 0x%" PRIx64 " refused: bits 0x%" PRIx64 " were never offered",
+			  features, features & ~dev->offered_features);
+		c->features_refused++;
+		return 1;
+	}
+	if (c->dev_running && rte_vhost_get_negotiated_features(c->vid, &current) == 0 &&
+	    current != features) {
+		VRTC_DLOG(transport, WARNING, dev,
+			  "SET_FEATURES 0x%" PRIx64 " refused: the device runs with 0x%" PRIx64
+			  " (reset it first)", features, current);
+		c->features_refused++;
+		return 1;
+	}
+	return 0;
+}
+
 static enum rte_vhost_msg_result
 pre_msg(int vid, void *msg)
 {
+	enum rte_vhost_msg_result result = RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 	struct vrtc_device *dev;
 	uint32_t request;
 
@@ -267,14 +323,22 @@ pre_msg(int vid, void *msg)
 	memcpy(&request, msg, sizeof(request));
 	if (message_is_query(request))
 		return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
-	pthread_mutex_lock(&vrtc_ctl_lock);
+	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
-	if (dev != NULL) {
+	if (dev != NULL && request == VHU_SET_FEATURES && features_refused(dev, msg)) {
+		result = RTE_VHOST_MSG_RESULT_ERR;
+	} else if (dev != NULL) {
 		stop_queues(dev);
-		drop_mem(dev); /* the message may unmap it */
+		vrtc_device_mem_set(dev, NULL); /* the message may unmap it */
+		if (request == VHU_SET_MEM_TABLE || request == VHU_RESET_OWNER)
+			conn_of(dev)->have_mem = 0; /* until it succeeds */
+		if (request == VHU_RESET_OWNER) {
+			forget_rings(dev);
+			conn_of(dev)->dev_running = 0;
+		}
 	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-	return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+	pthread_mutex_unlock(&vrtc_device_lock);
+	return result;
 }
 
 static enum rte_vhost_msg_result
@@ -286,11 +350,14 @@ post_msg(int vid, void *msg)
 	memcpy(&request, msg, sizeof(request));
 	if (message_is_query(request))
 		return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
-	pthread_mutex_lock(&vrtc_ctl_lock);
+	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
-	if (dev != NULL)
+	if (dev != NULL) {
+		if (request == VHU_SET_MEM_TABLE)
+			conn_of(dev)->have_mem = 1;
 		reconcile_device(dev);
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	}
+	pthread_mutex_unlock(&vrtc_device_lock);
 	return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
@@ -302,64 +369,60 @@ static const struct rte_vhost_user_extern_ops extern_ops = {
 static struct vrtc_device *
 device_of_ifname(int vid)
 {
-	struct vrtc_device *dev;
 	char path[PATH_MAX];
 
 	if (rte_vhost_get_ifname(vid, path, sizeof(path)) != 0)
 		return NULL;
-	TAILQ_FOREACH(dev, &vrtc_devices, next) {
-		if (strcmp(dev->iface, path) == 0)
-			return dev;
-	}
-	return NULL;
+	return vrtc_device_by_iface_locked(path);
 }
 
 static void
 forget_connection(struct vrtc_device *dev)
 {
-	uint16_t i;
+	struct vhost_conn *c = conn_of(dev);
 
-	stop_queues(dev);
-	drop_mem(dev);
-	for (i = 0; i < dev->nb_queues; i++)
-		dev->queues[i].vhost_ready = 0;
-	vid_devices[dev->vid] = NULL;
-	dev->vid = -1;
-	dev->features = 0;
+	vrtc_device_disconnected(dev);
+	if (c->vid >= 0)
+		vid_devices[c->vid] = NULL;
+	c->vid = -1;
+	c->have_mem = 0;
+	c->dev_running = 0;
 }
 
 static int
 on_new_connection(int vid)
 {
 	struct vrtc_device *dev;
+	struct vhost_conn *c;
 	int rc = 0;
 
 	if (vid < 0 || vid >= MAX_VIDS)
 		return -1;
-	pthread_mutex_lock(&vrtc_ctl_lock);
+	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_ifname(vid);
-	if (dev == NULL || dev->closing) {
+	if (dev == NULL || dev->closing || dev->transport_priv == NULL) {
 		rc = -1;
 	} else if (rte_vhost_extern_callback_register(vid, &extern_ops, dev) != 0) {
 		VRTC_DLOG(transport, ERR, dev, "cannot hook vhost-user messages");
 		rc = -1;
 	} else {
-		if (dev->vid >= 0) {
+		c = conn_of(dev);
+		if (c->vid >= 0) {
 			/* The newest front-end wins: a VMM restarted after a crash
 			 * reconnects before rte_vhost has read the old connection's
-			 * EOF. The old connection is left to rte_vhost to close; its
-			 * callbacks no longer find this device. */
+			 * EOF. The front door (when in use) refuses a second live
+			 * connection before it gets here. */
 			VRTC_DLOG(transport, WARNING, dev,
-				  "new front-end connection (vid %d) replaces vid %d", vid,
-				  dev->vid);
+				  "new front-end connection (vid %d) replaces vid %d", vid, c->vid);
 			forget_connection(dev);
+			c->replaced++;
 		}
-		dev->vid = vid;
-		dev->connections++;
+		c->vid = vid;
 		vid_devices[vid] = dev;
+		vrtc_device_connected(dev);
 		VRTC_DLOG(transport, INFO, dev, "front-end connected (vid %d)", vid);
 	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	pthread_mutex_unlock(&vrtc_device_lock);
 	return rc;
 }
 
@@ -368,13 +431,13 @@ on_destroy_connection(int vid)
 {
 	struct vrtc_device *dev;
 
-	pthread_mutex_lock(&vrtc_ctl_lock);
+	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
 	if (dev != NULL) {
 		forget_connection(dev);
 		VRTC_DLOG(transport, INFO, dev, "front-end disconnected (vid %d)", vid);
 	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	pthread_mutex_unlock(&vrtc_device_lock);
 }
 
 static int
@@ -382,14 +445,15 @@ on_new_device(int vid)
 {
 	struct vrtc_device *dev;
 
-	pthread_mutex_lock(&vrtc_ctl_lock);
+	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
 	if (dev != NULL) {
+		conn_of(dev)->dev_running = 1;
 		reconcile_device(dev);
 		VRTC_DLOG(transport, INFO, dev, "driver ready, features 0x%" PRIx64,
 			  dev->features);
 	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	pthread_mutex_unlock(&vrtc_device_lock);
 	return dev != NULL ? 0 : -1;
 }
 
@@ -398,11 +462,16 @@ on_destroy_device(int vid)
 {
 	struct vrtc_device *dev;
 
-	pthread_mutex_lock(&vrtc_ctl_lock);
+	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
-	if (dev != NULL)
+	if (dev != NULL) {
+		conn_of(dev)->dev_running = 0;
 		stop_queues(dev);
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+		/* rte_vhost calls this on RESET_OWNER, a device reset and a
+		 * lost connection: the rings are set up again from scratch. */
+		forget_rings(dev);
+	}
+	pthread_mutex_unlock(&vrtc_device_lock);
 }
 
 static int
@@ -410,11 +479,11 @@ on_vring_state_changed(int vid, uint16_t queue_id, int enable)
 {
 	struct vrtc_device *dev;
 
-	pthread_mutex_lock(&vrtc_ctl_lock);
+	pthread_mutex_lock(&vrtc_device_lock);
 	dev = device_of_vid(vid);
 	if (dev != NULL) {
 		if (queue_id < dev->nb_queues) {
-			dev->queues[queue_id].vhost_ready = enable != 0;
+			dev->queues[queue_id].ring_ready = enable != 0;
 			reconcile_device(dev);
 		} else {
 			VRTC_DLOG(transport, WARNING, dev,
@@ -422,7 +491,7 @@ on_vring_state_changed(int vid, uint16_t queue_id, int enable)
 				  queue_id, dev->nb_queues);
 		}
 	}
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	pthread_mutex_unlock(&vrtc_device_lock);
 	return 0;
 }
 
@@ -446,9 +515,48 @@ static const struct rte_vhost_device_ops vhost_ops = {
 
 /* ---- socket registration (control thread) --------------------------------- */
 
-int
-vrtc_transport_register(struct vrtc_device *dev)
+/*
+ * Server mode: only a socket file left by a process that is gone is
+ * removed. A file of any other kind (a regular file, a symlink, ...) or a
+ * socket somebody listens on is refused and left alone.
+ */
+static int
+check_socket_path(struct vrtc_device *dev)
 {
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, rc;
+
+	if (lstat(dev->iface, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		VRTC_DLOG(transport, ERR, dev, "%s exists and is not a socket (left as it is)",
+			  dev->iface);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memcpy(sa.sun_path, dev->iface, strlen(dev->iface) + 1);
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	if (rc == 0) {
+		VRTC_DLOG(transport, ERR, dev, "another process listens on %s (left as it is)",
+			  dev->iface);
+		return -EADDRINUSE;
+	}
+	VRTC_DLOG(transport, NOTICE, dev, "removing stale socket %s", dev->iface);
+	if (unlink(dev->iface) != 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* Register the path with rte_vhost. Only after check_socket_path(): on
+ * unregister, rte_vhost unlinks a server path whether it bound it or not. */
+static int
+vhost_register(struct vrtc_device *dev)
+{
+	struct vhost_conn *c = conn_of(dev);
 	uint64_t flags = 0;
 
 	if (dev->params.client) {
@@ -468,59 +576,48 @@ vrtc_transport_register(struct vrtc_device *dev)
 		rte_vhost_driver_unregister(dev->iface);
 		return -EIO;
 	}
-	dev->registered = 1;
+	c->registered = 1;
 	return 0;
 }
 
-/* Server mode: a socket file left by a process that is gone is removed; one
- * that somebody still listens on is not stolen. */
 static int
-check_stale_socket(struct vrtc_device *dev)
+vhost_open(struct vrtc_device *dev)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, rc;
+	struct vhost_conn *c;
 
-	if (lstat(dev->iface, &st) != 0)
+	if (dev->transport_priv != NULL)
 		return 0;
-	if (!S_ISSOCK(st.st_mode)) {
-		VRTC_DLOG(transport, ERR, dev, "%s exists and is not a socket", dev->iface);
-		return -EEXIST;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memcpy(sa.sun_path, dev->iface, strlen(dev->iface) + 1);
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	if (rc == 0) {
-		VRTC_DLOG(transport, ERR, dev, "another process listens on %s", dev->iface);
-		return -EADDRINUSE;
-	}
-	VRTC_DLOG(transport, NOTICE, dev, "removing stale socket %s", dev->iface);
-	if (unlink(dev->iface) != 0 && errno != ENOENT)
-		return -errno;
+	c = rte_zmalloc("vrtc_vhost_conn", sizeof(*c), 0);
+	if (c == NULL)
+		return -ENOMEM;
+	c->vid = -1;
+	dev->transport_priv = c;
 	return 0;
 }
 
-int
-vrtc_transport_start(struct vrtc_device *dev)
+static int
+vhost_start(struct vrtc_device *dev)
 {
+	struct vhost_conn *c;
 	mode_t old_umask;
 	int rc;
 
-	if (!dev->registered) {
-		rc = vrtc_transport_register(dev);
-		if (rc != 0)
-			return rc;
-	}
-	if (dev->started)
+	pthread_mutex_lock(&vrtc_device_lock);
+	rc = vhost_open(dev);
+	pthread_mutex_unlock(&vrtc_device_lock);
+	if (rc != 0)
+		return rc;
+	c = conn_of(dev);
+	if (c->started)
 		return 0;
 	if (!dev->params.client) {
-		rc = check_stale_socket(dev);
+		rc = check_socket_path(dev);
 		if (rc != 0)
 			return rc;
 	}
+	rc = vhost_register(dev);
+	if (rc != 0)
+		return rc;
 	/* Create the socket file private (bind happens inside), then widen
 	 * it to the configured mode: no window where anyone else can connect. */
 	old_umask = umask(0177);
@@ -529,8 +626,11 @@ vrtc_transport_start(struct vrtc_device *dev)
 	if (rc != 0) {
 		VRTC_DLOG(transport, ERR, dev, "cannot %s %s", dev->params.client ? "dial" : "listen on",
 			  dev->iface);
+		rte_vhost_driver_unregister(dev->iface);
+		c->registered = 0;
 		return -EIO;
 	}
+	c->started = 1;
 	if (!dev->params.client) {
 		if (chmod(dev->iface, dev->params.socket_mode) != 0 ||
 		    ((dev->params.socket_uid != (uid_t)-1 || dev->params.socket_gid != (gid_t)-1) &&
@@ -541,33 +641,58 @@ vrtc_transport_start(struct vrtc_device *dev)
 			return rc;
 		}
 	}
-	dev->started = 1;
 	VRTC_DLOG(transport, INFO, dev, "%s %s (mode %04o)",
 		  dev->params.client ? "dialling" : "listening on", dev->iface,
 		  (unsigned int)dev->params.socket_mode);
 	return 0;
 }
 
-void
-vrtc_transport_unregister(struct vrtc_device *dev)
+static void
+vhost_close(struct vrtc_device *dev)
 {
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	dev->detaching = 1; /* callbacks from now on start nothing */
-	stop_queues(dev);
-	pthread_mutex_unlock(&vrtc_ctl_lock);
-	if (!dev->registered) {
-		dev->detaching = 0;
+	struct vhost_conn *c = conn_of(dev);
+
+	if (c == NULL)
 		return;
+	if (c->registered) {
+		/* rte_vhost destroys the connection here (calling
+		 * destroy_device but not destroy_connection), so forget it
+		 * ourselves afterwards. The lock must not be held: unregister
+		 * waits for running callbacks. */
+		rte_vhost_driver_unregister(dev->iface);
 	}
-	/* rte_vhost destroys the connection here (calling destroy_device but
-	 * not destroy_connection), so forget it ourselves afterwards. The
-	 * lock must not be held: unregister waits for running callbacks. */
-	rte_vhost_driver_unregister(dev->iface);
-	pthread_mutex_lock(&vrtc_ctl_lock);
-	if (dev->vid >= 0)
+	pthread_mutex_lock(&vrtc_device_lock);
+	if (c->vid >= 0)
 		forget_connection(dev);
-	dev->registered = 0;
-	dev->started = 0;
-	dev->detaching = 0;
-	pthread_mutex_unlock(&vrtc_ctl_lock);
+	dev->transport_priv = NULL;
+	pthread_mutex_unlock(&vrtc_device_lock);
+	rte_free(c);
+}
+
+static unsigned int
+vhost_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n)
+{
+	const struct vhost_conn *c = conn_of(dev);
+
+	if (n >= 1) {
+		snprintf(xs[0].name, sizeof(xs[0].name), "connections_replaced");
+		xs[0].value = c != NULL ? c->replaced : 0;
+	}
+	if (n >= 2) {
+		snprintf(xs[1].name, sizeof(xs[1].name), "set_features_refused");
+		xs[1].value = c != NULL ? c->features_refused : 0;
+	}
+	return 2;
+}
+
+static const struct vrtc_transport_ops vhost_transport = {
+	.open = vhost_open,
+	.start = vhost_start,
+	.close = vhost_close,
+	.xstats_get = vhost_xstats_get,
+};
+
+RTE_INIT(vrtc_transport_vhost_init)
+{
+	vrtc_transport_register_ops(&vhost_transport);
 }
