@@ -82,6 +82,9 @@ mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '
 
 t_start=$SECONDS
 trap unmount_all EXIT
+# timeout(1) or Ctrl-C: leave through the EXIT trap, which unmounts.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # 1. The chroot (debootstrap minbase + the build and test packages).
 if [ -f "$ready" ]; then
