@@ -71,6 +71,7 @@ class Frontend:
         self.memfd = os.memfd_create("guest-shrink", os.MFD_CLOEXEC)  # no sealing
         os.ftruncate(self.memfd, MEM_SIZE)
         self.mem = mmap.mmap(self.memfd, MEM_SIZE)
+        self.mem16 = memoryview(self.mem).cast("H")
         self.kick = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
         self.call = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
         self.avail_idx = 0
@@ -113,7 +114,10 @@ class Frontend:
                              BUF_OFF + slot * BUF_LEN, BUF_LEN, VRING_DESC_F_WRITE, 0)
             struct.pack_into("<H", self.mem, AVAIL_OFF + 4 + 2 * slot, slot)
             self.avail_idx = (self.avail_idx + 1) & 0xffff
-        struct.pack_into("<H", self.mem, AVAIL_OFF + 2, self.avail_idx)
+        # One 16-bit store: struct.pack_into() zero-fills its target before
+        # it writes the bytes, and a device reading avail->idx in between
+        # sees the index go back to 0 (a broken ring, rightly refused).
+        self.mem16[(AVAIL_OFF + 2) // 2] = self.avail_idx
         os.eventfd_write(self.kick, 1)
 
     def used_idx(self):
@@ -133,6 +137,7 @@ class Frontend:
 
     def close(self):
         self.sock.close()
+        self.mem16.release()
         self.mem.close()
         for fd in (self.memfd, self.kick, self.call):
             os.close(fd)
@@ -156,8 +161,10 @@ def run(build, key):
                 fe.post(QSIZE // 2)
                 total += QSIZE // 2
                 if not fe.wait_used(total, 10):
+                    avail = struct.unpack_from("<H", fe.mem, AVAIL_OFF + 2)[0]
                     raise Fail(f"no entropy from the unsealed memory before the shrink "
-                               f"(used {fe.used_idx()} of {total}):\n" + log_tail(d))
+                               f"(used {fe.used_idx()} of {total}, avail idx in memory "
+                               f"{avail}):\n" + log_tail(d))
             check(True, f"{total} buffers filled from an unsealed memfd")
             # Shrink under traffic: buffers posted, the memory cut below them
             # before the worker has filled them all.
