@@ -583,6 +583,37 @@ process_message(struct conn *c)
 }
 
 /* Read front-end messages while the lock-step allows it. */
+/*
+ * Take the fds a recvmsg() received: up to @p max into @p keep (counted in
+ * *@p nkeep), the rest closed at once. @return how many were closed.
+ */
+static uint32_t
+take_fds(struct msghdr *mh, int *keep, uint32_t *nkeep, uint32_t max)
+{
+	struct cmsghdr *cm;
+	uint32_t closed = 0;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t i, nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfd; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			if (keep != NULL && *nkeep < max) {
+				keep[(*nkeep)++] = fd;
+			} else {
+				close(fd);
+				closed++;
+			}
+		}
+	}
+	return closed;
+}
+
 static void
 fe_read(struct conn *c)
 {
@@ -595,7 +626,6 @@ fe_read(struct conn *c)
 		} u;
 		struct iovec iov;
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		struct cmsghdr *cm;
 		struct vrtc_vhu_hdr h;
 		uint32_t want;
 		ssize_t n;
@@ -619,24 +649,8 @@ fe_read(struct conn *c)
 			end_conn(c, VRTC_FRONTDOOR_EV_CLOSED, "front-end connection failed");
 			return;
 		}
-		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-			size_t i, nfd;
-
-			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (i = 0; i < nfd; i++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-				if (c->rx_nfds < VRTC_VHU_GUARD_MAX_FDS) {
-					c->rx_fds[c->rx_nfds++] = fd;
-				} else {
-					close(fd);
-					c->rx_fds_truncated = 1;
-				}
-			}
-		}
+		if (take_fds(&mh, c->rx_fds, &c->rx_nfds, VRTC_VHU_GUARD_MAX_FDS) != 0)
+			c->rx_fds_truncated = 1;
 		if (mh.msg_flags & MSG_CTRUNC) {
 			reset_rx(c);
 			drop_conn(c, "more fds than any message carries (control data truncated)");
@@ -685,9 +699,8 @@ be_read(struct conn *c)
 		} u;
 		struct iovec iov;
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-		struct cmsghdr *cm;
 		struct vrtc_vhu_hdr h;
-		uint32_t nb_fds = 0;
+		uint32_t nb_fds;
 		const char *why = NULL;
 		ssize_t n;
 		int rc;
@@ -708,20 +721,7 @@ be_read(struct conn *c)
 			end_conn(c, VRTC_FRONTDOOR_EV_CLOSED, "back-end connection failed");
 			return;
 		}
-		for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm)) {
-			size_t i, nfd;
-
-			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (i = 0; i < nfd; i++) {
-				int fd;
-
-				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-				close(fd);
-				nb_fds++;
-			}
-		}
+		nb_fds = take_fds(&mh, NULL, NULL, 0); /* replies carry none: closed */
 		if (n == 0) {
 			end_conn(c, VRTC_FRONTDOOR_EV_CLOSED, "back-end closed the connection");
 			return;
