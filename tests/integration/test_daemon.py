@@ -780,6 +780,11 @@ def main():
     TOOLCHAIN.update(cc=a.cc, sanitize=a.sanitize)
     CONFIG["vdev_drivers"] = a.vdev_drivers == "yes"
     CONFIG["spelling"] = a.spelling
+    return run_case(CASES[a.case], build)
+
+
+def run_case(case, build):
+    """Run one case function(build, client): exit status 0, 1 or 77 (SKIP)."""
     if os.geteuid() != 0:
         print("SKIP: needs root (EAL, vhost-user sockets)")
         return SKIP
@@ -787,7 +792,7 @@ def main():
         print("SKIP: needs two CPUs")
         return SKIP
     try:
-        CASES[a.case](build, Client(build))
+        case(build, Client(build))
     except Fail as e:
         print(f"FAIL {e}")
         return 1

@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_daemon import SKIP, Client, Daemon, Fail, Skip, check  # noqa: E402
+from test_daemon import Daemon, Fail, check, run_case  # noqa: E402
 
 # VERSION_1, INDIRECT_DESC, EVENT_IDX, PROTOCOL_FEATURES: what dpdk-rtcd
 # offers for an rtc device (no F_ALARM yet); REPLY_ACK is its only protocol
@@ -247,24 +247,7 @@ def main():
     ap.add_argument("case", choices=sorted(CASES))
     a = ap.parse_args()
     build = os.path.abspath(a.build)
-    if os.geteuid() != 0:
-        print("SKIP: needs root (EAL, vhost-user sockets)")
-        return SKIP
-    if os.cpu_count() < 2:
-        print("SKIP: needs two CPUs")
-        return SKIP
-    try:
-        CASES[a.case](build, Client(build))
-    except Fail as e:
-        print(f"FAIL {e}")
-        return 1
-    except Skip as e:
-        print(f"SKIP {e}")
-        return SKIP
-    except subprocess.TimeoutExpired as e:
-        print(f"FAIL timed out: {e}")
-        return 1
-    return 0
+    return run_case(CASES[a.case], build)
 
 
 if __name__ == "__main__":
