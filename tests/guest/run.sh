@@ -558,10 +558,10 @@ if want_boot pair; then
 	done
 	boot_restore afterkill
 	collect afterkill "1" "$RTC_CHECKS $RTC_CLASS_CHECKS $RNG_CHECKS rtc.alarm.initial rtc.alarm.pair"
-	timings afterkill "dpdk-rtcd via vhost-user-test-device-pci (--poll $POLL), with rtcpci running"
+	timings afterkill "dpdk-rtcd via vhost-user-test-device-pci (--poll $POLL), pair"
 	boot_restore rtcpci
 	collect rtcpci "1" "$RTC_CHECKS $RTC_CLASS_CHECKS rtc.alarm.initial rtc.alarm.pair"
-	timings rtcpci "dpdk-rtcd via vhost-user-rtc-pci (--poll $POLL), with afterkill running"
+	timings rtcpci "dpdk-rtcd via vhost-user-rtc-pci (--poll $POLL), pair"
 	pair_check "$PA" "$PB" "$PU"
 	sleep 1.2
 	alarm_count_check afterkill rtc_vhost0 "$AN0" 1
@@ -621,10 +621,10 @@ echo "    (TCG, 1 vCPU; daemon --poll $POLL on lcore 1; see doc/guests.md)"
 printf '%s\n' "${TIMINGS[@]}" | awk -F'|' '
 	{ k = $1 "|" $2; if (!(k in seen)) { seen[k] = 1; order[++n] = k } v[k, $3] = $4 }
 	END {
-		printf "%-12s %-58s %16s %16s %16s %16s\n", "boot", "device", "utc", "tai", "mono", "smeared"
+		printf "%-12s %-66s %16s %16s %16s %16s\n", "boot", "device", "utc", "tai", "mono", "smeared"
 		for (i = 1; i <= n; i++) {
 			split(order[i], p, "|")
-			printf "%-12s %-58s %16s %16s %16s %16s\n", p[1], p[2], \
+			printf "%-12s %-66s %16s %16s %16s %16s\n", p[1], p[2], \
 				((order[i], "utc") in v ? v[order[i], "utc"] : "-"), \
 				((order[i], "tai") in v ? v[order[i], "tai"] : "-"), \
 				((order[i], "mono") in v ? v[order[i], "mono"] : "-"), \
