@@ -76,6 +76,11 @@ enum vrtc_rng_source {
 	VRTC_RNG_SOURCE_RDSEED,	   /**< x86 RDSEED */
 	VRTC_RNG_SOURCE_RDRAND,	   /**< x86 RDRAND */
 	VRTC_RNG_SOURCE_APP,	   /**< the application's callback (app_entropy_fill) */
+	/** Bytes read from a file or device (@c source_path), e.g. the host's
+	 * /dev/hwrng: a reader thread of the device's own fills a buffer the
+	 * data path takes from; a request waits while it is empty (see
+	 * doc/virtio-rng.md). */
+	VRTC_RNG_SOURCE_FILE,
 };
 
 /**
@@ -129,6 +134,9 @@ struct vrtc_device_params {
 	enum vrtc_rng_source source; /**< default VRTC_RNG_SOURCE_DRBG */
 	uint64_t rate_bytes_per_s;   /**< 0: unlimited */
 	uint64_t reseed_requests;    /**< DRBG reseed interval in requests; 0: default */
+	/** VRTC_RNG_SOURCE_FILE: the file or device to read (opened at
+	 * creation, which fails when it cannot be); copied. */
+	const char *source_path;
 
 	/* Sources the application supplies (see struct vrtc_app_clock). */
 	uint16_t nb_app_clocks; /**< clocks after the host ones, ids continue */
