@@ -241,6 +241,42 @@ def case_rng_rate_limit(build, cl):
         d.cleanup()
 
 
+def case_rng_file_source(build, cl):
+    """source=file:PATH: the guest gets the file's bytes in order, then its
+    buffers wait (never zeros); the end of file is one log line; the rtc
+    device on the same worker keeps answering; a path that cannot be opened
+    is refused at set-up, with the reason."""
+    d = Daemon(build, [RTC + ",lcore=1", RNG + ",lcore=1,source=file:{dir}/entropy.bin"])
+    try:
+        size = 300 * 1000 + 7  # past four rings of 64 KiB, not a multiple of 4 KiB
+        path = os.path.join(d.dir, "entropy.bin")
+        with open(path, "wb") as f:
+            f.write(os.urandom(size))
+        d.start(["rtc.sock", "rng.sock"])
+        rc, out = cl.run("rng-file", "--rng", d.sock("rng.sock"), "--expect", path,
+                         "--rtc", d.sock("rtc.sock"))
+        check(rc == 0, "rng-file: the file's bytes, then a waiting buffer, rtc unaffected")
+        time.sleep(1.2)
+        st = d.stats("rng_vhost0")
+        check(st is not None and st["bytes"] == size,
+              f"daemon counted the file's {size} bytes ({st})")
+        eof = [l for l in d.output().splitlines() if "end of file" in l]
+        check(len(eof) == 1 and path in eof[0],
+              f"one end-of-file line naming the file ({eof})")
+        check(d.stop() == 0, "daemon exits 0 on SIGTERM with an ended file source")
+    finally:
+        d.cleanup()
+    d = Daemon(build, [RNG + ",source=file:{dir}/missing.bin"], name="nofile")
+    try:
+        rc, out = run_once(d)
+        want = f"cannot read {d.dir}/missing.bin: No such file or directory"
+        check(rc != 0 and want in out and "serving" not in out,
+              f"source=file:D/missing.bin refused: exit {rc}, "
+              f"'{want.replace(d.dir, 'D')}'")
+    finally:
+        d.cleanup()
+
+
 def case_two_devices_one_worker(build, cl):
     d = Daemon(build, [RTC + ",lcore=1", RNG + ",lcore=1"]).start(["rtc.sock", "rng.sock"])
     try:
@@ -346,6 +382,7 @@ BAD_ARGS = [
     ("rtc_vhost0,iface={dir}/x.sock,reconnect=0", "reconnect"),
     ("rtc_vhost0,iface={dir}/x.sock,bogus=1", "keys"),
     ("rng_vhost0,iface={dir}/x.sock,source=dice", "source"),
+    ("rng_vhost0,iface={dir}/x.sock,source=file:", "source"),
     ("rng_vhost0,iface={dir}/x.sock,rate=fast", "rate"),
     ("rng_vhost0,iface={dir}/x.sock,reseed=0", "reseed"),
     ("rng_vhost0,iface={dir}/x.sock,clocks=utc", "keys"),

@@ -85,6 +85,6 @@ VRTC_VDEV_REGISTER(rtc_vhost, rtc_vhost_drv,
 
 VRTC_VDEV_REGISTER(rng_vhost, rng_vhost_drv,
 	COMMON_PARAMS
-	"source=<drbg|getrandom|rdseed|rdrand> "
+	"source=<drbg|getrandom|rdseed|rdrand|file:PATH> "
 	"rate=<bytes/s[K|M|G]> "
 	"reseed=<requests>");
