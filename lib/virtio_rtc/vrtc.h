@@ -67,6 +67,10 @@ enum vrtc_clock_kind {
 	VRTC_CLOCK_UTC,	      /**< CLOCK_REALTIME, as UTC */
 	VRTC_CLOCK_TAI,	      /**< UTC + (TAI - UTC), as TAI */
 	VRTC_CLOCK_MONOTONIC, /**< CLOCK_MONOTONIC, as MONOTONIC */
+	/** A host PTP hardware clock (@c phc_path, e.g. /dev/ptp0), read on every
+	 * READ, served as the type the operator declares (@c phc_type); at most
+	 * one per device. */
+	VRTC_CLOCK_PHC,
 };
 
 /** Entropy sources of a virtio-rng device. */
@@ -129,6 +133,12 @@ struct vrtc_device_params {
 	enum vrtc_clock_kind clocks[VRTC_MAX_CLOCKS];
 	int tai_offset_s;   /**< TAI - UTC override; -1: kernel, then tzdata table */
 	int cross_host_tsc; /**< READ_CROSS against the host TSC (see doc/virtio-rtc.md) */
+	/** VRTC_CLOCK_PHC in @c clocks: the PTP hardware clock to read (opened
+	 * at creation, which fails when it is not one); copied. */
+	const char *phc_path;
+	/** VRTC_CLOCK_PHC: what the guest is told it is, VRTC_CLOCK_TAI or
+	 * VRTC_CLOCK_UTC (the timescale the PHC runs: ptp4l keeps PTP's TAI). */
+	enum vrtc_clock_kind phc_type;
 
 	/* virtio-rng */
 	enum vrtc_rng_source source; /**< default VRTC_RNG_SOURCE_DRBG */

@@ -212,6 +212,33 @@ def case_rtc_clock_order_and_cross(build, cl):
         d.cleanup()
 
 
+def case_rtc_phc_clock(build, cl):
+    """clocks=...+phc:PATH:TYPE: a path that is not a PTP hardware clock is
+    refused at start-up with the reason; /dev/ptp0, where there is one, is
+    served (this machine may have none: then that part says it skipped)."""
+    d = Daemon(build, [RTC + ",clocks=utc+phc:/dev/null:tai"], name="nophc")
+    try:
+        rc, out = run_once(d)
+        check(rc != 0 and "phc /dev/null: not a PTP hardware clock" in out and
+              "serving" not in out,
+              f"clocks=utc+phc:/dev/null:tai refused: exit {rc}, 'not a PTP hardware clock'")
+    finally:
+        d.cleanup()
+    if not os.path.exists("/dev/ptp0"):
+        print("SKIP-PART: this machine has no /dev/ptp0 (no PTP hardware clock): "
+              "serving a real PHC is not tested here")
+        return
+    d = Daemon(build, [RTC + ",clocks=utc+tai+mono+phc:/dev/ptp0:tai"])
+    try:
+        d.start(["rtc.sock"])
+        check("phc /dev/ptp0: served as TAI" in d.output(), "/dev/ptp0 served as clock 3")
+        rc, _ = cl.run("traffic", "--rtc", d.sock("rtc.sock"), "--seconds", "1")
+        check(rc == 0, "READ traffic with a PHC as clock 3")
+        check(d.stop() == 0, "daemon exits 0")
+    finally:
+        d.cleanup()
+
+
 def case_rng_sanity(build, cl):
     d = Daemon(build, [RNG]).start(["rng.sock"])
     try:
@@ -373,6 +400,10 @@ BAD_ARGS = [
     ("rtc_vhost0,iface={dir}/x.sock,clocks=+utc", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+phc:/dev/ptp0", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=phc:/dev/ptp0:mono", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=phc::tai", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=phc:/dev/ptp0:tai+phc:/dev/ptp1:utc", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,tai_offset=2000", "tai_offset"),
     ("rtc_vhost0,iface={dir}/x.sock,cross_tsc=2", "cross_tsc"),
     ("rtc_vhost0,iface={dir}/x.sock,mode=0400", "mode"),

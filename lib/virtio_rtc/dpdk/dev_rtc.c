@@ -17,6 +17,7 @@
 #include <rte_malloc.h>
 
 #include "clock.h"
+#include "clock_phc.h"
 #include "device.h"
 #include "device_args.h"
 #include "vrtc_args.h"
@@ -26,6 +27,7 @@
 struct rtc_dev {
 	struct vrtc_host_clock_cfg clock_cfg; /* host clocks point at it */
 	struct vrtc_app_clock app[VRTC_MAX_CLOCKS];
+	struct vrtc_phc *phc; /* clocks=phc:PATH:TYPE, or NULL */
 	struct vrtc_rtc_model model;
 };
 
@@ -94,6 +96,15 @@ check_kinds(const struct vrtc_device *dev, const enum vrtc_clock_kind *kinds, ui
 
 	*need_tai = 0;
 	for (i = 0; i < nb; i++) {
+		if (kinds[i] == VRTC_CLOCK_PHC) {
+			for (j = 0; j < i; j++) {
+				if (kinds[j] == VRTC_CLOCK_PHC) {
+					VRTC_DLOG(device, ERR, dev, "clocks: one phc per device");
+					return -EINVAL;
+				}
+			}
+			continue;
+		}
 		if ((unsigned int)kinds[i] >= RTE_DIM(host_clock_of)) {
 			VRTC_DLOG(device, ERR, dev, "clocks: unknown clock kind %d", kinds[i]);
 			return -EINVAL;
@@ -132,6 +143,37 @@ app_clocks_check(const struct vrtc_device *dev, const struct vrtc_device_params 
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* clocks=phc:PATH:TYPE: open the PHC (refused with the reason when it is
+ * not one) and make clock @p c read it. */
+static int
+phc_setup(const struct vrtc_device *dev, struct rtc_dev *rtc,
+	  const struct vrtc_device_params *p, struct vrtc_clock *c)
+{
+	uint8_t type;
+	int rc;
+
+	if (p->phc_path == NULL || p->phc_path[0] == '\0') {
+		VRTC_DLOG(device, ERR, dev, "clocks: a phc clock needs phc_path");
+		return -EINVAL;
+	}
+	if (p->phc_type == VRTC_CLOCK_TAI) {
+		type = VRTC_RTC_CLOCK_TAI;
+	} else if (p->phc_type == VRTC_CLOCK_UTC) {
+		type = VRTC_RTC_CLOCK_UTC;
+	} else {
+		VRTC_DLOG(device, ERR, dev, "clocks: phc %s: its type must be tai or utc",
+			  p->phc_path);
+		return -EINVAL;
+	}
+	rc = vrtc_phc_open(p->phc_path, type, &rtc->phc);
+	if (rc != 0) {
+		VRTC_DLOG(device, ERR, dev, "clocks: phc %s: %s", p->phc_path, strerror(-rc));
+		return rc;
+	}
+	vrtc_phc_clock_init(c, rtc->phc);
 	return 0;
 }
 
@@ -183,6 +225,12 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 		}
 	}
 	for (i = 0; i < nb; i++) {
+		if (kinds[i] == VRTC_CLOCK_PHC) {
+			rc = phc_setup(dev, rtc, p, &clocks[i]);
+			if (rc != 0)
+				goto fail;
+			continue;
+		}
 		rc = vrtc_host_clock_init(&clocks[i], host_clock_of[kinds[i]], &rtc->clock_cfg);
 		if (rc != 0) {
 			VRTC_DLOG(device, ERR, dev, "clock %u (%s): %s", i,
@@ -209,6 +257,7 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 	dev->queues[VRTC_RTC_ALARMQ].served = 0;
 	return 0;
 fail:
+	vrtc_phc_destroy(rtc->phc);
 	rte_free(rtc);
 	return rc;
 }
@@ -216,7 +265,11 @@ fail:
 static void
 rtc_teardown(struct vrtc_device *dev)
 {
-	rte_free(dev->priv);
+	struct rtc_dev *rtc = rtc_of(dev);
+
+	if (rtc != NULL)
+		vrtc_phc_destroy(rtc->phc);
+	rte_free(rtc);
 	dev->priv = NULL;
 }
 
@@ -289,6 +342,9 @@ rtc_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned in
 		{ "rtc_reads", rs->reads },
 		{ "rtc_cross_reads", rs->cross_reads },
 		{ "rtc_clocks", rtc_of(dev)->model.nb_clocks },
+		{ "rtc_phc_reads", rtc_of(dev)->phc ? vrtc_phc_stats(rtc_of(dev)->phc)->reads : 0 },
+		{ "rtc_phc_errors",
+		  rtc_of(dev)->phc ? vrtc_phc_stats(rtc_of(dev)->phc)->errors : 0 },
 	};
 
 	return vrtc_xstats_fill(xs, n, v, RTE_DIM(v));
@@ -302,9 +358,24 @@ on_cross_tsc(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 	return vrtc_arg_bool(ctx, key, value, &ctx->p->cross_host_tsc);
 }
 
+/* One 'phc:PATH:TYPE' item of @p len bytes. */
+static int
+parse_phc_item(struct vrtc_arg_ctx *ctx, const char *item, size_t len)
+{
+	uint8_t type;
+
+	if (len <= 4 || vrtc_phc_spec_parse(item + 4, len - 4, ctx->phc_path,
+					    sizeof(ctx->phc_path), &type) != 0)
+		return -EINVAL;
+	ctx->p->phc_path = ctx->phc_path;
+	ctx->p->phc_type = type == VRTC_RTC_CLOCK_TAI ? VRTC_CLOCK_TAI : VRTC_CLOCK_UTC;
+	return 0;
+}
+
 /* 'utc+tai+mono': every item non-empty, known and given once. */
 static int
-parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
+parse_clocks(struct vrtc_arg_ctx *ctx, const char *value, enum vrtc_clock_kind *clocks,
+	     uint16_t *nb)
 {
 	const char *tok = value, *end;
 	uint16_t n = 0, i;
@@ -319,6 +390,12 @@ parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 
 		end = strchr(tok, '+');
 		len = end != NULL ? (size_t)(end - tok) : strlen(tok);
+		if (len > 4 && strncmp(tok, "phc:", 4) == 0) {
+			if (n == VRTC_MAX_CLOCKS || parse_phc_item(ctx, tok, len) != 0)
+				return -EINVAL;
+			kind = VRTC_CLOCK_PHC;
+			goto add;
+		}
 		/* Empty items: a leading, trailing or doubled '+'. */
 		if (len == 0 || len >= sizeof(name) || n == VRTC_MAX_CLOCKS)
 			return -EINVAL;
@@ -339,6 +416,7 @@ parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 		default:
 			return -EINVAL;
 		}
+add:
 		for (i = 0; i < n; i++) {
 			if (clocks[i] == kind)
 				return -EINVAL;
@@ -355,11 +433,11 @@ parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 static int
 on_clocks(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 {
-	if (parse_clocks(value, ctx->p->clocks, &ctx->p->nb_clocks) == 0)
+	if (parse_clocks(ctx, value, ctx->p->clocks, &ctx->p->nb_clocks) == 0)
 		return 0;
 	VRTC_ARG_ERR(ctx, key, value,
-		"expected clock names joined by '+', each once, from utc, tai, mono "
-		"(e.g. utc+tai+mono)");
+		"expected clock names joined by '+', each once, from utc, tai, mono and one "
+		"phc:PATH:tai or phc:PATH:utc (e.g. utc+tai+mono+phc:/dev/ptp0:tai)");
 	return -EINVAL;
 }
 
