@@ -472,6 +472,38 @@ int vrtc_backend_dir_set(const char *dir);
  */
 int vrtc_backend_chown(uid_t uid, gid_t gid);
 
+/**
+ * The host clock's discipline as adjtimex(2) reports it: the guests' UTC
+ * and TAI clocks are the host's CLOCK_REALTIME, so they are as good as this.
+ */
+struct vrtc_host_clock_health {
+	/** 1 when the kernel says the clock is not synchronised (STA_UNSYNC in
+	 * @c status, or adjtimex returned TIME_ERROR). */
+	int unsync;
+	int state;		  /**< adjtimex's return: TIME_OK (0) ... TIME_ERROR (5) */
+	int status;		  /**< timex.status, the STA_* bits */
+	int64_t maxerror_us;	  /**< the kernel's maximum error */
+	int64_t esterror_us;	  /**< the kernel's estimated error */
+	int tai_offset_s;	  /**< the kernel's TAI - UTC (0: nobody set it) */
+	int64_t offset_ns;	  /**< the discipline's current time offset */
+	int64_t freq_ppb;	  /**< the discipline's frequency correction */
+	uint64_t unsync_events;	  /**< times it was found unsynchronised after being
+				   *   synchronised (or at the first check) */
+	uint64_t checks;	  /**< checks so far, by any caller */
+};
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Read the host clock's health now (adjtimex(2), modes 0: nothing is
+ * changed, no privilege needed; a system call: control path only). The
+ * first call logs the state once; a later call that finds it changed logs
+ * one line (WARNING when it became unsynchronised). dpdk-rtcd calls it every
+ * second; telemetry /vrtc/host_clock calls it on demand.
+ * @return 0 with @p h set, or -errno (-EINVAL for NULL).
+ */
+int vrtc_host_clock_health_get(struct vrtc_host_clock_health *h);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,9 +18,12 @@ built with its vdev drivers) also runs the cases that spell them as EAL
 """
 
 import argparse
+import ctypes
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -609,6 +612,67 @@ def case_stats_log_type(build, cl):
         out = d.output()
         check("rtcd.stats" not in out and "req/s" not in out,
               "--log-level=rtcd.stats:notice silences them")
+    finally:
+        d.cleanup()
+
+
+def telemetry(d, *cmds):
+    """Answers of the daemon's rte_telemetry socket to each command (dicts)."""
+    path = os.path.join(d.runtime_dir(), "dpdk_telemetry.v2")
+    deadline = time.time() + 5
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.05)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    try:
+        s.connect(path)
+        json.loads(s.recv(16384).decode())  # the greeting
+        out = []
+        for c in cmds:
+            s.send(c.encode())
+            out.append(json.loads(s.recv(65536).decode()))
+        return out
+    finally:
+        s.close()
+
+
+def kernel_clock_unsync():
+    """The kernel's verdict, read here as the daemon reads it (adjtimex, modes 0)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    buf = ctypes.create_string_buffer(512)  # struct timex, zeroed: modes 0
+    state = libc.adjtimex(buf)
+    if state < 0:
+        raise Skip(f"adjtimex: errno {ctypes.get_errno()}")
+    status = int.from_bytes(buf.raw[40:44], "little", signed=True)  # x86-64 layout
+    return bool(status & 0x40) or state == 5  # STA_UNSYNC, TIME_ERROR
+
+
+def case_telemetry_host_clock(build, cl):
+    """Host clock health: /vrtc/host_clock gives adjtimex's view (the same
+    unsynchronised verdict as the kernel's, read here), each call is a fresh
+    check, and the daemon logs the state once at start."""
+    d = Daemon(build, [RTC])
+    try:
+        d.start(["rtc.sock"])
+        a, b, st = telemetry(d, "/vrtc/host_clock", "/vrtc/host_clock", "/vrtc/stats,rtc_vhost0")
+        a, b = a["/vrtc/host_clock"], b["/vrtc/host_clock"]
+        print(f"INFO /vrtc/host_clock: {a}")
+        want = {"synchronised", "unsync", "state", "status", "maxerror_us", "esterror_us",
+                "tai_offset_s", "offset_ns", "freq_ppb", "unsync_events", "checks"}
+        check(want <= set(a), f"/vrtc/host_clock has {sorted(want - set(a))} missing")
+        unsync = kernel_clock_unsync()
+        check(a["unsync"] == int(unsync) and a["synchronised"] == int(not unsync),
+              f"unsync {a['unsync']} as the kernel says ({int(unsync)})")
+        check(bool(a["status"] & 0x40) or a["state"] == "error" or not a["unsync"],
+              "unsync follows status/state")
+        check(b["checks"] > a["checks"] >= 1, "each call checks again")
+        check(a["unsync_events"] == int(unsync) and b["unsync_events"] == a["unsync_events"],
+              f"no transition between the calls ({a['unsync_events']}, {b['unsync_events']})")
+        check("/vrtc/stats" in st and st["/vrtc/stats"]["type"] == "rtc", "/vrtc/stats unchanged")
+        lines = [l for l in d.output().splitlines() if "host clock:" in l]
+        first = "not synchronised" if unsync else "synchronised ("
+        check(len(lines) == 1 and first in lines[0],
+              f"one host-clock line at start, saying '{first}' ({lines})")
     finally:
         d.cleanup()
 
