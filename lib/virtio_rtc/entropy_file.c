@@ -155,13 +155,14 @@ reader_main(void *arg)
 			continue;
 		}
 		if (got == 0) {
-			bump(&f->eof, 1);
-			__atomic_store_n(&f->ended, 1, __ATOMIC_RELEASE);
+			/* Logged before it is published: whoever sees eof has the line. */
 			vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_WARNING,
 				 "file %s: end of file after %" PRIu64 " bytes; requests now wait "
 				 "for entropy that will not come (restart the device with another "
 				 "source)",
 				 f->path, __atomic_load_n(&f->bytes_read, __ATOMIC_RELAXED));
+			__atomic_store_n(&f->eof, 1, __ATOMIC_RELEASE);
+			__atomic_store_n(&f->ended, 1, __ATOMIC_RELEASE);
 			while (!stopping(f))
 				reader_wait(f, 0, -1);
 			break;
@@ -310,7 +311,7 @@ vrtc_entropy_file_stats_get(const struct vrtc_entropy_file *f, struct vrtc_entro
 {
 	st->bytes_read = __atomic_load_n(&f->bytes_read, __ATOMIC_RELAXED);
 	st->reads = __atomic_load_n(&f->reads, __ATOMIC_RELAXED);
-	st->eof = __atomic_load_n(&f->eof, __ATOMIC_RELAXED);
+	st->eof = __atomic_load_n(&f->eof, __ATOMIC_ACQUIRE);
 	st->read_errors = __atomic_load_n(&f->read_errors, __ATOMIC_RELAXED);
 	st->would_block = __atomic_load_n(&f->would_block, __ATOMIC_RELAXED);
 	st->buffered = (uint64_t)(__atomic_load_n(&f->head, __ATOMIC_ACQUIRE) -

@@ -272,16 +272,17 @@ test_read_error(void)
 			break;
 		sleep_ms(1);
 	}
-	printf("     %" PRIu64 " read errors in %u ms: %s\n", st.read_errors, ms, last_msg);
 	T_CHECK(st.read_errors >= 3);
 	T_EQ(st.eof, 0);
 	T_EQ(st.bytes_read, 0);
 	T_EQ(vrtc_entropy_ready(e), 0);
 	T_EQ_INT(vrtc_entropy_fill(e, buf, sizeof(buf)), -EAGAIN);
-	vrtc_entropy_destroy(e);
+	vrtc_entropy_destroy(e); /* joins the reader: its lines are all in */
 	vrtc_log_set_sink(NULL);
-	/* Errors 1, 2 (and 4 if it got that far): a line each, not per try. */
-	T_CHECK(nb_errors >= 2 && nb_errors < st.read_errors + 1);
+	printf("     %" PRIu64 " read errors in %u ms: %s\n", st.read_errors, ms, last_msg);
+	/* Errors 1, 2 (and 4 if it got that far): a line each, not per try.
+	 * An 8th failure would need 1.2 s more of back-off than the test took. */
+	T_CHECK(nb_errors >= 2 && nb_errors <= 3);
 	T_CHECK(strstr(last_msg, "/proc/self/mem") != NULL && strstr(last_msg, "read failed"));
 }
 
