@@ -290,6 +290,13 @@ def case_rng_file_source(build, cl):
         st = d.stats("rng_vhost0")
         check(st is not None and st["bytes"] == size,
               f"daemon counted the file's {size} bytes ({st})")
+        (tel,) = telemetry(d, "/vrtc/stats,rng_vhost0")
+        x = tel["/vrtc/stats"]
+        check(x["rng_file_bytes_read"] == size and x["rng_file_eof"] == 1 and
+              x["rng_file_read_errors"] == 0 and x["rng_file_buffered"] == 0 and
+              x["rng_source_waits"] >= 1,
+              "telemetry: the file's bytes read, its end, no error, nothing left, a wait "
+              f"({ {k: v for k, v in x.items() if 'file' in k or 'waits' in k} })")
         eof = [l for l in d.output().splitlines() if "end of file" in l]
         check(len(eof) == 1 and path in eof[0],
               f"one end-of-file line naming the file ({eof})")
