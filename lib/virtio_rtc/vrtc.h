@@ -137,7 +137,8 @@ struct vrtc_device_params {
 	 * at creation, which fails when it is not one); copied. */
 	const char *phc_path;
 	/** VRTC_CLOCK_PHC: what the guest is told it is, VRTC_CLOCK_TAI or
-	 * VRTC_CLOCK_UTC (the timescale the PHC runs: ptp4l keeps PTP's TAI). */
+	 * VRTC_CLOCK_UTC (0, the default): the timescale the PHC runs (ptp4l
+	 * keeps PTP's TAI). */
 	enum vrtc_clock_kind phc_type;
 
 	/* virtio-rng */
