@@ -414,6 +414,7 @@ BAD_ARGS = [
     ("rtc_vhost0,iface={dir}/x.sock,clocks=phc:/dev/ptp0:mono", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=phc::tai", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=phc:/dev/ptp0:tai+phc:/dev/ptp1:utc", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,alarm=phc:/dev/ptp0:tai", "alarm"),
     ("rtc_vhost0,iface={dir}/x.sock,tai_offset=2000", "tai_offset"),
     ("rtc_vhost0,iface={dir}/x.sock,cross_tsc=2", "cross_tsc"),
     ("rtc_vhost0,iface={dir}/x.sock,mode=0400", "mode"),
