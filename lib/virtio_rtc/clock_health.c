@@ -78,8 +78,8 @@ vrtc_clock_health_watch(struct vrtc_clock_health_watch *w, struct vrtc_host_cloc
 		if (h->unsync)
 			vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_WARNING,
 				 "host clock: %s (adjtimex status 0x%x, state %s, maxerror %" PRId64
-				 " us, esterror %" PRId64 " us): the guests' UTC and TAI clocks are "
-				 "the host's and may be off",
+				 " us, esterror %" PRId64 " us): the guests' UTC and TAI clocks "
+				 "are the host's and may be off",
 				 w->known ? "became unsynchronised" : "not synchronised",
 				 (unsigned int)h->status, vrtc_clock_state_name(h->state),
 				 h->maxerror_us, h->esterror_us);

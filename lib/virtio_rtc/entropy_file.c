@@ -182,7 +182,8 @@ reader_main(void *arg)
 		}
 		f->last_errno = errno;
 		bump(&f->read_errors, 1);
-		error_ms = error_ms == 0 ? 10 : VRTC_MIN(error_ms * 2, (unsigned int)ERROR_RETRY_MAX_MS);
+		error_ms = error_ms == 0 ? 10 :
+			   VRTC_MIN(error_ms * 2, (unsigned int)ERROR_RETRY_MAX_MS);
 		if (error_worth_logging(__atomic_load_n(&f->read_errors, __ATOMIC_RELAXED)))
 			vrtc_log(VRTC_LOGC_ENTROPY, VRTC_LOG_ERR,
 				 "file %s: read failed: %s (%" PRIu64 " failures so far); "

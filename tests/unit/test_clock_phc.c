@@ -73,7 +73,8 @@ test_spec_parse(void)
 	T_CHECK(strcmp(path, "/run/a:b") == 0);
 	for (i = 0; i < VRTC_ARRAY_SIZE(bad); i++) {
 		type = 0xff;
-		if (vrtc_phc_spec_parse(bad[i], strlen(bad[i]), path, sizeof(path), &type) != -EINVAL)
+		if (vrtc_phc_spec_parse(bad[i], strlen(bad[i]), path, sizeof(path), &type) !=
+		    -EINVAL)
 			T_FAIL_AT("'%s' accepted", bad[i]);
 		T_EQ(type, 0xff);
 	}

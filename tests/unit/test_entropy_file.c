@@ -145,7 +145,8 @@ test_small_file(void)
 		T_EQ_INT(vrtc_entropy_fill(e, buf, n), 0);
 		for (i = 0; i < n; i++)
 			if (buf[i] != byte_at(off + i))
-				T_FAIL_AT("byte %zu: %02x != %02x", off + i, buf[i], byte_at(off + i));
+				T_FAIL_AT("byte %zu: %02x != %02x", off + i, buf[i],
+					  byte_at(off + i));
 		off += n;
 	}
 	T_EQ(vrtc_entropy_ready(e), 0);

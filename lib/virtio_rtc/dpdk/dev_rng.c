@@ -256,7 +256,8 @@ on_source(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 
 	if (value != NULL && strncmp(value, "file:", 5) == 0) {
 		if (value[5] == '\0') {
-			VRTC_ARG_ERR(ctx, key, value, "file: needs a path (source=file:/dev/hwrng)");
+			VRTC_ARG_ERR(ctx, key, value,
+				     "file: needs a path (source=file:/dev/hwrng)");
 			return -EINVAL;
 		}
 		ctx->p->source = VRTC_RNG_SOURCE_FILE;

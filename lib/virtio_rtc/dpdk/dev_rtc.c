@@ -679,7 +679,8 @@ parse_clocks(struct vrtc_arg_ctx *ctx, const char *value, enum vrtc_clock_kind *
 		end = strchr(tok, '+');
 		len = end != NULL ? (size_t)(end - tok) : strlen(tok);
 		if (len > 4 && strncmp(tok, "phc:", 4) == 0) {
-			if (ctx == NULL || n == VRTC_MAX_CLOCKS || parse_phc_item(ctx, tok, len) != 0)
+			if (ctx == NULL || n == VRTC_MAX_CLOCKS ||
+			    parse_phc_item(ctx, tok, len) != 0)
 				return -EINVAL;
 			kind = VRTC_CLOCK_PHC;
 			goto add;

@@ -121,8 +121,10 @@ tel_host_clock(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "unsync", h.unsync);
 	rte_tel_data_add_dict_string(d, "state", vrtc_clock_state_name(h.state));
 	rte_tel_data_add_dict_int(d, "status", h.status);
-	rte_tel_data_add_dict_int(d, "maxerror_us", (int)RTE_MIN(h.maxerror_us, (int64_t)INT32_MAX));
-	rte_tel_data_add_dict_int(d, "esterror_us", (int)RTE_MIN(h.esterror_us, (int64_t)INT32_MAX));
+	rte_tel_data_add_dict_int(d, "maxerror_us",
+				  (int)RTE_MIN(h.maxerror_us, (int64_t)INT32_MAX));
+	rte_tel_data_add_dict_int(d, "esterror_us",
+				  (int)RTE_MIN(h.esterror_us, (int64_t)INT32_MAX));
 	rte_tel_data_add_dict_int(d, "tai_offset_s", h.tai_offset_s);
 	rte_tel_data_add_dict_int(d, "offset_ns",
 				  (int)RTE_MAX(RTE_MIN(h.offset_ns, (int64_t)INT32_MAX),
