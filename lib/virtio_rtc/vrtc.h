@@ -69,8 +69,8 @@ enum vrtc_clock_kind {
 	VRTC_CLOCK_MONOTONIC, /**< CLOCK_MONOTONIC, as MONOTONIC */
 	/** A host PTP hardware clock (@c phc_path, e.g. /dev/ptp0), read on every
 	 * READ, served as the type the operator declares (@c phc_type); at most
-	 * one per device. */
-	VRTC_CLOCK_PHC,
+	 * one per device. (3 is VRTC_CLOCK_UTC_SMEARED.) */
+	VRTC_CLOCK_PHC = 4,
 };
 
 /** Which clocks of a virtio-rtc device have an alarm (VIRTIO_RTC_F_ALARM). */
