@@ -475,7 +475,8 @@ if want_boot main; then
 	mkfifo "$MON.in" "$MON.out"
 	# the monitor's output, for the record (opened read-write: never blocks)
 	cat 0<> "$MON.out" > "$LOGS/monitor-main.log" 2>&1 &
-	BG_PIDS+=($!)
+	MONCAT=$!
+	BG_PIDS+=($MONCAT)
 	: > "$LOGS/stopcont-main.txt"
 	stopcont_driver "$LOGS/console-main.log" "$MON" "$LOGS/stopcont-main.txt" &
 	SCPID=$!
@@ -487,6 +488,7 @@ if want_boot main; then
 		-drive "file=$LOGS/marker.img,format=raw,if=none,id=marker" -device virtio-blk-pci,drive=marker \
 		-chardev "pipe,id=mon0,path=$MON" -mon chardev=mon0,mode=readline
 	wait "$SCPID" 2>/dev/null || true
+	kill "$MONCAT" 2>/dev/null || true
 	boot_done main
 	rc_check main 0
 	collect main "1 2" "$RTC_CHECKS $RTC_CLASS_CHECKS $ALARM_CHECKS $RNG_CHECKS 1:rtc.alarm.initial 2:rtc.alarm.kept 1:rtc.alarm.stopcont"
