@@ -388,6 +388,11 @@ stopcont_driver() {
 	echo "STOP $("$PROBE" now)" >> "$out"
 	sleep 0.3
 	echo "info status" >&7
+	# the daemon's statistics line (every second) during the stop: the
+	# device's rings are stopped (GET_VRING_BASE), it is "connected", not
+	# "serving"
+	sleep 1.5
+	echo "STATE $(daemon_stat rtc_vhost0 state)" >> "$out"
 	while [ "$(date +%s)" -lt $((at + 2)) ]; do sleep 0.1; done
 	echo "CONT $("$PROBE" now)" >> "$out"
 	echo cont >&7
@@ -399,7 +404,7 @@ stopcont_driver() {
 # the host's side of the stop/cont test: QEMU was stopped before the alarm
 # time, resumed after it, and the interrupt reached the console after cont
 stopcont_check() { # stopcont_check LABEL OUT
-	local label=$1 out=$2 at stop cont fired
+	local label=$1 out=$2 at stop cont fired state
 	if grep -q '^NOSET' "$out"; then
 		result FAIL "$label.stopcont.host" "$(sed -n 's/^NOSET //p' "$out")"
 		return 0
@@ -408,14 +413,19 @@ stopcont_check() { # stopcont_check LABEL OUT
 	stop=$(sed -n 's/^STOP utc=\([0-9.]*\).*/\1/p' "$out")
 	cont=$(sed -n 's/^CONT utc=\([0-9.]*\).*/\1/p' "$out")
 	fired=$(line_utc "$BOOT_LOG" ' @ ALARM-FIRED check=rtc.alarm.stopcont ')
+	state=$(sed -n 's/^STATE //p' "$out")
 	if ! grep -q 'VM status: paused' "$LOGS/monitor-$label.log"; then
 		result FAIL "$label.stopcont.host" "the monitor never reported 'VM status: paused' (log $LOGS/monitor-$label.log)"
+		return 0
+	fi
+	if [ "$state" != connected ]; then
+		result FAIL "$label.stopcont.host" "rtc_vhost0 was '$state' 1.5 s into the stop, expected 'connected' (its rings stopped by GET_VRING_BASE)"
 		return 0
 	fi
 	if [ -n "$at" ] && [ -n "$stop" ] && [ -n "$cont" ] && [ -n "$fired" ] &&
 		awk -v a="$at" -v s="$stop" -v c="$cont" -v f="$fired" 'BEGIN { exit !(s < a && c >= a && f >= c) }'; then
 		result PASS "$label.stopcont.host" "$(awk -v a="$at" -v s="$stop" -v c="$cont" -v f="$fired" 'BEGIN {
-			printf "QEMU stopped %.2f s before the alarm time %d (monitor: paused), resumed %.2f s after it; the alarm interrupt reached the console %.3f s after cont", a - s, a, c - a, f - c }')"
+			printf "QEMU stopped %.2f s before the alarm time %d (monitor: paused; rtc_vhost0: rings stopped, connected), resumed %.2f s after it; the alarm interrupt reached the console %.3f s after cont", a - s, a, c - a, f - c }')"
 	else
 		result FAIL "$label.stopcont.host" "alarm at=${at:-?} stop=${stop:-?} cont=${cont:-?} interrupt seen at ${fired:-never} (expected stop < alarm <= cont <= interrupt)"
 	fi
