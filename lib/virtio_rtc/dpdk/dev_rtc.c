@@ -67,12 +67,14 @@ static const enum vrtc_host_clock host_clock_of[] = {
 	[VRTC_CLOCK_UTC] = VRTC_HOST_CLOCK_UTC,
 	[VRTC_CLOCK_TAI] = VRTC_HOST_CLOCK_TAI,
 	[VRTC_CLOCK_MONOTONIC] = VRTC_HOST_CLOCK_MONOTONIC,
+	[VRTC_CLOCK_UTC_SMEARED] = VRTC_HOST_CLOCK_UTC_SMEARED,
 };
 
 static const uint8_t virtio_clock_of[] = {
 	[VRTC_CLOCK_UTC] = VRTC_RTC_CLOCK_UTC,
 	[VRTC_CLOCK_TAI] = VRTC_RTC_CLOCK_TAI,
 	[VRTC_CLOCK_MONOTONIC] = VRTC_RTC_CLOCK_MONOTONIC,
+	[VRTC_CLOCK_UTC_SMEARED] = VRTC_RTC_CLOCK_UTC_SMEARED,
 };
 
 static uint16_t rtc_serve_requestq(struct vrtc_queue *q, uint16_t burst);
@@ -124,11 +126,12 @@ static const struct vrtc_clock_ops app_clock_ops = {
 
 static int
 check_kinds(const struct vrtc_device *dev, const enum vrtc_clock_kind *kinds, uint16_t nb,
-	    int *need_tai)
+	    int *need_tai, int *smeared)
 {
 	uint16_t i, j;
 
 	*need_tai = 0;
+	*smeared = 0;
 	for (i = 0; i < nb; i++) {
 		if ((unsigned int)kinds[i] >= RTE_DIM(host_clock_of)) {
 			VRTC_DLOG(device, ERR, dev, "clocks: unknown clock kind %d", kinds[i]);
@@ -142,6 +145,7 @@ check_kinds(const struct vrtc_device *dev, const enum vrtc_clock_kind *kinds, ui
 			}
 		}
 		*need_tai |= kinds[i] == VRTC_CLOCK_TAI;
+		*smeared |= kinds[i] == VRTC_CLOCK_UTC_SMEARED;
 	}
 	return 0;
 }
@@ -225,13 +229,13 @@ static int
 rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 {
 	static const enum vrtc_clock_kind default_clocks[] = {
-		VRTC_CLOCK_UTC, VRTC_CLOCK_TAI, VRTC_CLOCK_MONOTONIC,
+		VRTC_CLOCK_UTC, VRTC_CLOCK_TAI, VRTC_CLOCK_MONOTONIC, VRTC_CLOCK_UTC_SMEARED,
 	};
 	struct vrtc_clock clocks[VRTC_MAX_CLOCKS];
 	const enum vrtc_clock_kind *kinds = p->clocks;
 	uint16_t nb = p->nb_clocks, i;
 	struct rtc_dev *rtc;
-	int rc, need_tai;
+	int rc, need_tai, smeared;
 
 	if (nb == 0 && p->nb_app_clocks == 0) {
 		kinds = default_clocks;
@@ -241,7 +245,7 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 		VRTC_DLOG(device, ERR, dev, "clocks: %u given, at most %u", nb, VRTC_MAX_CLOCKS);
 		return -EINVAL;
 	}
-	rc = check_kinds(dev, kinds, nb, &need_tai);
+	rc = check_kinds(dev, kinds, nb, &need_tai, &smeared);
 	if (rc == 0)
 		rc = app_clocks_check(dev, p, nb);
 	if (rc != 0)
@@ -251,20 +255,36 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 			  p->tai_offset_s);
 		return -EINVAL;
 	}
+	if (p->smear_mode != VRTC_SMEAR_MODE_NOON && p->smear_mode != VRTC_SMEAR_MODE_HOST) {
+		VRTC_DLOG(device, ERR, dev, "smear: unknown mode %d", p->smear_mode);
+		return -EINVAL;
+	}
+	/* The noon smear is computed from TAI: it needs TAI - UTC too. */
+	need_tai |= smeared && p->smear_mode == VRTC_SMEAR_MODE_NOON;
 	rtc = rte_zmalloc("vrtc_rtc_dev", sizeof(*rtc), RTE_CACHE_LINE_SIZE);
 	if (rtc == NULL)
 		return -ENOMEM;
 	rtc->clock_cfg.tai_offset_s = p->tai_offset_s;
 	rtc->clock_cfg.leap_seconds_file = NULL;
 	rtc->clock_cfg.cross_host_tsc = p->cross_host_tsc != 0;
+	rtc->clock_cfg.smear_host = p->smear_mode == VRTC_SMEAR_MODE_HOST;
 	if (need_tai) {
 		int offset;
 
 		rc = vrtc_tai_offset_resolve(&rtc->clock_cfg, &offset);
 		if (rc != 0) {
 			VRTC_DLOG(device, ERR, dev,
-				  "TAI clock: no TAI - UTC offset (kernel offset unset, no usable "
-				  "leap-second table); give tai_offset=SECONDS");
+				  "%s clock: no TAI - UTC offset (kernel offset unset, no usable "
+				  "leap-second table); give tai_offset=SECONDS",
+				  smeared ? "TAI or smeared" : "TAI");
+			goto fail;
+		}
+	}
+	if (smeared) {
+		rc = vrtc_smear_prepare(&rtc->clock_cfg);
+		if (rc != 0) {
+			VRTC_DLOG(device, ERR, dev, "smeared clock: %s (smear=host passes a host "
+				  "clock that is already smeared through)", strerror(-rc));
 			goto fail;
 		}
 	}
@@ -303,6 +323,7 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 	dev->queues[VRTC_RTC_ALARMQ].holds_buffers = 1;
 	return 0;
 fail:
+	vrtc_host_clock_cfg_fini(&rtc->clock_cfg);
 	rte_free(rtc);
 	return rc;
 }
@@ -310,6 +331,8 @@ fail:
 static void
 rtc_teardown(struct vrtc_device *dev)
 {
+	if (dev->priv != NULL)
+		vrtc_host_clock_cfg_fini(&rtc_of(dev)->clock_cfg);
 	rte_free(dev->priv);
 	dev->priv = NULL;
 }
@@ -582,12 +605,15 @@ clock_kind_parse(const char *name, enum vrtc_clock_kind *kind)
 	case VRTC_HOST_CLOCK_MONOTONIC:
 		*kind = VRTC_CLOCK_MONOTONIC;
 		return 0;
+	case VRTC_HOST_CLOCK_UTC_SMEARED:
+		*kind = VRTC_CLOCK_UTC_SMEARED;
+		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-/* 'utc+tai+mono': every item non-empty, known and given once. */
+/* 'utc+tai+mono+smeared': every item non-empty, known and given once. */
 static int
 parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 {
@@ -658,8 +684,8 @@ on_clocks(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 	if (parse_clocks(value, ctx->p->clocks, &ctx->p->nb_clocks) == 0)
 		return 0;
 	VRTC_ARG_ERR(ctx, key, value,
-		"expected clock names joined by '+', each once, from utc, tai, mono "
-		"(e.g. utc+tai+mono)");
+		"expected clock names joined by '+', each once, from utc, tai, mono, smeared "
+		"(e.g. utc+tai+mono+smeared)");
 	return -EINVAL;
 }
 
@@ -680,11 +706,30 @@ on_tai_offset(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 	return -EINVAL;
 }
 
+/* smear=noon|host */
+static int
+on_smear(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	if (value != NULL && strcmp(value, "noon") == 0) {
+		ctx->p->smear_mode = VRTC_SMEAR_MODE_NOON;
+		return 0;
+	}
+	if (value != NULL && strcmp(value, "host") == 0) {
+		ctx->p->smear_mode = VRTC_SMEAR_MODE_HOST;
+		return 0;
+	}
+	VRTC_ARG_ERR(ctx, key, value,
+		"expected noon (smear leap seconds noon to noon, the default) or host (the "
+		"host's clock is already smeared: pass it through)");
+	return -EINVAL;
+}
+
 static const struct vrtc_arg_key rtc_arg_keys[] = {
 	{ "clocks", on_clocks },
 	{ "tai_offset", on_tai_offset },
 	{ "cross_tsc", on_cross_tsc },
 	{ "alarm", on_alarm },
+	{ "smear", on_smear },
 };
 
 const struct vrtc_device_ops vrtc_rtc_device_ops = {
