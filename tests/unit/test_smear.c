@@ -40,8 +40,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <endian.h>
+
 #include "clock.h"
 #include "log.h"
+#include "rtc_model.h"
 #include "smear.h"
 #include "test.h"
 #include "vrtc_wire.h"
@@ -466,6 +469,192 @@ test_host_noon_expired_table(void)
 	T_CHECK(cfg.smear == NULL);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* An alarm inside the smear window (rtc_model.h alarm API)                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Three clocks of one injected TAI: 0 UTC (TAI - 36 s before the leap, - 37 s
+ * after), 1 TAI, 2 UTC_SMEARED (the smear of the end-2016 table), each with
+ * an alarm. An alarm set at one wall time on each fires when its own clock
+ * reaches it.
+ *
+ * By hand: A = 2016-12-31T18:00:00Z = S0 + 21600 s. UTC reaches it at TAI
+ * A + 36 s = T0 + 21600 s. The smeared clock, running at 86400/86401, at
+ * T0 + ceil(21600 s * 86401/86400) = T0 + 21600.25 s: 0.25 s after UTC.
+ * B = 2017-01-01T06:00:00Z = S0 + 64800 s. UTC reaches it at TAI B + 37 s =
+ * T0 + 64801 s; the smeared clock at T0 + 64800 s * 86401/86400 =
+ * T0 + 64800.75 s: 0.25 s before UTC.
+ */
+static int64_t inj_tai;
+
+static int
+inj_read(void *ctx, uint64_t *ns)
+{
+	int kind = (int)(intptr_t)ctx;
+
+	switch (kind) {
+	case 0:
+		*ns = (uint64_t)(inj_tai - (inj_tai >= L_2017 * NS + 37 * NS ? 37 : 36) * NS);
+		return 0;
+	case 1:
+		*ns = (uint64_t)inj_tai;
+		return 0;
+	default:
+		*ns = (uint64_t)fwd(inj_tai);
+		return 0;
+	}
+}
+
+static const struct vrtc_clock_ops inj_ops = { .read = inj_read };
+static struct vrtc_rtc_model model;
+
+static uint8_t
+set_alarm(uint16_t id, uint64_t time)
+{
+	struct vrtc_rtc_req_set_alarm r;
+	uint8_t rs[32];
+	struct vrtc_seg segs[2] = { { (uint8_t *)&r, sizeof(r) }, { rs, sizeof(rs) } };
+	struct vrtc_chain c = { .head = 1, .nb_readable = 1, .nb_writable = 1,
+				.readable_bytes = sizeof(r), .writable_bytes = sizeof(rs),
+				.segs = segs };
+
+	memset(&r, 0, sizeof(r));
+	r.head.msg_type = htole16(VRTC_RTC_REQ_SET_ALARM);
+	r.alarm_time = htole64(time);
+	r.clock_id = htole16(id);
+	r.flags = VRTC_RTC_FLAG_ALARM_ENABLED;
+	if (vrtc_rtc_handle(&model, &c) != 8)
+		return 0xFF;
+	return rs[0];
+}
+
+/* The clock id of the one notification waiting, or -1 (none or several). */
+static int
+deliver_one(void)
+{
+	uint8_t buf[16];
+	struct vrtc_seg seg = { buf, sizeof(buf) };
+	struct vrtc_chain c = { .head = 2, .nb_writable = 1, .writable_bytes = sizeof(buf),
+				.segs = &seg };
+
+	if (vrtc_rtc_alarm_deliver(&model, &c) != 16 || vrtc_rtc_alarm_pending(&model))
+		return -1;
+	return buf[8] | buf[9] << 8;
+}
+
+/* Move the injected TAI to @p tai and evaluate; the bits of the clocks
+ * whose alarm expired now (their notifications are delivered). */
+static uint32_t
+advance(int64_t tai)
+{
+	uint32_t fired;
+
+	inj_tai = tai;
+	vrtc_rtc_alarms_evaluate(&model, 1000 * (uint64_t)NS);
+	fired = model.pending;
+	while (vrtc_rtc_alarm_pending(&model)) {
+		uint8_t buf[16];
+		struct vrtc_seg seg = { buf, sizeof(buf) };
+		struct vrtc_chain c = { .head = 2, .nb_writable = 1,
+					.writable_bytes = sizeof(buf), .segs = &seg };
+
+		if (vrtc_rtc_alarm_deliver(&model, &c) != 16)
+			break;
+	}
+	return fired;
+}
+
+static void
+alarm_setup(void)
+{
+	struct vrtc_clock clocks[3] = {
+		{ VRTC_RTC_CLOCK_UTC, 0, &inj_ops, (void *)(intptr_t)0, 1 },
+		{ VRTC_RTC_CLOCK_TAI, 0, &inj_ops, (void *)(intptr_t)1, 1 },
+		{ VRTC_RTC_CLOCK_UTC_SMEARED, VRTC_RTC_SMEAR_NOON_LINEAR, &inj_ops,
+		  (void *)(intptr_t)2, 1 },
+	};
+	struct vrtc_leap_table t;
+
+	table_2016(&t, 0);
+	if (vrtc_smear_init(&sm, &t) != 0 || vrtc_rtc_model_init(&model, clocks, 3) != 0)
+		abort();
+	vrtc_rtc_model_set_features(&model, UINT64_C(1) << VRTC_VIRTIO_RTC_F_ALARM);
+	inj_tai = T0 + NS; /* inside the window */
+}
+
+static void
+test_alarm_in_window(void)
+{
+	const int64_t a = S0 + 21600 * NS, b = S0 + 64800 * NS;
+	const int64_t a_utc = T0 + 21600 * NS, a_smeared = T0 + 21600 * NS + NS / 4;
+	const int64_t b_smeared = T0 + 64800 * NS + 3 * NS / 4, b_utc = T0 + 64801 * NS;
+
+	alarm_setup();
+	T_EQ_INT(inv(a), a_smeared); /* the hand-computed instants */
+	T_EQ_INT(inv(b), b_smeared);
+
+	/* A before midnight: UTC first, the smeared clock 0.25 s later. */
+	T_EQ(set_alarm(0, (uint64_t)a), VRTC_RTC_S_OK);
+	T_EQ(set_alarm(2, (uint64_t)a), VRTC_RTC_S_OK);
+	T_EQ(advance(a_utc - 1), 0);
+	T_EQ(advance(a_utc), 1u << 0);
+	T_EQ(advance(a_smeared - 1), 0); /* smeared reads a - 1 ns */
+	T_EQ(fwd(a_smeared - 1), a - 1);
+	T_EQ(advance(a_smeared), 1u << 2);
+	T_EQ(advance(a_smeared + NS), 0); /* once per expiry */
+
+	/* B after midnight: the smeared clock first, UTC 0.25 s later. */
+	T_EQ(set_alarm(0, (uint64_t)b), VRTC_RTC_S_OK);
+	T_EQ(set_alarm(2, (uint64_t)b), VRTC_RTC_S_OK);
+	T_EQ(set_alarm(1, (uint64_t)(b + 37 * NS)), VRTC_RTC_S_OK); /* TAI of B in UTC */
+	T_EQ(advance(b_smeared - 1), 0);
+	T_EQ(advance(b_smeared), 1u << 2);
+	T_EQ(advance(b_utc - 1), 0);
+	T_EQ(advance(b_utc), (1u << 0) | (1u << 1));
+
+	/* A host clock step back and forth: the smeared deadline is the
+	 * smeared clock's again, whatever the step. */
+	T_EQ(advance(b_smeared - 3600 * NS), 0);
+	T_EQ(advance(b_smeared - 1), 0);
+	T_EQ(advance(b_smeared), 1u << 2);
+}
+
+/* The poller's next evaluation, estimated on CLOCK_MONOTONIC from the smeared
+ * clock's distance (capped at 1 s), is never after the instant the smeared
+ * clock gets there: in a positive leap's window the smeared clock is slower
+ * than TAI, so the estimate errs early and the walk converges on the firing
+ * instant from below. */
+static void
+test_alarm_deadline_not_late(void)
+{
+	const uint64_t mono0 = 1000 * (uint64_t)NS;
+	const int64_t a = S0 + 21600 * NS;
+	int64_t x;
+
+	alarm_setup();
+	T_EQ(set_alarm(2, (uint64_t)a), VRTC_RTC_S_OK);
+	/* Walk towards the alarm the way the poller would: to each deadline
+	 * (monotonic time moves with TAI), never past the firing instant. */
+	x = inv(a) - 5 * NS;
+	for (int i = 0; i < 100000; i++) {
+		uint64_t dl;
+
+		inj_tai = x;
+		dl = vrtc_rtc_alarms_evaluate(&model, mono0);
+		if (vrtc_rtc_alarm_pending(&model)) {
+			T_EQ_INT(x, inv(a));
+			T_EQ_INT(deliver_one(), 2);
+			return;
+		}
+		T_CHECK(dl != UINT64_MAX && dl > mono0);
+		T_CHECK(x + (int64_t)(dl - mono0) <= inv(a));
+		x += (int64_t)(dl - mono0);
+	}
+	T_FAIL_AT("the alarm never fired walking the deadlines");
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_shape),
 	T_CASE(test_continuity),
@@ -477,6 +666,8 @@ static const struct t_case cases[] = {
 	T_CASE(test_init_refuses),
 	T_CASE(test_host_passthrough),
 	T_CASE(test_host_noon_expired_table),
+	T_CASE(test_alarm_in_window),
+	T_CASE(test_alarm_deadline_not_late),
 };
 
 T_MAIN(cases)
