@@ -29,6 +29,12 @@ vrtc_leap_table_lookup(const struct vrtc_leap_table *t, int64_t utc_s, int *offs
 
 	if (t == NULL || offset_s == NULL || t->nb == 0 || utc_s < t->e[0].utc_s)
 		return -EINVAL;
+	if (utc_s >= t->e[t->nb - 1].utc_s) { /* the common case: after the last */
+		*offset_s = t->e[t->nb - 1].offset_s;
+		if (index != NULL)
+			*index = (uint16_t)(t->nb - 1);
+		return 0;
+	}
 	/* Last entry with utc_s <= the time: e[lo] qualifies, e[hi] does not. */
 	hi = t->nb;
 	while (hi - lo > 1) {
@@ -129,8 +135,12 @@ flags_of(const struct vrtc_smear *s, int64_t utc_ns, int in_window)
 int
 vrtc_smear_from_tai(const struct vrtc_smear *s, int64_t tai_ns, int64_t *utc_ns)
 {
-	int i = window_at(s, tai_ns, 1);
 	int64_t off, utc;
+	int i;
+
+	/* Fast path, the common case: after the last window. */
+	i = s->nb > 0 && tai_ns >= s->w[s->nb - 1].tai_end_ns ? s->nb - 1 :
+								     window_at(s, tai_ns, 1);
 
 	if (i >= 0 && tai_ns < s->w[i].tai_end_ns) {
 		const struct vrtc_smear_window *w = &s->w[i];
