@@ -23,6 +23,15 @@
  * again (the stored value is updated atomically, so that is safe while
  * pollers run).
  *
+ * UTC_SMEARED (smear.h) is computed from TAI, which does not step at a leap
+ * second, and the leap-second table, parsed once per device by
+ * vrtc_smear_prepare(): CLOCK_TAI when the kernel's offset is set (the kernel
+ * bumps it at the instant it steps CLOCK_REALTIME back, so CLOCK_TAI runs
+ * straight through), else CLOCK_REALTIME plus the table's offset at that
+ * reading (the kernel's repeated 23:59:59 is told apart by adjtimex TIME_OOP,
+ * asked only in the second before a leap), else plus the operator's offset.
+ * With smear_host the clock is CLOCK_REALTIME, already smeared by the host.
+ *
  * Cross-timestamps pair a clock reading with the x86 TSC. They are honest
  * only when the driver reads the same TSC value the host does (see
  * vrtc_host_clock_cfg.cross_host_tsc), so they are off unless the operator
