@@ -160,14 +160,14 @@ test_continuity(void)
 	T_CHECK(d >= 2 * NS - NS / 86401 - 1 && d <= 2 * NS);
 }
 
-/* Strictly increasing at 1 ms steps over the window and a second either
- * side, each step 1 ms or 1 ms * 86400/86401 (rounded either way). */
+/* Strictly increasing at @p stride steps from @p from to @p to, each step
+ * between @p min_step and @p max_step smeared ns. */
 static void
-check_monotonic(int64_t from, int64_t to, int64_t min_step, int64_t max_step)
+check_monotonic(int64_t from, int64_t to, int64_t stride, int64_t min_step, int64_t max_step)
 {
 	int64_t prev = fwd(from), x;
 
-	for (x = from + MS; x <= to; x += MS) {
+	for (x = from + stride; x <= to; x += stride) {
 		int64_t v = fwd(x);
 
 		if (v - prev < min_step || v - prev > max_step) {
@@ -186,7 +186,8 @@ test_monotonic(void)
 	table_2016(&t, 0);
 	T_EQ_INT(vrtc_smear_init(&sm, &t), 0);
 	/* 1e6 * 86400/86401 = 999988.43..: steps of 999988 or 999989 ns. */
-	check_monotonic(T0 - NS, T1 + NS, 999988, 1000000);
+	/* Over the window and a second either side, at 1 ms steps. */
+	check_monotonic(T0 - NS, T1 + NS, MS, 999988, 1000000);
 }
 
 static void
@@ -240,8 +241,9 @@ test_negative_leap(void)
 	T_EQ_INT(fwd(S0 + 37 * NS + 43199 * NS + NS / 2), L_2017 * NS);
 	T_EQ_INT(fwd(S1 + 36 * NS), S1);
 	T_EQ_INT(fwd(S1 + 36 * NS - 1), S1 - 2); /* fast: skips smeared ns */
-	/* 1e6 * 86400/86399 = 1000011.57..: steps of 1000011 or 1000012 ns. */
-	check_monotonic(S0 + 36 * NS, S1 + 37 * NS, 1000000, 1000012);
+	/* 10 ms steps (1 ms would be as good, and slower): 1e7 * 86400/86399 =
+	 * 10000115.7..: steps of 1e7 (outside) to 10000116 ns. */
+	check_monotonic(S0 + 36 * NS, S1 + 37 * NS, 10 * MS, 10000000, 10000116);
 	if (t_case_failed)
 		return;
 	for (x = S0 + 36 * NS; x <= S1 + 37 * NS; x += 7 * MS + 3) {
@@ -281,8 +283,8 @@ test_overlapping_windows(void)
 	T_EQ_INT(fwd(a0 - 1), S0 - 1);
 	T_EQ_INT(fwd(a1), (L_2017 + 86400) * NS);
 	T_EQ_INT(fwd(a1 + 1), (L_2017 + 86400) * NS + 1);
-	/* 1e6 * 129600/129602: steps of 999984 or 999985 ns. */
-	check_monotonic(a0 - NS, a1 + NS, 999984, 1000000);
+	/* 10 ms steps: 1e7 * 129600/129602 = 9999845.6..: 9999845 to 1e7 ns. */
+	check_monotonic(a0 - NS, a1 + NS, 10 * MS, 9999845, 10000000);
 }
 
 static void
@@ -349,6 +351,80 @@ test_init_refuses(void)
 	T_EQ_INT(vrtc_leap_table_lookup(&t, L_2012_07, &off, NULL), 0);
 	T_EQ_INT(off, 35);
 	T_EQ_INT(vrtc_leap_table_lookup(&t, L_2012_07 - 1, &off, NULL), -EINVAL);
+}
+
+
+/* 1000 random tables (fixed seed): leaps 1 h to 400 days apart (so windows merge
+ * now and then), steps of -2..+2 s. At points around every window's ends
+ * and at random: non-decreasing, continuous at the ends (1 ns of TAI moves
+ * the smeared clock by at most 1 ns... or 2 where a negative step runs it
+ * fast), and the inverse's properties. */
+static uint64_t rng_state = 0x2016123123596001ull;
+
+static uint64_t
+rnd(uint64_t n)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state % n;
+}
+
+static void
+check_point(int64_t x)
+{
+	int64_t y = fwd(x), z = fwd(x + 1), back = inv(y);
+
+	if (z < y || z - y > 2 || back > x || fwd(back) != y || fwd(back - 1) >= y ||
+	    inv(y + 1) <= x) {
+		T_FAIL_AT("at TAI %" PRId64 ": fwd %" PRId64 " next %" PRId64 " inv %" PRId64, x, y,
+			  z, back);
+	}
+}
+
+static void
+test_random_tables(void)
+{
+	static struct vrtc_leap_table t;
+	int round, k;
+
+	for (round = 0; round < 1000; round++) {
+		int64_t when = INT64_C(63072000); /* 1972-01-01 */
+		int32_t off = 10;
+
+		memset(&t, 0, sizeof(t));
+		t.nb = (uint16_t)(1 + rnd(40));
+		for (k = 0; k < t.nb; k++) {
+			t.e[k] = (struct vrtc_leap_entry){ when, off };
+			when += 3600 + (int64_t)rnd(400 * 86400);
+			off += (int32_t)rnd(5) - 2;
+		}
+		T_EQ_INT(vrtc_smear_init(&sm, &t), 0);
+		for (k = 0; k < sm.nb; k++) {
+			const struct vrtc_smear_window *w = &sm.w[k];
+			int64_t d = w->tai_end_ns - w->tai_start_ns;
+
+			CALL_CHECK(check_point(w->tai_start_ns - 1));
+			CALL_CHECK(check_point(w->tai_start_ns));
+			CALL_CHECK(check_point(w->tai_start_ns + d / 2));
+			CALL_CHECK(check_point(w->tai_end_ns - 1));
+			CALL_CHECK(check_point(w->tai_end_ns));
+			T_EQ_INT(fwd(w->tai_start_ns), w->utc_start_ns);
+			T_EQ_INT(fwd(w->tai_end_ns), w->utc_end_ns);
+			T_EQ_INT(inv(w->utc_start_ns), w->tai_start_ns);
+			T_EQ_INT(inv(w->utc_end_ns), w->tai_end_ns);
+			if (k > 0)
+				T_CHECK(w->tai_start_ns >= sm.w[k - 1].tai_end_ns &&
+					w->utc_start_ns >= sm.w[k - 1].utc_end_ns);
+		}
+		for (k = 0; k < 2000; k++) {
+			int64_t x = (t.e[0].utc_s - 86400) * NS +
+				    (int64_t)rnd((uint64_t)(when - t.e[0].utc_s + 2 * 86400)) * NS +
+				    (int64_t)rnd((uint64_t)NS);
+
+			CALL_CHECK(check_point(x));
+		}
+	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -664,6 +740,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_overlapping_windows),
 	T_CASE(test_before_table_and_expired),
 	T_CASE(test_init_refuses),
+	T_CASE(test_random_tables),
 	T_CASE(test_host_passthrough),
 	T_CASE(test_host_noon_expired_table),
 	T_CASE(test_alarm_in_window),
