@@ -516,10 +516,12 @@ test_host_noon_expired_table(void)
 	struct vrtc_clock c;
 	int off;
 
-	T_EQ_INT(vrtc_host_clock_init(&c, VRTC_HOST_CLOCK_UTC_SMEARED, &cfg), -ENODATA);
-	T_EQ_INT(vrtc_tai_offset_resolve(&cfg, &off), 0);
 	log_text[0] = '\0';
 	vrtc_log_set_sink(capture);
+	T_EQ_INT(vrtc_host_clock_init(&c, VRTC_HOST_CLOCK_UTC_SMEARED, &cfg), -ENODATA);
+	T_CHECK(strstr(log_text, "not prepared") != NULL);
+	T_EQ_INT(vrtc_tai_offset_resolve(&cfg, &off), 0);
+	log_text[0] = '\0';
 	T_EQ_INT(vrtc_smear_prepare(&cfg), 0);
 	T_CHECK(cfg.smear != NULL);
 	T_CHECK(strstr(log_text, "expired on 2017-06-28") != NULL);
