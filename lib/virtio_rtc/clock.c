@@ -110,6 +110,7 @@ read_posix(clockid_t id, int64_t offset_ns, uint64_t *ns)
 }
 
 static void fmt_date(int64_t unix_s, char *buf, size_t len);
+static int smear_base_choose(struct vrtc_smear_state *st);
 
 static inline int64_t
 tai_offset_now(void)
@@ -388,6 +389,9 @@ vrtc_host_clock_init(struct vrtc_clock *clock, enum vrtc_host_clock which,
 				 "smeared clock: not prepared (vrtc_smear_prepare)");
 			return -ENODATA;
 		} else {
+			ret = smear_base_choose(cfg->smear);
+			if (ret != 0)
+				return ret;
 			smearing = VRTC_RTC_SMEAR_NOON_LINEAR;
 		}
 	}
@@ -646,7 +650,14 @@ table_tai_offset(const struct vrtc_host_clock_cfg *cfg, int *offset_s)
 
 	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
 		return -errno;
-	ret = vrtc_leap_table_offset(path, (int64_t)now.tv_sec, offset_s, &expires);
+	if (cfg->smear != NULL) {
+		/* The device's table, parsed once for the smear and this. */
+		ret = vrtc_leap_table_lookup(&cfg->smear->table, (int64_t)now.tv_sec, offset_s,
+					     NULL);
+		expires = cfg->smear->table.expires_s;
+	} else {
+		ret = vrtc_leap_table_offset(path, (int64_t)now.tv_sec, offset_s, &expires);
+	}
 	if (ret != 0) {
 		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_ERR,
 			 "TAI-UTC: leap-second table %s unusable (%s); set the TAI offset explicitly",
@@ -734,7 +745,7 @@ vrtc_smear_prepare(struct vrtc_host_clock_cfg *cfg)
 	struct timespec now;
 	char date[32] = "never";
 	const char *path;
-	int ret, off;
+	int ret;
 
 	if (cfg == NULL)
 		return -EINVAL;
@@ -746,11 +757,6 @@ vrtc_smear_prepare(struct vrtc_host_clock_cfg *cfg)
 	}
 	if (cfg->smear != NULL)
 		return 0;
-	if (!__atomic_load_n(&tai_resolved, __ATOMIC_RELAXED)) {
-		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_ERR,
-			 "smeared clock: TAI-UTC offset not resolved (vrtc_tai_offset_resolve)");
-		return -ENODATA;
-	}
 	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
 		return -errno;
 	path = cfg->leap_seconds_file != NULL ? cfg->leap_seconds_file : VRTC_LEAP_SECONDS_FILE;
@@ -758,7 +764,6 @@ vrtc_smear_prepare(struct vrtc_host_clock_cfg *cfg)
 	if (st == NULL)
 		return -ENOMEM;
 	snprintf(st->path, sizeof(st->path), "%s", path);
-	st->source = __atomic_load_n(&tai_source, __ATOMIC_RELAXED);
 	ret = vrtc_leap_table_load(path, &st->table);
 	if (ret == 0)
 		ret = vrtc_smear_init(&st->smear, &st->table);
@@ -770,12 +775,6 @@ vrtc_smear_prepare(struct vrtc_host_clock_cfg *cfg)
 		free(st);
 		return ret;
 	}
-	if (vrtc_leap_table_lookup(&st->table, (int64_t)now.tv_sec, &off, NULL) == 0 &&
-	    (int64_t)off * (int64_t)NS_PER_S != tai_offset_now())
-		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_WARNING,
-			 "smeared clock: TAI-UTC is %" PRId64 " s but the table %s says %d s now; "
-			 "the smeared clock is off by the difference",
-			 tai_offset_now() / (int64_t)NS_PER_S, path, off);
 	if (st->table.expires_s != 0) {
 		fmt_date(st->table.expires_s, date, sizeof(date));
 		if ((int64_t)now.tv_sec >= st->table.expires_s) {
@@ -787,9 +786,37 @@ vrtc_smear_prepare(struct vrtc_host_clock_cfg *cfg)
 		}
 	}
 	vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_NOTICE,
-		 "smeared clock: noon-to-noon linear leap smearing of %s, leap-second table %s "
-		 "(%u leaps, valid until %s)", source_name[st->source], path, st->smear.nb, date);
+		 "smeared clock: leap-second table %s (%u leaps, expiry %s)", path,
+		 st->smear.nb, date);
 	cfg->smear = st;
+	return 0;
+}
+
+/* The smeared clock's TAI base, once TAI - UTC is resolved: its source. */
+static int
+smear_base_choose(struct vrtc_smear_state *st)
+{
+	struct timespec now;
+	int off;
+
+	if (!__atomic_load_n(&tai_resolved, __ATOMIC_RELAXED)) {
+		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_ERR,
+			 "smeared clock: TAI-UTC offset not resolved (vrtc_tai_offset_resolve)");
+		return -ENODATA;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return -errno;
+	__atomic_store_n(&st->source, __atomic_load_n(&tai_source, __ATOMIC_RELAXED),
+			 __ATOMIC_RELAXED);
+	if (vrtc_leap_table_lookup(&st->table, (int64_t)now.tv_sec, &off, NULL) == 0 &&
+	    (int64_t)off * (int64_t)NS_PER_S != tai_offset_now())
+		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_WARNING,
+			 "smeared clock: TAI-UTC is %" PRId64 " s but the table %s says %d s now; "
+			 "the smeared clock is off by the difference",
+			 tai_offset_now() / (int64_t)NS_PER_S, st->path, off);
+	vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_NOTICE,
+		 "smeared clock: noon-to-noon linear leap smearing of %s",
+		 source_name[st->source]);
 	return 0;
 }
 

@@ -114,11 +114,12 @@ int vrtc_leap_table_load(const char *path, struct vrtc_leap_table *t);
 /**
  * Prepare the smeared clock of @p cfg (unless cfg->smear_host): load the
  * leap-second table (cfg->leap_seconds_file or the tzdata default) once for
- * the device, build its smear and choose the TAI base the TAI offset's
- * source gives (kernel: CLOCK_TAI; table: CLOCK_REALTIME + the table's
- * offset at that time; operator: CLOCK_REALTIME + that offset). Needs
- * vrtc_tai_offset_resolve() to have succeeded. Logs what it chose and warns
- * when the table has expired. Undo with vrtc_host_clock_cfg_fini().
+ * the device and build its smear; warns when the table has expired. Called
+ * before vrtc_tai_offset_resolve(), the resolution uses this table instead
+ * of reading the file again. vrtc_host_clock_init() of the smeared clock
+ * then chooses the TAI base the offset's source gives (kernel: CLOCK_TAI;
+ * table: CLOCK_REALTIME + the table's offset at that time; operator:
+ * CLOCK_REALTIME + that offset). Undo with vrtc_host_clock_cfg_fini().
  * @return 0 or -errno.
  */
 int vrtc_smear_prepare(struct vrtc_host_clock_cfg *cfg);
@@ -129,7 +130,8 @@ void vrtc_host_clock_cfg_fini(struct vrtc_host_clock_cfg *cfg);
 /**
  * Fill @p clock with host clock @p which. @p cfg must outlive the clock.
  * The TAI clock needs vrtc_tai_offset_resolve() to have succeeded, the
- * smeared one vrtc_smear_prepare() too (unless cfg->smear_host).
+ * smeared one vrtc_smear_prepare() too (unless cfg->smear_host); its
+ * initialisation logs the TAI base it reads.
  * @return 0 or -errno.
  */
 int vrtc_host_clock_init(struct vrtc_clock *clock, enum vrtc_host_clock which,

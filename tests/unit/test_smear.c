@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timex.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -525,8 +526,9 @@ test_host_noon_expired_table(void)
 	T_EQ_INT(vrtc_smear_prepare(&cfg), 0);
 	T_CHECK(cfg.smear != NULL);
 	T_CHECK(strstr(log_text, "expired on 2017-06-28") != NULL);
-	T_CHECK(strstr(log_text, "noon-to-noon") != NULL);
 	T_EQ_INT(vrtc_host_clock_init(&c, VRTC_HOST_CLOCK_UTC_SMEARED, &cfg), 0);
+	T_CHECK(strstr(log_text, "noon-to-noon linear leap smearing of CLOCK_REALTIME + the "
+			      "operator's TAI-UTC") != NULL);
 	T_EQ(c.type, VRTC_RTC_CLOCK_UTC_SMEARED);
 	T_EQ(c.smearing, VRTC_RTC_SMEAR_NOON_LINEAR);
 	/* Reads go on with the last offset and warn no more: warned once. */
@@ -733,6 +735,39 @@ test_alarm_deadline_not_late(void)
 	T_FAIL_AT("the alarm never fired walking the deadlines");
 }
 
+/* The TAI offset's resolution uses the table the smear loaded: it does not
+ * read the file again (here: it is gone by then). Needs the kernel's TAI
+ * offset unset, or the kernel's value wins. */
+static void
+test_table_shared_with_tai(void)
+{
+	struct vrtc_host_clock_cfg cfg = { .tai_offset_s = -1,
+					   .leap_seconds_file = table_file("6311433600") };
+	struct timex tx;
+	struct vrtc_clock c;
+	int off = -1;
+
+	memset(&tx, 0, sizeof(tx));
+	if (ntp_adjtime(&tx) < 0 || tx.tai != 0) {
+		printf("skip test_table_shared_with_tai: the kernel's TAI offset is set (%d)\n",
+		       tx.tai);
+		unlink(tmpfile_path);
+		return;
+	}
+	log_text[0] = '\0';
+	vrtc_log_set_sink(capture);
+	T_EQ_INT(vrtc_smear_prepare(&cfg), 0);
+	unlink(tmpfile_path);
+	T_EQ_INT(vrtc_tai_offset_resolve(&cfg, &off), 0);
+	T_EQ_INT(off, 37);
+	T_CHECK(strstr(log_text, "TAI-UTC = 37 s from leap-second table") != NULL);
+	T_EQ_INT(vrtc_host_clock_init(&c, VRTC_HOST_CLOCK_UTC_SMEARED, &cfg), 0);
+	vrtc_log_set_sink(NULL);
+	T_CHECK(strstr(log_text, "smearing of CLOCK_REALTIME + the table's TAI-UTC") != NULL);
+	CALL_CHECK(check_reads_realtime(&c));
+	vrtc_host_clock_cfg_fini(&cfg);
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_shape),
 	T_CASE(test_continuity),
@@ -745,6 +780,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_random_tables),
 	T_CASE(test_host_passthrough),
 	T_CASE(test_host_noon_expired_table),
+	T_CASE(test_table_shared_with_tai),
 	T_CASE(test_alarm_in_window),
 	T_CASE(test_alarm_deadline_not_late),
 };

@@ -310,6 +310,15 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 	rtc->clock_cfg.leap_seconds_file = NULL;
 	rtc->clock_cfg.cross_host_tsc = p->cross_host_tsc != 0;
 	rtc->clock_cfg.smear_host = p->smear_mode == VRTC_SMEAR_MODE_HOST;
+	if (smeared) {
+		/* First: the TAI offset's resolution then uses the same table. */
+		rc = vrtc_smear_prepare(&rtc->clock_cfg);
+		if (rc != 0) {
+			VRTC_DLOG(device, ERR, dev, "smeared clock: %s (smear=host passes a host "
+				  "clock that is already smeared through)", strerror(-rc));
+			goto fail;
+		}
+	}
 	if (need_tai) {
 		int offset;
 
@@ -319,14 +328,6 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 				  "%s clock: no TAI - UTC offset (kernel offset unset, no usable "
 				  "leap-second table); give tai_offset=SECONDS",
 				  smeared ? "TAI or smeared" : "TAI");
-			goto fail;
-		}
-	}
-	if (smeared) {
-		rc = vrtc_smear_prepare(&rtc->clock_cfg);
-		if (rc != 0) {
-			VRTC_DLOG(device, ERR, dev, "smeared clock: %s (smear=host passes a host "
-				  "clock that is already smeared through)", strerror(-rc));
 			goto fail;
 		}
 	}
