@@ -292,6 +292,31 @@ def case_rng_rate_limit(build, cl):
         d.cleanup()
 
 
+def process_cpu_s(pid):
+    """User + system CPU seconds of every thread of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def case_rng_rate_limit_adaptive_sleeps(build, cl):
+    """An adaptive worker sleeps while a rate limit holds the guest's buffers
+    back on the ring (it wakes when the balance allows the next one), instead
+    of spinning because buffers are there."""
+    d = Daemon(build, [RNG + ",rate=100K"], extra=["--poll", "adaptive"]).start(["rng.sock"])
+    try:
+        cpu0 = process_cpu_s(d.proc.pid)
+        rc, out = cl.run("traffic", "--rng", d.sock("rng.sock"), "--seconds", "2")
+        cpu = process_cpu_s(d.proc.pid) - cpu0
+        check(rc == 0, "rng traffic under a rate limit, adaptive polling")
+        n = int(re.search(r"traffic rng completions (\d+)", out).group(1))
+        check(n >= 5, f"buffers still served at the limit's pace ({n} in 2 s)")
+        # A spinning worker would burn about 2 s of CPU here.
+        check(cpu < 0.8, f"the daemon used {cpu:.2f} s of CPU in 2 s of held-back traffic")
+    finally:
+        d.cleanup()
+
+
 def case_rng_file_source(build, cl):
     """source=file:PATH: the guest gets the file's bytes in order, then its
     buffers wait (never zeros); the end of file is one log line; the rtc
