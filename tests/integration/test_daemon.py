@@ -215,6 +215,27 @@ def case_rtc_clock_order_and_cross(build, cl):
         d.cleanup()
 
 
+def case_rtc_smeared(build, cl):
+    # The default set ends with the smeared clock (ids 0-2 unchanged):
+    # noon-to-noon smearing, read as UTC outside a leap's window.
+    d = Daemon(build, [RTC + ",tai_offset=37"]).start(["rtc.sock"])
+    try:
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks",
+                       "utc+tai+mono+smeared", "--tai-offset", "37", "--smearing", "1")
+        check(rc == 0, "rtc-check against the default set utc+tai+mono+smeared")
+        check("noon-to-noon linear leap smearing" in d.output(), "daemon logged how it smears")
+    finally:
+        d.cleanup()
+    # smear=host: the host's clock passed through, smearing unspecified.
+    d = Daemon(build, [RTC + ",clocks=smeared+utc,smear=host"]).start(["rtc.sock"])
+    try:
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks", "smeared+utc",
+                       "--smearing", "0")
+        check(rc == 0, "rtc-check with clocks=smeared+utc and smear=host")
+    finally:
+        d.cleanup()
+
+
 def case_rtc_phc_clock(build, cl):
     """clocks=...+phc:PATH:TYPE: a path that is not a PTP hardware clock is
     refused at start-up with the reason; /dev/ptp0, where there is one, is
@@ -435,6 +456,9 @@ BAD_ARGS = [
     ("rtc_vhost0,iface={dir}/x.sock,clocks=+utc", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=smeared+smeared", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,smear=twice", "smear"),
+    ("rtc_vhost0,iface={dir}/x.sock,smear=", "smear"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+phc:/dev/ptp0", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=phc:/dev/ptp0:mono", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=phc::tai", "clocks"),
