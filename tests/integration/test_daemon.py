@@ -236,6 +236,37 @@ def case_rtc_smeared(build, cl):
         d.cleanup()
 
 
+def case_rtc_no_leap_table(build, cl):
+    """A host without tzdata's leap-second table (hidden here by a tmpfs in a
+    mount namespace of the daemon's own): the default device still starts,
+    without its smeared clock, and says why; an explicit smeared clock is
+    refused with the reason."""
+    if os.geteuid() != 0 or subprocess.run(["unshare", "-m", "true"]).returncode != 0:
+        raise Skip("needs root and mount namespaces (unshare -m)")
+    zoneinfo = "/usr/share/zoneinfo"
+    d = Daemon(build, [RTC + ",tai_offset=37"], name="noleap")
+    d.args = ["unshare", "-m", "sh", "-c",
+              f'mount -t tmpfs none {zoneinfo} && exec "$0" "$@"'] + d.args
+    try:
+        d.start(["rtc.sock"])
+        check("goes without its smeared clock" in d.output(),
+              "the default set without a table: the smeared clock left out, logged")
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks", "utc+tai+mono",
+                       "--tai-offset", "37")
+        check(rc == 0, "rtc-check: the three clocks before it are served")
+    finally:
+        d.cleanup()
+    d = Daemon(build, [RTC + ",clocks=utc+smeared,tai_offset=37"], name="noleap2")
+    d.args = ["unshare", "-m", "sh", "-c",
+              f'mount -t tmpfs none {zoneinfo} && exec "$0" "$@"'] + d.args
+    try:
+        rc, out = run_once(d)
+        check(rc != 0 and "leap-second table" in out and "serving" not in out,
+              f"clocks=utc+smeared without a table refused: exit {rc}")
+    finally:
+        d.cleanup()
+
+
 def case_rtc_phc_clock(build, cl):
     """clocks=...+phc:PATH:TYPE: a path that is not a PTP hardware clock is
     refused at start-up with the reason; /dev/ptp0, where there is one, is

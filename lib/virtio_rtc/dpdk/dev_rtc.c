@@ -313,6 +313,18 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 	if (smeared) {
 		/* First: the TAI offset's resolution then uses the same table. */
 		rc = vrtc_smear_prepare(&rtc->clock_cfg);
+		if (rc != 0 && kinds == default_clocks) {
+			/* The default set must start on any host: without a
+			 * leap-second table it is the three clocks before it. */
+			VRTC_DLOG(device, WARNING, dev,
+				  "no leap-second table: the default clock set goes without its "
+				  "smeared clock (so no /dev/rtcN and no alarm in the guest); "
+				  "install tzdata, or give smear=host on a host that smears");
+			nb--;
+			smeared = 0;
+			need_tai = 1;
+			rc = 0;
+		}
 		if (rc != 0) {
 			VRTC_DLOG(device, ERR, dev, "smeared clock: %s (smear=host passes a host "
 				  "clock that is already smeared through)", strerror(-rc));
