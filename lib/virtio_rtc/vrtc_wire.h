@@ -4,7 +4,7 @@
 
 /**
  * @file
- * Wire formats: the split virtqueue, virtio-rtc (device ID 17) and
+ * Wire formats: the split and packed virtqueues, virtio-rtc (device ID 17) and
  * virtio-rng (device ID 4), as the VIRTIO 1.4 specification lays them out.
  *
  * Every multi-byte field is little-endian in guest memory. The structures
@@ -118,6 +118,54 @@ vrtc_vring_used_bytes(unsigned int size)
 {
 	return sizeof(struct vrtc_vring_used) +
 	       sizeof(struct vrtc_vring_used_elem) * (size_t)size + sizeof(uint16_t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Packed virtqueue (VIRTIO_F_RING_PACKED)                                  */
+/* ------------------------------------------------------------------------ */
+
+/** The largest queue size a packed virtqueue may have (not a power of two). */
+#define VRTC_PVIRTQ_MAX_SIZE 32768
+
+/*
+ * Descriptor flags: NEXT, WRITE and INDIRECT have the split ring's values
+ * (VRTC_VRING_DESC_F_*); AVAIL and USED carry the wrap counters.
+ */
+#define VRTC_PVIRTQ_DESC_F_AVAIL (1u << 7) /**< driver's wrap counter when made available */
+#define VRTC_PVIRTQ_DESC_F_USED (1u << 15) /**< device's wrap counter when used */
+
+/** Event suppression @c flags values. */
+#define VRTC_PVIRTQ_EVENT_F_ENABLE 0x0  /**< notifications wanted */
+#define VRTC_PVIRTQ_EVENT_F_DISABLE 0x1 /**< no notifications */
+#define VRTC_PVIRTQ_EVENT_F_DESC 0x2    /**< notify at off_wrap (needs EVENT_IDX) */
+
+/** @c off_wrap: bits 0..14 a ring offset, bit 15 the wrap counter. */
+#define VRTC_PVIRTQ_EVENT_WRAP_SHIFT 15
+#define VRTC_PVIRTQ_EVENT_OFF_MASK 0x7FFFu
+
+/** One packed descriptor; also the entry of an indirect table. */
+struct vrtc_pvirtq_desc {
+	uint64_t addr;  /**< le64 guest-physical address */
+	uint32_t len;   /**< le32 length (used: bytes written) */
+	uint16_t id;    /**< le16 buffer id (on the chain's last descriptor) */
+	uint16_t flags; /**< le16 VRTC_VRING_DESC_F_* | VRTC_PVIRTQ_DESC_F_* */
+};
+
+/** Driver and device event suppression areas (one of each per queue). */
+struct vrtc_pvirtq_event {
+	uint16_t off_wrap; /**< le16 descriptor event offset and wrap counter */
+	uint16_t flags;	   /**< le16 VRTC_PVIRTQ_EVENT_F_* (bits 0..1) */
+};
+
+/** Alignments of the three packed-ring areas (VIRTIO 1.x, 2.8.10). */
+#define VRTC_PVIRTQ_DESC_ALIGN 16
+#define VRTC_PVIRTQ_EVENT_ALIGN 4
+
+/** Bytes of the descriptor ring for a queue of @p size entries. */
+static inline size_t
+vrtc_pvirtq_desc_bytes(unsigned int size)
+{
+	return sizeof(struct vrtc_pvirtq_desc) * (size_t)size;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -301,6 +349,13 @@ VRTC_WIRE_CHECK(sizeof(struct vrtc_vring_desc) == 16);
 VRTC_WIRE_CHECK(sizeof(struct vrtc_vring_used_elem) == 8);
 VRTC_WIRE_CHECK(sizeof(struct vrtc_vring_avail) == 4);
 VRTC_WIRE_CHECK(sizeof(struct vrtc_vring_used) == 4);
+VRTC_WIRE_CHECK(sizeof(struct vrtc_pvirtq_desc) == 16);
+VRTC_WIRE_CHECK(offsetof(struct vrtc_pvirtq_desc, len) == 8);
+VRTC_WIRE_CHECK(offsetof(struct vrtc_pvirtq_desc, id) == 12);
+VRTC_WIRE_CHECK(offsetof(struct vrtc_pvirtq_desc, flags) == 14);
+VRTC_WIRE_CHECK(sizeof(struct vrtc_pvirtq_event) == 4);
+VRTC_WIRE_CHECK(offsetof(struct vrtc_pvirtq_event, flags) == 2);
+VRTC_WIRE_CHECK(VRTC_PVIRTQ_MAX_SIZE - 1 <= VRTC_PVIRTQ_EVENT_OFF_MASK);
 VRTC_WIRE_CHECK(sizeof(struct vrtc_rtc_req_head) == 8);
 VRTC_WIRE_CHECK(sizeof(struct vrtc_rtc_resp_head) == 8);
 VRTC_WIRE_CHECK(sizeof(struct vrtc_rtc_req_cfg) == 8);

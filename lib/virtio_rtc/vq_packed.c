@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The dpdk-rtcd authors
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "vq_packed.h"
+
+const char *
+vrtc_vqp_broken_name(enum vrtc_vqp_broken_reason reason)
+{
+	static const char *const names[VRTC_VQP_BROKEN_COUNT] = {
+		[VRTC_VQP_OK] = "ok",
+		[VRTC_VQP_BROKEN_DESC] = "a later descriptor of a chain is not available",
+		[VRTC_VQP_BROKEN_OVERRUN] = "chain needs more descriptors than the ring has free",
+		[VRTC_VQP_BROKEN_ID] = "buffer id not below the queue size",
+		[VRTC_VQP_BROKEN_INFLIGHT] = "buffer id made available while in flight",
+	};
+
+	if ((unsigned int)reason >= VRTC_VQP_BROKEN_COUNT)
+		return "?";
+	return names[reason];
+}
+
+static int
+is_aligned(const void *p, uintptr_t align)
+{
+	return ((uintptr_t)p & (align - 1)) == 0;
+}
+
+/* Move (off, wrap) forward by @p n <= size descriptors. */
+static inline void
+advance(uint16_t size, uint16_t *off, uint8_t *wrap, uint16_t n)
+{
+	uint32_t o = (uint32_t)*off + n;
+
+	if (o >= size) {
+		o -= size;
+		*wrap ^= 1;
+	}
+	*off = (uint16_t)o;
+}
+
+int
+vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
+{
+	uint16_t size = cfg->size;
+	uint16_t a_off = cfg->avail_off_wrap & VRTC_PVIRTQ_EVENT_OFF_MASK;
+	uint16_t u_off = cfg->used_off_wrap & VRTC_PVIRTQ_EVENT_OFF_MASK;
+	int a_wrap = cfg->avail_off_wrap >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
+	int u_wrap = cfg->used_off_wrap >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
+	uint32_t a_pos, u_pos, dist;
+
+	memset(vq, 0, sizeof(*vq));
+	snprintf(vq->name, sizeof(vq->name), "%s", cfg->name != NULL ? cfg->name : "vqp");
+	if (size == 0 || size > VRTC_PVIRTQ_MAX_SIZE) {
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: packed queue size %u not in 1..%u",
+			 vq->name, size, VRTC_PVIRTQ_MAX_SIZE);
+		return -EINVAL;
+	}
+	if (!vrtc_feature_has(cfg->features, VRTC_VIRTIO_F_RING_PACKED)) {
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+			 "%s: packed ring set up without VIRTIO_F_RING_PACKED negotiated", vq->name);
+		return -EINVAL;
+	}
+	if (cfg->desc == NULL || cfg->driver == NULL || cfg->device == NULL ||
+	    !is_aligned(cfg->desc, VRTC_PVIRTQ_DESC_ALIGN) ||
+	    !is_aligned(cfg->driver, VRTC_PVIRTQ_EVENT_ALIGN) ||
+	    !is_aligned(cfg->device, VRTC_PVIRTQ_EVENT_ALIGN)) {
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: ring area missing or misaligned",
+			 vq->name);
+		return -EINVAL;
+	}
+	a_pos = vrtc_pring_pos(size, a_off, a_wrap);
+	u_pos = vrtc_pring_pos(size, u_off, u_wrap);
+	dist = (a_pos + 2u * size - u_pos) % (2u * size);
+	if (a_off >= size || u_off >= size || dist > size) {
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+			 "%s: ring base inconsistent: avail 0x%04x, used 0x%04x, size %u", vq->name,
+			 cfg->avail_off_wrap, cfg->used_off_wrap, size);
+		return -EINVAL;
+	}
+
+	vq->inflight_ndesc = calloc(size, sizeof(*vq->inflight_ndesc));
+	vq->scratch = calloc(size, sizeof(*vq->scratch));
+	vq->segs = calloc(size, sizeof(*vq->segs));
+	if (vq->inflight_ndesc == NULL || vq->scratch == NULL || vq->segs == NULL) {
+		vrtc_vqp_fini(vq);
+		return -ENOMEM;
+	}
+	vq->ring.desc = cfg->desc;
+	vq->ring.driver = cfg->driver;
+	vq->ring.device = cfg->device;
+	vq->ring.size = size;
+	vq->mem = cfg->mem;
+	vq->avail_off = a_off;
+	vq->avail_wrap = (uint8_t)a_wrap;
+	vq->used_off = u_off;
+	vq->used_wrap = (uint8_t)u_wrap;
+	vq->signalled_pos = u_pos;
+	/* Descriptors between used and avail were popped by an earlier owner:
+	 * their ids are unknown, so they stay lost, and their room with them. */
+	vq->outstanding = (uint16_t)dist;
+	vq->event_idx = vrtc_feature_has(cfg->features, VRTC_VIRTIO_RING_F_EVENT_IDX);
+	vq->indirect = vrtc_feature_has(cfg->features, VRTC_VIRTIO_RING_F_INDIRECT_DESC);
+	vq->kicks_enabled = 1;
+	vq->hold_bad = cfg->hold_bad_chains != 0;
+	if (dist != 0)
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_WARNING,
+			 "%s: resuming with %u descriptors in flight from an earlier session",
+			 vq->name, dist);
+	return 0;
+}
+
+int
+vrtc_vqp_init_gpa(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
+{
+	struct vrtc_vqp_config host = *cfg;
+	uint32_t hint = 0;
+
+	if (cfg->mem == NULL || cfg->size == 0 || cfg->size > VRTC_PVIRTQ_MAX_SIZE) {
+		memset(vq, 0, sizeof(*vq));
+		return -EINVAL;
+	}
+	host.desc = vrtc_mem_translate(cfg->mem, &hint, cfg->desc_gpa,
+				       vrtc_pvirtq_desc_bytes(cfg->size));
+	host.driver = vrtc_mem_translate(cfg->mem, &hint, cfg->driver_gpa,
+					 sizeof(struct vrtc_pvirtq_event));
+	host.device = vrtc_mem_translate(cfg->mem, &hint, cfg->device_gpa,
+					 sizeof(struct vrtc_pvirtq_event));
+	return vrtc_vqp_init(vq, &host);
+}
+
+void
+vrtc_vqp_fini(struct vrtc_vqp *vq)
+{
+	free(vq->inflight_ndesc);
+	free(vq->scratch);
+	free(vq->segs);
+	vq->inflight_ndesc = NULL;
+	vq->scratch = NULL;
+	vq->segs = NULL;
+}
+
+void
+vrtc_vqp_set_mem(struct vrtc_vqp *vq, const struct vrtc_mem *mem)
+{
+	vq->mem = mem;
+	vq->mem_hint = 0;
+}
+
+static void
+set_broken(struct vrtc_vqp *vq, enum vrtc_vqp_broken_reason reason, uint32_t value)
+{
+	if (vq->broken != VRTC_VQP_OK)
+		return;
+	vq->broken = (uint8_t)reason;
+	vq->pending = 0;
+	vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+		 "%s: packed queue broken by the driver: %s (value %u, avail 0x%04x, size %u); "
+		 "it is no longer served until the device is reset",
+		 vq->name, vrtc_vqp_broken_name(reason), value, vrtc_vqp_avail_off_wrap(vq),
+		 vq->ring.size);
+}
+
+/*
+ * Find the extent of the chain whose first descriptor is at (off, wrap),
+ * with @p room ring descriptors free. With @p out, each descriptor is
+ * loaded once, whole, into out[]; without, only the flags are read.
+ * @return the number of ring descriptors (> 0), 0 when the first one is
+ *   not available, or -(broken reason).
+ */
+static int
+scan_chain(const struct vrtc_vqp *vq, uint16_t off, uint8_t wrap, uint16_t room,
+	   struct vrtc_pvirtq_desc *out)
+{
+	uint16_t size = vq->ring.size;
+	uint16_t n = 0;
+
+	for (;;) {
+		struct vrtc_pvirtq_desc d;
+
+		if (out != NULL)
+			pring_dev_desc_load(&vq->ring, off, &d);
+		else
+			d.flags = pring_dev_desc_flags_acquire(&vq->ring, off);
+		if (!vrtc_pring_desc_is_avail(d.flags, wrap))
+			return n == 0 ? 0 : -VRTC_VQP_BROKEN_DESC;
+		/* At most size - outstanding descriptors can have been made
+		 * available; beyond that the driver reused ones in flight or
+		 * a chain runs round the whole ring. */
+		if (vrtc_unlikely(n == room))
+			return -VRTC_VQP_BROKEN_OVERRUN;
+		if (out != NULL)
+			out[n] = d;
+		n++;
+		if (!(d.flags & VRTC_VRING_DESC_F_NEXT))
+			return n;
+		advance(size, &off, &wrap, 1);
+	}
+}
+
+uint16_t
+vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max)
+{
+	uint16_t off = vq->avail_off;
+	uint8_t wrap = vq->avail_wrap;
+	uint16_t room = (uint16_t)(vq->ring.size - vq->outstanding);
+	uint16_t count = 0;
+
+	vq->stats.polls++;
+	vq->pending = 0;
+	if (vrtc_unlikely(vq->broken != VRTC_VQP_OK))
+		return 0;
+	while (count < max) {
+		int n = scan_chain(vq, off, wrap, room, NULL);
+
+		if (n == 0)
+			break;
+		if (vrtc_unlikely(n < 0)) {
+			/* Serve what came before; the bad one is diagnosed (and
+			 * the queue latched) when vrtc_vqp_pop() reaches it. */
+			if (count == 0)
+				set_broken(vq, (enum vrtc_vqp_broken_reason)-n, off);
+			break;
+		}
+		room = (uint16_t)(room - n);
+		advance(vq->ring.size, &off, &wrap, (uint16_t)n);
+		count++;
+	}
+	if (count == 0)
+		vq->stats.polls_empty++;
+	vq->pending = count;
+	return count;
+}
+
+/* Walk state of one chain over the private descriptor copies. */
+struct pwalk {
+	uint32_t nb_segs;
+	uint32_t budget; /* descriptors (ring and table) that may still be visited */
+	int writable_seen;
+	uint64_t rd_bytes;
+	uint64_t wr_bytes;
+	uint16_t nb_rd;
+};
+
+static inline enum vrtc_chain_error
+add_buffer(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_desc *d)
+{
+	int writable = (d->flags & VRTC_VRING_DESC_F_WRITE) != 0;
+	struct vrtc_seg *seg;
+	void *host;
+
+	if (writable)
+		w->writable_seen = 1;
+	else if (vrtc_unlikely(w->writable_seen))
+		return VRTC_CHAIN_E_ORDER;
+	if (d->len == 0)
+		return VRTC_CHAIN_OK;
+	host = vrtc_mem_translate(vq->mem, &vq->mem_hint, d->addr, d->len);
+	if (vrtc_unlikely(host == NULL))
+		return VRTC_CHAIN_E_ADDR;
+	if (writable) {
+		w->wr_bytes += d->len;
+		if (vrtc_unlikely(w->wr_bytes > UINT32_MAX))
+			return VRTC_CHAIN_E_BYTES;
+	} else {
+		w->rd_bytes += d->len;
+		if (vrtc_unlikely(w->rd_bytes > UINT32_MAX))
+			return VRTC_CHAIN_E_BYTES;
+		w->nb_rd++;
+	}
+	/* One segment per visited descriptor, at most size of them. */
+	seg = &vq->segs[w->nb_segs++];
+	seg->addr = host;
+	seg->len = d->len;
+	return VRTC_CHAIN_OK;
+}
+
+/*
+ * An indirect table: its entries are consecutive; only F_WRITE has a
+ * meaning in them (F_NEXT and the id are ignored, as the specification
+ * says), and F_INDIRECT is refused as nesting.
+ */
+static enum vrtc_chain_error
+walk_indirect(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_desc *d)
+{
+	const uint8_t *table;
+	struct vrtc_pvirtq_desc td;
+	uint32_t nb_entries, i;
+	enum vrtc_chain_error err;
+
+	if (vrtc_unlikely(!vq->indirect))
+		return VRTC_CHAIN_E_INDIRECT_FEATURE;
+	if (vrtc_unlikely(d->flags & VRTC_VRING_DESC_F_NEXT))
+		return VRTC_CHAIN_E_INDIRECT_NEXT;
+	if (vrtc_unlikely(d->len == 0 || d->len % sizeof(struct vrtc_pvirtq_desc) != 0))
+		return VRTC_CHAIN_E_INDIRECT_SIZE;
+	nb_entries = d->len / sizeof(struct vrtc_pvirtq_desc);
+	if (vrtc_unlikely(nb_entries > w->budget))
+		return VRTC_CHAIN_E_TOO_LONG;
+	table = vrtc_mem_translate(vq->mem, &vq->mem_hint, d->addr, d->len);
+	if (vrtc_unlikely(table == NULL))
+		return VRTC_CHAIN_E_ADDR;
+	for (i = 0; i < nb_entries; i++) {
+		pring_dev_indirect_load(table + (size_t)i * sizeof(td), &td);
+		if (vrtc_unlikely(td.flags & VRTC_VRING_DESC_F_INDIRECT))
+			return VRTC_CHAIN_E_INDIRECT_NESTED;
+		w->budget--;
+		err = add_buffer(w, vq, &td);
+		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
+			return err;
+	}
+	return VRTC_CHAIN_OK;
+}
+
+/* Validate the @p n ring descriptors copied into vq->scratch. */
+static enum vrtc_chain_error
+walk(struct vrtc_vqp *vq, uint16_t id, uint16_t n, struct vrtc_chain *chain)
+{
+	struct pwalk w = {
+		.budget = vq->ring.size,
+	};
+	enum vrtc_chain_error err = VRTC_CHAIN_OK;
+	uint16_t i;
+
+	chain->head = id;
+	chain->segs = vq->segs;
+	for (i = 0; i < n; i++) {
+		const struct vrtc_pvirtq_desc *d = &vq->scratch[i];
+
+		w.budget--; /* n <= size: never below 0 */
+		if (d->flags & VRTC_VRING_DESC_F_INDIRECT) {
+			/* Direct descriptors may precede one indirect one, which
+			 * ends the chain: F_NEXT on it is refused inside. */
+			err = walk_indirect(&w, vq, d);
+			break;
+		}
+		err = add_buffer(&w, vq, d);
+		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
+			break;
+	}
+	if (vrtc_unlikely(err != VRTC_CHAIN_OK)) {
+		chain->nb_readable = 0;
+		chain->nb_writable = 0;
+		chain->readable_bytes = 0;
+		chain->writable_bytes = 0;
+		return err;
+	}
+	chain->nb_readable = w.nb_rd;
+	chain->nb_writable = (uint16_t)(w.nb_segs - w.nb_rd);
+	chain->readable_bytes = (uint32_t)w.rd_bytes;
+	chain->writable_bytes = (uint32_t)w.wr_bytes;
+	return VRTC_CHAIN_OK;
+}
+
+int
+vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
+{
+	enum vrtc_chain_error err;
+	uint16_t id;
+	int n;
+
+	if (vrtc_unlikely(vq->broken != VRTC_VQP_OK))
+		return -EIO;
+	if (vq->pending == 0)
+		return -ENOENT;
+
+	n = scan_chain(vq, vq->avail_off, vq->avail_wrap,
+		       (uint16_t)(vq->ring.size - vq->outstanding), vq->scratch);
+	if (vrtc_unlikely(n <= 0)) {
+		if (n == 0) {
+			/* Announced, then withdrawn by the driver. */
+			vq->pending = 0;
+			return -ENOENT;
+		}
+		set_broken(vq, (enum vrtc_vqp_broken_reason)-n, vq->avail_off);
+		return -EIO;
+	}
+	/* The buffer id is on the chain's last descriptor. */
+	id = vq->scratch[n - 1].id;
+	if (vrtc_unlikely(id >= vq->ring.size)) {
+		set_broken(vq, VRTC_VQP_BROKEN_ID, id);
+		return -EIO;
+	}
+	if (vrtc_unlikely(vq->inflight_ndesc[id] != 0)) {
+		set_broken(vq, VRTC_VQP_BROKEN_INFLIGHT, id);
+		return -EIO;
+	}
+	vq->inflight_ndesc[id] = (uint16_t)n;
+	vq->nb_inflight++;
+	vq->outstanding = (uint16_t)(vq->outstanding + n);
+	advance(vq->ring.size, &vq->avail_off, &vq->avail_wrap, (uint16_t)n);
+	vq->pending--;
+	vq->stats.chains++;
+
+	err = walk(vq, id, (uint16_t)n, chain);
+	if (vrtc_likely(err == VRTC_CHAIN_OK))
+		return 0;
+
+	vq->stats.bad_chains++;
+	vq->stats.bad_chain[err]++;
+	if (vq->hold_bad) {
+		memset(chain, 0, sizeof(*chain));
+		chain->head = id;
+		chain->segs = vq->segs;
+	} else {
+		vrtc_vqp_push(vq, id, 0);
+	}
+	return -EBADMSG;
+}
+
+int
+vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
+{
+	uint16_t n, flags;
+
+	if (vrtc_unlikely(id >= vq->ring.size || vq->inflight_ndesc[id] == 0)) {
+		if (vq->stats.bad_push++ == 0)
+			vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+				 "%s: completion of buffer id %u refused: not in flight "
+				 "(device bug; further ones only counted)",
+				 vq->name, id);
+		return -EINVAL;
+	}
+	n = vq->inflight_ndesc[id];
+	vq->inflight_ndesc[id] = 0;
+	vq->nb_inflight--;
+	vq->outstanding = (uint16_t)(vq->outstanding - n);
+
+	pring_dev_used_store(&vq->ring, vq->used_off, id, len);
+	flags = vrtc_pring_used_bits(vq->used_wrap);
+	if (vq->batch_len == 0) {
+		/* Its flags are stored last, by vrtc_vqp_flush(). */
+		vq->batch_off = vq->used_off;
+		vq->batch_flags = flags;
+	} else {
+		pring_dev_used_flags_store(&vq->ring, vq->used_off, flags);
+	}
+	vq->batch_len++;
+	/* The driver skips the whole chain: the next used descriptor goes
+	 * as many slots further as this chain took. */
+	advance(vq->ring.size, &vq->used_off, &vq->used_wrap, n);
+	return 0;
+}
+
+int
+vrtc_vqp_flush(struct vrtc_vqp *vq)
+{
+	uint16_t size = vq->ring.size;
+	uint32_t old_pos, new_pos;
+	uint16_t off_wrap, flags;
+	int notify;
+
+	if (vq->batch_len == 0)
+		return 0;
+	pring_dev_used_flags_publish(&vq->ring, vq->batch_off, vq->batch_flags);
+	vq->stats.used += vq->batch_len;
+	vq->batch_len = 0;
+	old_pos = vq->signalled_pos;
+	new_pos = vrtc_pring_pos(size, vq->used_off, vq->used_wrap);
+	vq->signalled_pos = new_pos;
+
+	/* Keep a descriptor event at the next descriptor to read while kicks
+	 * are enabled: the driver kicks when it passes it. */
+	if (vq->event_idx && vq->kicks_enabled)
+		pring_dev_event_store(&vq->ring, vrtc_vqp_avail_off_wrap(vq),
+				      VRTC_PVIRTQ_EVENT_F_DESC);
+
+	/* The flags store must be visible before the driver's suppression
+	 * state is read. */
+	pring_fence_full();
+	pring_dev_driver_event_load(&vq->ring, &off_wrap, &flags);
+	switch (flags & 0x3) {
+	case VRTC_PVIRTQ_EVENT_F_DISABLE:
+		notify = 0;
+		break;
+	case VRTC_PVIRTQ_EVENT_F_DESC:
+		/* Without EVENT_IDX the value is reserved: notify. */
+		notify = !vq->event_idx || vrtc_pring_need_event(size, off_wrap, new_pos, old_pos);
+		break;
+	default: /* ENABLE, and the reserved value 3 */
+		notify = 1;
+		break;
+	}
+	if (notify)
+		vq->stats.notify_needed++;
+	else
+		vq->stats.notify_suppressed++;
+	return notify;
+}
+
+void
+vrtc_vqp_kicks_disable(struct vrtc_vqp *vq)
+{
+	vq->kicks_enabled = 0;
+	pring_dev_event_store(&vq->ring, 0, VRTC_PVIRTQ_EVENT_F_DISABLE);
+}
+
+int
+vrtc_vqp_kicks_enable(struct vrtc_vqp *vq)
+{
+	vq->kicks_enabled = 1;
+	if (vq->event_idx)
+		pring_dev_event_store(&vq->ring, vrtc_vqp_avail_off_wrap(vq),
+				      VRTC_PVIRTQ_EVENT_F_DESC);
+	else
+		pring_dev_event_store(&vq->ring, 0, VRTC_PVIRTQ_EVENT_F_ENABLE);
+	/* The suppression store must be visible before the next descriptor's
+	 * flags are re-read: otherwise a chain made available in between is
+	 * neither seen nor kicked. */
+	pring_fence_full();
+	if (vq->broken != VRTC_VQP_OK)
+		return 0;
+	return vrtc_pring_desc_is_avail(pring_dev_desc_flags_acquire(&vq->ring, vq->avail_off),
+					vq->avail_wrap);
+}
