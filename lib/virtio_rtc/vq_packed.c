@@ -184,16 +184,18 @@ scan_chain(const struct vrtc_vqp *vq, uint16_t off, uint8_t wrap, uint16_t room,
 	for (;;) {
 		struct vrtc_pvirtq_desc d;
 
+		/* At most size - outstanding descriptors can have been made
+		 * available; beyond that the driver reused ones in flight or
+		 * a chain runs round the whole ring. */
+		if (vrtc_unlikely(n != 0 && n == room))
+			return -VRTC_VQP_BROKEN_OVERRUN;
 		if (out != NULL)
 			pring_dev_desc_load(&vq->ring, off, &d);
 		else
 			d.flags = pring_dev_desc_flags_acquire(&vq->ring, off);
 		if (!vrtc_pring_desc_is_avail(d.flags, wrap))
 			return n == 0 ? 0 : -VRTC_VQP_BROKEN_DESC;
-		/* At most size - outstanding descriptors can have been made
-		 * available; beyond that the driver reused ones in flight or
-		 * a chain runs round the whole ring. */
-		if (vrtc_unlikely(n == room))
+		if (vrtc_unlikely(room == 0))
 			return -VRTC_VQP_BROKEN_OVERRUN;
 		if (out != NULL)
 			out[n] = d;
