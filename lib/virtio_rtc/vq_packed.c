@@ -286,7 +286,8 @@ add_buffer(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_desc *
 /*
  * An indirect table: its entries are consecutive; only F_WRITE has a
  * meaning in them (F_NEXT and the id are ignored, as the specification
- * says), and F_INDIRECT is refused as nesting.
+ * says), and F_INDIRECT is refused as nesting. F_WRITE on the indirect
+ * descriptor itself is reserved and ignored.
  */
 static enum vrtc_chain_error
 walk_indirect(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_desc *d)
@@ -335,13 +336,15 @@ walk(struct vrtc_vqp *vq, uint16_t id, uint16_t n, struct vrtc_chain *chain)
 	for (i = 0; i < n; i++) {
 		const struct vrtc_pvirtq_desc *d = &vq->scratch[i];
 
-		w.budget--; /* n <= size: never below 0 */
 		if (d->flags & VRTC_VRING_DESC_F_INDIRECT) {
-			/* Direct descriptors may precede one indirect one, which
-			 * ends the chain: F_NEXT on it is refused inside. */
-			err = walk_indirect(&w, vq, d);
+			/* An indirect descriptor is a list on its own: it must
+			 * not be linked by F_NEXT, from before (here) or after
+			 * (in walk_indirect). Its table is the whole list, up to
+			 * the queue size. */
+			err = i == 0 ? walk_indirect(&w, vq, d) : VRTC_CHAIN_E_INDIRECT_NEXT;
 			break;
 		}
+		w.budget--; /* n <= size: never below 0 */
 		err = add_buffer(&w, vq, d);
 		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
 			break;
@@ -435,7 +438,9 @@ vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 	vq->outstanding = (uint16_t)(vq->outstanding - n);
 
 	pring_dev_used_store(&vq->ring, vq->used_off, id, len);
-	flags = vrtc_pring_used_bits(vq->used_wrap);
+	/* F_WRITE says data was written; without it len is reserved. */
+	flags = (uint16_t)(vrtc_pring_used_bits(vq->used_wrap) |
+			   (len != 0 ? VRTC_VRING_DESC_F_WRITE : 0));
 	if (vq->batch_len == 0) {
 		/* Its flags are stored last, by vrtc_vqp_flush(). */
 		vq->batch_off = vq->used_off;

@@ -21,9 +21,10 @@
  *
  * A chain is a run of ring descriptors linked by F_NEXT (wrapping at the
  * ring end, where the wrap counter flips); its buffer id is on its last
- * descriptor. Every guest value is loaded once into a private copy and
- * checked there. Guest misbehaviour is handled at three levels, as in the
- * split engine: a bad request is the model's business; a bad chain (an
+ * descriptor. An indirect descriptor is a list on its own (never linked by
+ * F_NEXT), its table up to the queue size. Every guest value is loaded
+ * once into a private copy and checked there. Guest misbehaviour is
+ * handled at three levels, as in the split engine: a bad request is the model's business; a bad chain (an
  * address outside the memory map, an indirect table that breaks the rules,
  * readable after writable, over 4 GiB) is completed with length 0 and
  * counted; a bad ring (a later descriptor of a chain not made available,
@@ -150,8 +151,9 @@ uint16_t vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max);
 int vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain);
 
 /**
- * Stage a used descriptor for buffer @p id with @p len bytes written, at
- * the used offset; published by the next vrtc_vqp_flush().
+ * Stage a used descriptor for buffer @p id with @p len bytes written (and
+ * F_WRITE when @p len is not 0), at the used offset, which then moves on
+ * by the chain's descriptor count; published by the next vrtc_vqp_flush().
  * @return 0, or -EINVAL (counted in bad_push, nothing written) when @p id
  *   is not in flight.
  */

@@ -276,6 +276,8 @@ fake_pdrv_get_used(struct fake_pqueue *q, struct vrtc_drvq_done *done, uint16_t 
 		if (!vrtc_pring_desc_is_used(flags, d->used_wrap))
 			break;
 		pring_drv_used_load(&d->ring, d->used_off, &id, &len);
+		if (!(flags & VRTC_VRING_DESC_F_WRITE))
+			len = 0; /* reserved without F_WRITE: ignored */
 		if (id >= q->size || d->ids[id].nb_desc == 0) {
 			d->broken = FAKE_PDRV_BROKEN_ID;
 			break;

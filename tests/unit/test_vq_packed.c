@@ -331,6 +331,7 @@ first_used_flags_stored_last(void)
 	T_EQ(raw.len, 4);
 	fake_praw_read(&e.q, 1, &raw);
 	T_CHECK(vrtc_pring_desc_is_used(raw.flags, 1));
+	T_CHECK(raw.flags & VRTC_VRING_DESC_F_WRITE); /* data written: len valid */
 	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 0);
 	vrtc_vqp_flush(&e.q.dev);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 2);
@@ -596,6 +597,7 @@ hold_bad_chains(void)
 	struct vrtc_drvq_done d[4];
 	struct vrtc_vqp_config cfg;
 	struct vrtc_drvq_buf b = { .addr = 0x1000, .len = 8, .writable = 1 }; /* unmapped */
+	struct vrtc_pvirtq_desc raw;
 	struct vrtc_chain c;
 	int id;
 
@@ -624,6 +626,8 @@ hold_bad_chains(void)
 	vrtc_vqp_flush(&e.q.dev);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 1);
 	T_EQ(d[0].len, 0);
+	fake_praw_read(&e.q, 0, &raw);
+	T_EQ(raw.flags & VRTC_VRING_DESC_F_WRITE, 0); /* nothing written */
 	T_EQ(e.q.dev.stats.bad_chain[VRTC_CHAIN_E_ADDR], 1);
 	env_fini(&e);
 }
@@ -668,9 +672,9 @@ property_random(void)
 				struct vrtc_drvq_buf b[4];
 				uint16_t nb = (uint16_t)(1 + rnd(&seed) % 4), k;
 				uint16_t nw = (uint16_t)(rnd(&seed) % (nb + 1));
-				/* An indirect table and its ring descriptor count against
-				 * the queue size together, as in the split engine. */
-				int id, ind = feat == FEAT_ALL && (rnd(&seed) & 1) && nb < size;
+				/* A list, direct or an indirect table, has at most
+				 * the queue size of descriptors. */
+				int id, ind = feat == FEAT_ALL && (rnd(&seed) & 1) && nb <= size;
 
 				for (k = 0; k < nb; k++) {
 					b[k].addr = e.buf_gpa + (rnd(&seed) % 4000) * 64u;

@@ -336,31 +336,56 @@ indirect_longer_than_queue(void)
 	uint16_t k;
 
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
-	t = table(&e, QSIZE, &tg);
-	for (k = 0; k < QSIZE; k++)
+	t = table(&e, QSIZE + 1, &tg);
+	for (k = 0; k < QSIZE + 1; k++)
 		set_entry(t, k, e.wbuf_gpa, 4, W);
-	/* QSIZE entries plus the ring descriptor: one more than the queue. */
-	c = D(tg, QSIZE * 16, 0, I);
+	/* A list longer than the queue size. */
+	c = D(tg, (QSIZE + 1) * 16, 0, I);
 	T_CHECK(expect_bad_chain(&e, &c, 1, VRTC_CHAIN_E_TOO_LONG) == 0);
 	env_fini(&e);
 }
 
+/* A table of exactly the queue size is a legal list. */
 static void
-direct_plus_indirect_longer_than_queue(void)
+indirect_of_queue_size(void)
 {
 	struct env e;
-	struct vrtc_pvirtq_desc *t, c[3];
+	struct vrtc_pvirtq_desc *t, c;
+	struct fake_serve_result r;
 	uint64_t tg;
 	uint16_t k;
 
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
-	t = table(&e, QSIZE - 2, &tg);
-	for (k = 0; k < QSIZE - 2; k++)
-		set_entry(t, k, e.wbuf_gpa, 4, W);
-	c[0] = D(e.wbuf_gpa, 4, 0, N);
-	c[1] = D(e.wbuf_gpa, 4, 0, N);
-	c[2] = D(tg, (QSIZE - 2) * 16, 4, I);
-	T_CHECK(expect_bad_chain(&e, c, 3, VRTC_CHAIN_E_TOO_LONG) == 0);
+	t = table(&e, QSIZE, &tg);
+	for (k = 0; k < QSIZE; k++)
+		set_entry(t, k, e.good_gpa + k, 1, W);
+	c = D(tg, QSIZE * 16, 0, I);
+	fake_praw_post(&e.q, &c, 1);
+	r = fake_pserve(&e.q, 32, counting_fill, &e);
+	T_EQ(r.popped, 1);
+	T_EQ(r.bad, 0);
+	T_CHECK(t_all_bytes_are(e.good, QSIZE, 0x5A));
+	env_fini(&e);
+}
+
+/*
+ * The split ring lets direct descriptors precede an indirect one; a packed
+ * list is of one kind only (the driver must not link an indirect
+ * descriptor by F_NEXT): refused as indirect_next.
+ */
+static void
+direct_chained_to_indirect(void)
+{
+	struct env e;
+	struct vrtc_pvirtq_desc *t, c[2];
+	uint64_t tg;
+
+	T_CHECK(env_init(&e, FEAT_ALL) == 0);
+	t = table(&e, 1, &tg);
+	set_entry(t, 0, e.wbuf_gpa, 4, W);
+	c[0] = D(e.wbuf_gpa + 8, 4, 0, N);
+	c[1] = D(tg, 16, 4, I);
+	T_CHECK(expect_bad_chain(&e, c, 2, VRTC_CHAIN_E_INDIRECT_NEXT) == 0);
 	env_fini(&e);
 }
 
@@ -501,12 +526,12 @@ readable_after_writable_in_table(void)
 	uint64_t tg;
 
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
-	t = table(&e, 1, &tg);
-	set_entry(t, 0, e.wbuf_gpa + 8, 4, 0);
-	/* A writable direct descriptor, then a table that starts readable. */
-	c[0] = D(e.wbuf_gpa, 4, 0, N | W);
-	c[1] = D(tg, 16, 3, I);
-	T_CHECK(expect_bad_chain(&e, c, 2, VRTC_CHAIN_E_ORDER) == 0);
+	t = table(&e, 2, &tg);
+	set_entry(t, 0, e.wbuf_gpa, 4, W);
+	set_entry(t, 1, e.wbuf_gpa + 8, 4, 0);
+	/* F_WRITE on the indirect descriptor itself is ignored. */
+	c[0] = D(tg, 32, 3, I | W);
+	T_CHECK(expect_bad_chain(&e, c, 1, VRTC_CHAIN_E_ORDER) == 0);
 	env_fini(&e);
 }
 
@@ -783,7 +808,8 @@ static const struct t_case cases[] = {
 	T_CASE(chain_of_the_whole_ring),
 	T_CASE(next_flag_into_unavailable_descriptor),
 	T_CASE(indirect_longer_than_queue),
-	T_CASE(direct_plus_indirect_longer_than_queue),
+	T_CASE(indirect_of_queue_size),
+	T_CASE(direct_chained_to_indirect),
 	T_CASE(nested_indirect),
 	T_CASE(indirect_not_negotiated),
 	T_CASE(indirect_size_not_multiple_of_16),
