@@ -8,13 +8,14 @@
  * on the machine (valgrind --tool=callgrind counts instructions).
  *
  * One thread plays both sides of one split ring in fake guest memory
- * (tests/lib/fake_driver.c): the driver posts a burst of requests, the
+ * (tests/lib/fake_driver.c), or of one packed ring (tests/lib/fake_packed.c,
+ * the engine in vq_packed.c, not yet wired into the daemon): the driver posts a burst of requests, the
  * device serves it exactly as the poller does (vrtc_vq_avail / pop / model
  * / push / flush), the driver collects and checks the answers. Only the
  * device half is timed; the report is ns per request (and, under callgrind,
  * the cost of serve_burst() divided by the requests).
  *
- *   core_bench read|rng SIZE [requests] [burst] [indirect]
+ *   core_bench read|rng SIZE [requests] [burst] [indirect] [split|packed]
  *
  * `read`: virtio-rtc READ of the host MONOTONIC clock (16-byte request,
  * 16-byte response). `rng SIZE`: virtio-rng buffers of SIZE bytes from the
@@ -31,6 +32,7 @@
 #include "clock.h"
 #include "entropy.h"
 #include "fake_driver.h"
+#include "fake_packed.h"
 #include "rng_model.h"
 #include "rtc_model.h"
 #include "vrtc_wire.h"
@@ -82,6 +84,32 @@ serve_burst(struct vrtc_vq *vq, struct ctx *c, uint16_t burst)
 	return n;
 }
 
+/* The same on a packed ring. */
+__attribute__((noinline)) static uint16_t
+serve_burst_packed(struct vrtc_vqp *vq, struct ctx *c, uint16_t burst)
+{
+	struct vrtc_chain chain;
+	uint16_t n = vrtc_vqp_avail(vq, burst), i;
+
+	for (i = 0; i < n; i++) {
+		uint32_t len;
+		int rc = vrtc_vqp_pop(vq, &chain);
+
+		if (rc != 0) {
+			if (rc == -EBADMSG)
+				continue;
+			break;
+		}
+		if (c->rng)
+			len = vrtc_rng_handle(c->src, &chain, UINT32_MAX, &c->rng_stats);
+		else
+			len = vrtc_rtc_handle(&c->rtc, &chain);
+		vrtc_vqp_push(vq, chain.head, len);
+	}
+	vrtc_vqp_flush(vq);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -91,16 +119,18 @@ main(int argc, char **argv)
 	struct vrtc_drvq_done done[MAX_BURST];
 	struct fake_guest g;
 	struct fake_queue q;
+	struct fake_pqueue pq;
 	struct vrtc_clock clk;
 	struct ctx c = { 0 };
 	uint8_t *bufs, *tables;
 	uint64_t bufs_gpa, tables_gpa, requests = 1000000, served = 0, t_dev = 0, t0;
 	uint32_t size = 16, slot_bytes;
-	unsigned int burst = 32, indirect = 0, i;
+	unsigned int burst = 32, indirect = 0, packed = 0, i;
 	uint64_t last_reading = 0;
 
 	if (argc < 2 || (strcmp(argv[1], "read") != 0 && strcmp(argv[1], "rng") != 0)) {
-		fprintf(stderr, "usage: core_bench read|rng SIZE [requests] [burst] [indirect]\n");
+		fprintf(stderr, "usage: core_bench read|rng SIZE [requests] [burst] [indirect] "
+				"[split|packed]\n");
 		return 2;
 	}
 	c.rng = strcmp(argv[1], "rng") == 0;
@@ -112,6 +142,8 @@ main(int argc, char **argv)
 		burst = (unsigned int)strtoul(argv[4], NULL, 0);
 	if (argc > 5)
 		indirect = (unsigned int)strtoul(argv[5], NULL, 0);
+	if (argc > 6)
+		packed = strcmp(argv[6], "packed") == 0;
 	if (size < 16 || size > 65536 || burst == 0 || burst > MAX_BURST || requests == 0) {
 		fprintf(stderr, "core_bench: bad arguments\n");
 		return 2;
@@ -122,6 +154,9 @@ main(int argc, char **argv)
 
 	if (fake_guest_init_simple(&g, 64u << 20) != 0 || fake_queue_init(&q, &g, QSIZE, features) != 0)
 		return 1;
+	if (packed && (fake_pqueue_init(&pq, &g, QSIZE, features) != 0 ||
+		       fake_pdrv_indirect_init(&pq, 2) != 0))
+		return 1;
 	bufs = fake_guest_alloc(&g, 0, (size_t)slot_bytes * burst, 64, &bufs_gpa);
 	tables = fake_guest_alloc(&g, 0, (size_t)QSIZE * 2 * 16, 64, &tables_gpa);
 	if (bufs == NULL || tables == NULL ||
@@ -129,6 +164,10 @@ main(int argc, char **argv)
 		return 1;
 	vrtc_vq_kicks_disable(&q.dev);
 	vrtc_drvq_interrupts_disable(&q.drv);
+	if (packed) {
+		vrtc_vqp_kicks_disable(&pq.dev);
+		fake_pdrv_interrupts_disable(&pq);
+	}
 
 	if (c.rng) {
 		if (vrtc_entropy_create(VRTC_ENTROPY_DRBG, NULL, &c.src) != 0)
@@ -163,17 +202,26 @@ main(int argc, char **argv)
 				b[0] = (struct vrtc_drvq_buf){ gpa, 16, 0 };
 				b[1] = (struct vrtc_drvq_buf){ gpa + 32, 16, 1 };
 			}
-			rc = indirect ? vrtc_drvq_add_indirect(&q.drv, b, c.rng ? 1 : 2, s)
-				      : vrtc_drvq_add(&q.drv, b, c.rng ? 1 : 2, s);
+			if (packed)
+				rc = indirect ? fake_pdrv_add_indirect(&pq, b, c.rng ? 1 : 2, s)
+					      : fake_pdrv_add(&pq, b, c.rng ? 1 : 2, s);
+			else
+				rc = indirect ? vrtc_drvq_add_indirect(&q.drv, b, c.rng ? 1 : 2, s)
+					      : vrtc_drvq_add(&q.drv, b, c.rng ? 1 : 2, s);
 			if (rc < 0)
 				return 1;
 		}
-		vrtc_drvq_kick_prepare(&q.drv);
+		if (packed)
+			fake_pdrv_kick_prepare(&pq);
+		else
+			vrtc_drvq_kick_prepare(&q.drv);
 		t0 = now_ns();
-		if (serve_burst(&q.dev, &c, (uint16_t)burst) != n)
+		if ((packed ? serve_burst_packed(&pq.dev, &c, (uint16_t)burst)
+			    : serve_burst(&q.dev, &c, (uint16_t)burst)) != n)
 			return 1;
 		t_dev += now_ns() - t0;
-		got = vrtc_drvq_get_used(&q.drv, done, MAX_BURST);
+		got = packed ? fake_pdrv_get_used(&pq, done, MAX_BURST)
+			     : vrtc_drvq_get_used(&q.drv, done, MAX_BURST);
 		if (got != n)
 			return 1;
 		for (i = 0; i < got; i++) {
@@ -193,13 +241,16 @@ main(int argc, char **argv)
 		}
 		served += got;
 	}
-	printf("%s %u B, burst %u, %s: %" PRIu64 " requests, device side %.1f ns/request",
-	       c.rng ? "rng" : "read", size, burst, indirect ? "indirect" : "direct", served,
+	printf("%s %u B, burst %u, %s %s: %" PRIu64 " requests, device side %.1f ns/request",
+	       c.rng ? "rng" : "read", size, burst, packed ? "packed" : "split",
+	       indirect ? "indirect" : "direct", served,
 	       (double)t_dev / (double)served);
 	if (c.rng)
 		printf(", %.2f GB/s", (double)served * size / (double)t_dev);
 	printf("\n");
 	vrtc_entropy_destroy(c.src);
+	if (packed)
+		fake_pqueue_fini(&pq);
 	fake_queue_fini(&q);
 	fake_guest_fini(&g);
 	return 0;

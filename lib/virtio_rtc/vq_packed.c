@@ -86,9 +86,8 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 	}
 
 	vq->inflight_ndesc = calloc(size, sizeof(*vq->inflight_ndesc));
-	vq->scratch = calloc(size, sizeof(*vq->scratch));
 	vq->segs = calloc(size, sizeof(*vq->segs));
-	if (vq->inflight_ndesc == NULL || vq->scratch == NULL || vq->segs == NULL) {
+	if (vq->inflight_ndesc == NULL || vq->segs == NULL) {
 		vrtc_vqp_fini(vq);
 		return -ENOMEM;
 	}
@@ -139,10 +138,8 @@ void
 vrtc_vqp_fini(struct vrtc_vqp *vq)
 {
 	free(vq->inflight_ndesc);
-	free(vq->scratch);
 	free(vq->segs);
 	vq->inflight_ndesc = NULL;
-	vq->scratch = NULL;
 	vq->segs = NULL;
 }
 
@@ -167,73 +164,70 @@ set_broken(struct vrtc_vqp *vq, enum vrtc_vqp_broken_reason reason, uint32_t val
 		 vq->ring.size);
 }
 
-/*
- * Find the extent of the chain whose first descriptor is at (off, wrap),
- * with @p room ring descriptors free. With @p out, each descriptor is
- * loaded once, whole, into out[]; without, only the flags are read.
- * @return the number of ring descriptors (> 0), 0 when the first one is
- *   not available, or -(broken reason).
- */
-static int
-scan_chain(const struct vrtc_vqp *vq, uint16_t off, uint8_t wrap, uint16_t room,
-	   struct vrtc_pvirtq_desc *out)
+/* One descriptor further, wrapping at the ring end. */
+static inline void
+advance1(uint16_t size, uint16_t *off, uint8_t *wrap)
 {
-	uint16_t size = vq->ring.size;
-	uint16_t n = 0;
-
-	for (;;) {
-		struct vrtc_pvirtq_desc d;
-
-		/* At most size - outstanding descriptors can have been made
-		 * available; beyond that the driver reused ones in flight or
-		 * a chain runs round the whole ring. */
-		if (vrtc_unlikely(n != 0 && n == room))
-			return -VRTC_VQP_BROKEN_OVERRUN;
-		if (out != NULL)
-			pring_dev_desc_load(&vq->ring, off, &d);
-		else
-			d.flags = pring_dev_desc_flags_acquire(&vq->ring, off);
-		if (!vrtc_pring_desc_is_avail(d.flags, wrap))
-			return n == 0 ? 0 : -VRTC_VQP_BROKEN_DESC;
-		if (vrtc_unlikely(room == 0))
-			return -VRTC_VQP_BROKEN_OVERRUN;
-		if (out != NULL)
-			out[n] = d;
-		n++;
-		if (!(d.flags & VRTC_VRING_DESC_F_NEXT))
-			return n;
-		advance(size, &off, &wrap, 1);
+	if (++*off == size) {
+		*off = 0;
+		*wrap ^= 1;
 	}
 }
 
+/*
+ * Count whole chains, reading only flags (each once, with acquire). At most
+ * size - outstanding descriptors can have been made available; a chain
+ * that needs more (the driver reused descriptors in flight, or F_NEXT runs
+ * round the whole ring), or whose later descriptor is not available, ends
+ * the count: served first are the chains before it, and vrtc_vqp_pop()
+ * latches the queue when it reaches it (here, when it is the first).
+ */
 uint16_t
 vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max)
 {
+	const uint16_t size = vq->ring.size;
 	uint16_t off = vq->avail_off;
 	uint8_t wrap = vq->avail_wrap;
-	uint16_t room = (uint16_t)(vq->ring.size - vq->outstanding);
+	uint16_t room = (uint16_t)(size - vq->outstanding);
 	uint16_t count = 0;
+	enum vrtc_vqp_broken_reason bad;
 
 	vq->stats.polls++;
 	vq->pending = 0;
 	if (vrtc_unlikely(vq->broken != VRTC_VQP_OK))
 		return 0;
 	while (count < max) {
-		int n = scan_chain(vq, off, wrap, room, NULL);
+		uint16_t flags = pring_dev_desc_flags_acquire(&vq->ring, off);
+		uint16_t n = 1;
 
-		if (n == 0)
+		if (!vrtc_pring_desc_is_avail(flags, wrap))
 			break;
-		if (vrtc_unlikely(n < 0)) {
-			/* Serve what came before; the bad one is diagnosed (and
-			 * the queue latched) when vrtc_vqp_pop() reaches it. */
-			if (count == 0)
-				set_broken(vq, (enum vrtc_vqp_broken_reason)-n, off);
-			break;
+		if (vrtc_unlikely(room == 0)) {
+			bad = VRTC_VQP_BROKEN_OVERRUN;
+			goto bad;
 		}
+		while (flags & VRTC_VRING_DESC_F_NEXT) {
+			if (vrtc_unlikely(n == room)) {
+				bad = VRTC_VQP_BROKEN_OVERRUN;
+				goto bad;
+			}
+			advance1(size, &off, &wrap);
+			flags = pring_dev_desc_flags_acquire(&vq->ring, off);
+			if (vrtc_unlikely(!vrtc_pring_desc_is_avail(flags, wrap))) {
+				bad = VRTC_VQP_BROKEN_DESC;
+				goto bad;
+			}
+			n++;
+		}
+		advance1(size, &off, &wrap);
 		room = (uint16_t)(room - n);
-		advance(vq->ring.size, &off, &wrap, (uint16_t)n);
 		count++;
 	}
+	goto out;
+bad:
+	if (count == 0)
+		set_broken(vq, bad, vq->avail_off);
+out:
 	if (count == 0)
 		vq->stats.polls_empty++;
 	vq->pending = count;
@@ -321,53 +315,78 @@ walk_indirect(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_des
 	return VRTC_CHAIN_OK;
 }
 
-/* Validate the @p n ring descriptors copied into vq->scratch. */
-static enum vrtc_chain_error
-walk(struct vrtc_vqp *vq, uint16_t id, uint16_t n, struct vrtc_chain *chain)
+/*
+ * Pop the chain at the avail position in one pass: each ring descriptor is
+ * loaded once, whole (flags with acquire), checked for availability and
+ * room, and walked into segments. After a chain error the pass goes on to
+ * the chain's end (its length and id are needed to complete it).
+ * @return the number of ring descriptors (> 0) with *id and *err set, 0
+ *   when the first descriptor is not available, or -(broken reason).
+ */
+static inline int
+pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
+	 enum vrtc_chain_error *err_out)
 {
-	struct pwalk w = {
-		.budget = vq->ring.size,
-	};
+	const uint16_t size = vq->ring.size;
+	const uint16_t room = (uint16_t)(size - vq->outstanding);
+	uint16_t off = vq->avail_off;
+	uint8_t wrap = vq->avail_wrap;
 	enum vrtc_chain_error err = VRTC_CHAIN_OK;
-	uint16_t i;
+	struct pwalk w = {
+		.budget = size,
+	};
+	uint16_t n = 0;
 
-	chain->head = id;
-	chain->segs = vq->segs;
-	for (i = 0; i < n; i++) {
-		const struct vrtc_pvirtq_desc *d = &vq->scratch[i];
+	for (;;) {
+		struct vrtc_pvirtq_desc d;
 
-		if (d->flags & VRTC_VRING_DESC_F_INDIRECT) {
-			/* An indirect descriptor is a list on its own: it must
-			 * not be linked by F_NEXT, from before (here) or after
-			 * (in walk_indirect). Its table is the whole list, up to
-			 * the queue size. */
-			err = i == 0 ? walk_indirect(&w, vq, d) : VRTC_CHAIN_E_INDIRECT_NEXT;
+		if (vrtc_unlikely(n != 0 && n == room))
+			return -VRTC_VQP_BROKEN_OVERRUN;
+		pring_dev_desc_load(&vq->ring, off, &d);
+		if (!vrtc_pring_desc_is_avail(d.flags, wrap))
+			return n == 0 ? 0 : -VRTC_VQP_BROKEN_DESC;
+		if (vrtc_unlikely(room == 0))
+			return -VRTC_VQP_BROKEN_OVERRUN;
+		if (vrtc_likely(err == VRTC_CHAIN_OK)) {
+			if (vrtc_unlikely(d.flags & VRTC_VRING_DESC_F_INDIRECT)) {
+				/* An indirect descriptor is a list on its own: not
+				 * linked by F_NEXT, from before (here) or after (in
+				 * walk_indirect); its table is the whole list. */
+				err = n == 0 ? walk_indirect(&w, vq, &d) : VRTC_CHAIN_E_INDIRECT_NEXT;
+			} else {
+				w.budget--; /* n < room <= size: never below 0 */
+				err = add_buffer(&w, vq, &d);
+			}
+		}
+		n++;
+		if (!(d.flags & VRTC_VRING_DESC_F_NEXT)) {
+			/* The buffer id is on the chain's last descriptor. */
+			*id = d.id;
 			break;
 		}
-		w.budget--; /* n <= size: never below 0 */
-		err = add_buffer(&w, vq, d);
-		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
-			break;
+		advance1(size, &off, &wrap);
 	}
+	*err_out = err;
+	chain->segs = vq->segs;
 	if (vrtc_unlikely(err != VRTC_CHAIN_OK)) {
 		chain->nb_readable = 0;
 		chain->nb_writable = 0;
 		chain->readable_bytes = 0;
 		chain->writable_bytes = 0;
-		return err;
+	} else {
+		chain->nb_readable = w.nb_rd;
+		chain->nb_writable = (uint16_t)(w.nb_segs - w.nb_rd);
+		chain->readable_bytes = (uint32_t)w.rd_bytes;
+		chain->writable_bytes = (uint32_t)w.wr_bytes;
 	}
-	chain->nb_readable = w.nb_rd;
-	chain->nb_writable = (uint16_t)(w.nb_segs - w.nb_rd);
-	chain->readable_bytes = (uint32_t)w.rd_bytes;
-	chain->writable_bytes = (uint32_t)w.wr_bytes;
-	return VRTC_CHAIN_OK;
+	return n;
 }
 
 int
 vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 {
-	enum vrtc_chain_error err;
-	uint16_t id;
+	enum vrtc_chain_error err = VRTC_CHAIN_OK;
+	uint16_t id = 0;
 	int n;
 
 	if (vrtc_unlikely(vq->broken != VRTC_VQP_OK))
@@ -375,8 +394,7 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 	if (vq->pending == 0)
 		return -ENOENT;
 
-	n = scan_chain(vq, vq->avail_off, vq->avail_wrap,
-		       (uint16_t)(vq->ring.size - vq->outstanding), vq->scratch);
+	n = pop_walk(vq, chain, &id, &err);
 	if (vrtc_unlikely(n <= 0)) {
 		if (n == 0) {
 			/* Announced, then withdrawn by the driver. */
@@ -386,8 +404,6 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 		set_broken(vq, (enum vrtc_vqp_broken_reason)-n, vq->avail_off);
 		return -EIO;
 	}
-	/* The buffer id is on the chain's last descriptor. */
-	id = vq->scratch[n - 1].id;
 	if (vrtc_unlikely(id >= vq->ring.size)) {
 		set_broken(vq, VRTC_VQP_BROKEN_ID, id);
 		return -EIO;
@@ -396,14 +412,13 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 		set_broken(vq, VRTC_VQP_BROKEN_INFLIGHT, id);
 		return -EIO;
 	}
+	chain->head = id;
 	vq->inflight_ndesc[id] = (uint16_t)n;
 	vq->nb_inflight++;
 	vq->outstanding = (uint16_t)(vq->outstanding + n);
 	advance(vq->ring.size, &vq->avail_off, &vq->avail_wrap, (uint16_t)n);
 	vq->pending--;
 	vq->stats.chains++;
-
-	err = walk(vq, id, (uint16_t)n, chain);
 	if (vrtc_likely(err == VRTC_CHAIN_OK))
 		return 0;
 

@@ -110,7 +110,6 @@ struct vrtc_vqp {
 	uint8_t hold_bad;
 	uint16_t nb_inflight;	   /* buffer ids in flight */
 	uint16_t *inflight_ndesc;  /* per buffer id: ring descriptors, 0 when not in flight */
-	struct vrtc_pvirtq_desc *scratch; /* private copies of a chain's ring descriptors */
 	struct vrtc_seg *segs;	   /* size segments, for the chain being handled */
 	struct vrtc_vqp_stats stats;
 	char name[32];
