@@ -8,10 +8,10 @@
  * on the machine (valgrind --tool=callgrind counts instructions).
  *
  * One thread plays both sides of one split ring in fake guest memory
- * (tests/lib/fake_driver.c), or of one packed ring (tests/lib/fake_packed.c,
- * the engine in vq_packed.c, not yet wired into the daemon): the driver posts a burst of requests, the
- * device serves it exactly as the poller does (vrtc_vq_avail / pop / model
- * / push / flush), the driver collects and checks the answers. Only the
+ * (tests/lib/fake_driver.c), or of one packed ring (tests/lib/fake_packed.c;
+ * the engine in vq_packed.c is not wired into the daemon yet): the driver
+ * posts a burst of requests, the device serves it exactly as the poller
+ * does (vrtc_vq_avail / pop / model / push / flush), the driver collects and checks the answers. Only the
  * device half is timed; the report is ns per request (and, under callgrind,
  * the cost of serve_burst() divided by the requests).
  *

@@ -94,6 +94,9 @@ vrtc_pring_need_event(uint16_t size, uint16_t off_wrap, uint32_t new_pos, uint32
 	return (new_pos + cycle - ev - 1) % cycle < (new_pos + cycle - old_pos) % cycle;
 }
 
+/* A 32-bit view of an event suppression area (one single-copy snapshot). */
+typedef uint32_t __attribute__((may_alias)) pring_event_word;
+
 /** Full barrier between a publishing store and a later suppression read. */
 static inline void
 pring_fence_full(void)
@@ -191,7 +194,8 @@ pring_dev_used_flags_publish(const struct vrtc_pring *pr, uint16_t i, uint16_t f
 static inline void
 pring_dev_driver_event_load(const struct vrtc_pring *pr, uint16_t *off_wrap, uint16_t *flags)
 {
-	uint32_t w = __atomic_load_n((const uint32_t *)(const void *)pr->driver, __ATOMIC_RELAXED);
+	uint32_t w = __atomic_load_n((const pring_event_word *)(const void *)pr->driver,
+				     __ATOMIC_RELAXED);
 	struct vrtc_pvirtq_event e;
 
 	__builtin_memcpy(&e, &w, sizeof(e));
@@ -271,7 +275,8 @@ pring_drv_used_load(const struct vrtc_pring *pr, uint16_t i, uint16_t *id, uint3
 static inline void
 pring_drv_device_event_load(const struct vrtc_pring *pr, uint16_t *off_wrap, uint16_t *flags)
 {
-	uint32_t w = __atomic_load_n((const uint32_t *)(const void *)pr->device, __ATOMIC_RELAXED);
+	uint32_t w = __atomic_load_n((const pring_event_word *)(const void *)pr->device,
+				     __ATOMIC_RELAXED);
 	struct vrtc_pvirtq_event e;
 
 	__builtin_memcpy(&e, &w, sizeof(e));

@@ -64,7 +64,8 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 	}
 	if (!vrtc_feature_has(cfg->features, VRTC_VIRTIO_F_RING_PACKED)) {
 		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
-			 "%s: packed ring set up without VIRTIO_F_RING_PACKED negotiated", vq->name);
+			 "%s: packed ring set up without VIRTIO_F_RING_PACKED negotiated",
+			 vq->name);
 		return -EINVAL;
 	}
 	if (cfg->desc == NULL || cfg->driver == NULL || cfg->device == NULL ||
@@ -352,7 +353,8 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 				/* An indirect descriptor is a list on its own: not
 				 * linked by F_NEXT, from before (here) or after (in
 				 * walk_indirect); its table is the whole list. */
-				err = n == 0 ? walk_indirect(&w, vq, &d) : VRTC_CHAIN_E_INDIRECT_NEXT;
+				err = n == 0 ? walk_indirect(&w, vq, &d)
+					     : VRTC_CHAIN_E_INDIRECT_NEXT;
 			} else {
 				w.budget--; /* n < room <= size: never below 0 */
 				err = add_buffer(&w, vq, &d);

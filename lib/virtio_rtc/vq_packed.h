@@ -24,13 +24,14 @@
  * descriptor. An indirect descriptor is a list on its own (never linked by
  * F_NEXT), its table up to the queue size. Every guest value is loaded
  * once into a private copy and checked there. Guest misbehaviour is
- * handled at three levels, as in the split engine: a bad request is the model's business; a bad chain (an
- * address outside the memory map, an indirect table that breaks the rules,
- * readable after writable, over 4 GiB) is completed with length 0 and
- * counted; a bad ring (a later descriptor of a chain not made available,
- * more descriptors than the ring has free, a buffer id out of range or
- * made available again while in flight) latches the queue broken. A
- * completion of an id that is not in flight is refused and counted.
+ * handled at three levels, as in the split engine: a bad request is the
+ * model's business; a bad chain (an address outside the memory map, an
+ * indirect table that breaks the rules, readable after writable, over
+ * 4 GiB) is completed with length 0 and counted; a bad ring (a later
+ * descriptor of a chain not made available, more descriptors than the ring
+ * has free, a buffer id out of range or made available again while in
+ * flight) latches the queue broken. A completion of an id that is not in
+ * flight is refused and counted.
  *
  * A queue is single-threaded: one poller owns it at a time.
  */
@@ -63,7 +64,7 @@ struct vrtc_vqp_stats {
 	uint64_t bad_push;			/**< completions refused: id not in flight */
 	uint64_t polls;				/**< vrtc_vqp_avail() calls */
 	uint64_t polls_empty;			/**< ... that found nothing */
-	uint64_t notify_needed;			/**< flushes after which the driver wanted one */
+	uint64_t notify_needed;			/**< flushes that asked for a notification */
 	uint64_t notify_suppressed;		/**< flushes after which it did not */
 };
 

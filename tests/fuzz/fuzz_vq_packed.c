@@ -106,7 +106,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(r0, data + 5, n);
 		if (size - 5 > R0_SIZE)
-			memcpy(r1, data + 5 + R0_SIZE, VRTC_MIN(size - 5 - R0_SIZE, (size_t)R1_SIZE));
+			memcpy(r1, data + 5 + R0_SIZE,
+			       VRTC_MIN(size - 5 - R0_SIZE, (size_t)R1_SIZE));
 	}
 	regions[0] = (struct vrtc_mem_region){ R0_GPA, R0_SIZE, (uintptr_t)r0 };
 	regions[1] = (struct vrtc_mem_region){ R1_GPA, R1_SIZE, (uintptr_t)r1 };

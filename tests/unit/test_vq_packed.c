@@ -77,6 +77,50 @@ echo(const struct vrtc_chain *c, void *arg)
 	return (uint32_t)vrtc_chain_write(c, tmp, n);
 }
 
+/* The pure rules of ring_packed.h. */
+static void
+ring_rules(void)
+{
+	const uint16_t A = VRTC_PVIRTQ_DESC_F_AVAIL, U = VRTC_PVIRTQ_DESC_F_USED;
+
+	/* Available: AVAIL matches the wrap counter, USED does not. */
+	T_CHECK(vrtc_pring_desc_is_avail(A, 1));
+	T_CHECK(!vrtc_pring_desc_is_avail(A | U, 1));
+	T_CHECK(!vrtc_pring_desc_is_avail(0, 1));
+	T_CHECK(!vrtc_pring_desc_is_avail(U, 1));
+	T_CHECK(vrtc_pring_desc_is_avail(U, 0));
+	T_CHECK(!vrtc_pring_desc_is_avail(A, 0));
+	/* Used: both bits equal to the wrap counter. */
+	T_CHECK(vrtc_pring_desc_is_used(A | U, 1));
+	T_CHECK(vrtc_pring_desc_is_used(0, 0));
+	T_CHECK(!vrtc_pring_desc_is_used(0, 1));
+	T_CHECK(!vrtc_pring_desc_is_used(A, 1));
+	T_EQ(vrtc_pring_avail_bits(1), A);
+	T_EQ(vrtc_pring_avail_bits(0), U);
+	T_EQ(vrtc_pring_used_bits(1), A | U);
+	T_EQ(vrtc_pring_used_bits(0), 0);
+	/* Positions: (0, wrap 1) is 0, (0, wrap 0) is size. */
+	T_EQ(vrtc_pring_pos(8, 0, 1), 0);
+	T_EQ(vrtc_pring_pos(8, 3, 0), 11);
+	/* Event at (2, wrap 1): in [0, 3), not in [3, 5) nor [0, 2). */
+	T_CHECK(vrtc_pring_need_event(8, 0x8002, 3, 0));
+	T_CHECK(!vrtc_pring_need_event(8, 0x8002, 5, 3));
+	T_CHECK(!vrtc_pring_need_event(8, 0x8002, 2, 0));
+	/* Across the end of the cycle: window [14, 2) holds 15, 0 and 1. */
+	T_CHECK(vrtc_pring_need_event(8, 0x0007, 2, 14));
+	T_CHECK(vrtc_pring_need_event(8, 0x8001, 2, 14));
+	T_CHECK(!vrtc_pring_need_event(8, 0x8002, 2, 14));
+	T_CHECK(!vrtc_pring_need_event(8, 0x0005, 2, 14));
+	/* The same offset one lap later is another event. */
+	T_CHECK(!vrtc_pring_need_event(8, 0x0002, 3, 0));
+	/* An empty window never fires; a whole ring's worth does once. */
+	T_CHECK(!vrtc_pring_need_event(8, 0x8000, 0, 0));
+	T_CHECK(vrtc_pring_need_event(8, 0x8007, 8, 0));
+	/* An offset beyond the ring (hostile) stays a decision. */
+	(void)vrtc_pring_need_event(8, 0x7FFF, 3, 0);
+	T_CHECK(vrtc_pring_need_event(1, 0x8000, 1, 0));
+}
+
 static void
 round_trip(void)
 {
@@ -691,7 +735,8 @@ property_random(void)
 				posted++;
 			} else if (op == 2) {
 				struct vrtc_chain c;
-				uint16_t n = vrtc_vqp_avail(&e.q.dev, (uint16_t)(1 + rnd(&seed) % 8));
+				uint16_t max = (uint16_t)(1 + rnd(&seed) % 8);
+				uint16_t n = vrtc_vqp_avail(&e.q.dev, max);
 
 				while (n-- > 0) {
 					T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
@@ -706,9 +751,9 @@ property_random(void)
 				}
 				while (nb_held > 0 && rnd(&seed) % 2 == 0) {
 					uint16_t k = (uint16_t)(rnd(&seed) % nb_held);
+					uint16_t h = held[k];
 
-					T_EQ_INT(vrtc_vqp_push(&e.q.dev, held[k], expect_len[held[k]]),
-						 0);
+					T_EQ_INT(vrtc_vqp_push(&e.q.dev, h, expect_len[h]), 0);
 					held[k] = held[--nb_held];
 				}
 				vrtc_vqp_flush(&e.q.dev);
@@ -724,8 +769,9 @@ property_random(void)
 		}
 		/* Drain. */
 		while (nb_held > 0) {
-			nb_held--;
-			T_EQ_INT(vrtc_vqp_push(&e.q.dev, held[nb_held], expect_len[held[nb_held]]), 0);
+			uint16_t h = held[--nb_held];
+
+			T_EQ_INT(vrtc_vqp_push(&e.q.dev, h, expect_len[h]), 0);
 		}
 		vrtc_vqp_flush(&e.q.dev);
 		for (step = 0; step < 100 && completed < posted; step++) {
@@ -745,6 +791,7 @@ property_random(void)
 }
 
 static const struct t_case cases[] = {
+	T_CASE(ring_rules),
 	T_CASE(round_trip),
 	T_CASE(indirect_round_trip),
 	T_CASE(wrap_counters_many_laps),

@@ -148,7 +148,8 @@ expect_bad_chain(struct env *e, const struct vrtc_pvirtq_desc *descs, uint16_t n
 		fprintf(stderr, "expected one '%s' bad chain; counters:",
 			vrtc_chain_error_name(reason));
 		for (i = 0; i < VRTC_CHAIN_E_COUNT; i++)
-			fprintf(stderr, " %s=%" PRIu64, vrtc_chain_error_name((enum vrtc_chain_error)i),
+			fprintf(stderr, " %s=%" PRIu64,
+				vrtc_chain_error_name((enum vrtc_chain_error)i),
 				e->q.dev.stats.bad_chain[i]);
 		fputc('\n', stderr);
 		return -1;
