@@ -235,7 +235,7 @@ out:
 	return count;
 }
 
-/* Walk state of one chain over the private descriptor copies. */
+/* Walk state of one chain: segments stored, budget, order and byte totals. */
 struct pwalk {
 	uint32_t nb_segs;
 	uint32_t budget; /* descriptors (ring and table) that may still be visited */
