@@ -40,6 +40,7 @@ struct vrtc_clock {
 	uint8_t smearing; /**< VRTC_RTC_SMEAR_*; UNSPECIFIED unless UTC_SMEARED */
 	const struct vrtc_clock_ops *ops;
 	void *ctx;
+	uint8_t alarm; /**< the clock has an alarm (CLOCK_CAP ALARM_CAP) */
 };
 
 /** Host clocks the daemon offers. */

@@ -22,10 +22,13 @@
  * existing drivers and devices neither send nor check them. Being lenient
  * there cannot make a correct driver fail.
  *
- * Alarms: VIRTIO_RTC_F_ALARM is not offered, so READ_ALARM, SET_ALARM and
- * SET_ALARM_ENABLED answer ENODEV (rule 6). Should a front-end record the
- * feature anyway, the clock_id is checked and, as no clock has an alarm, the
- * answer is ENODEV again (spec: a clock without alarm support).
+ * Alarms (rtc_model.h, struct vrtc_rtc_alarm): the requestq handlers change
+ * an alarm and record an expiry the change itself causes; the poller calls
+ * vrtc_rtc_alarms_evaluate() to see clocks reach alarm times, and
+ * vrtc_rtc_alarm_deliver() to write NOTIF_ALARM into an alarmq buffer. All
+ * of it runs on the one thread serving the device, so a disable handled
+ * here has dropped the undelivered expiry before its response is used
+ * (spec: "before the response buffer is used").
  */
 
 #include <endian.h>
@@ -41,6 +44,9 @@ union req {
 	struct vrtc_rtc_req_head head;
 	struct vrtc_rtc_req_cross_cap cross_cap;
 	struct vrtc_rtc_req_read_cross read_cross;
+	struct vrtc_rtc_req_read_alarm read_alarm;
+	struct vrtc_rtc_req_set_alarm set_alarm;
+	struct vrtc_rtc_req_set_alarm_enabled set_alarm_enabled;
 	uint64_t align_;
 };
 
@@ -52,6 +58,7 @@ union resp {
 	struct vrtc_rtc_resp_cross_cap cross_cap;
 	struct vrtc_rtc_resp_read read;
 	struct vrtc_rtc_resp_read_cross read_cross;
+	struct vrtc_rtc_resp_read_alarm read_alarm;
 	uint64_t align_;
 };
 
@@ -106,12 +113,12 @@ static uint8_t
 h_clock_cap(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
 	    union resp *rs)
 {
-	(void)m;
 	(void)rq;
 	rs->clock_cap.type = clk->type;
 	rs->clock_cap.leap_second_smearing = clk->smearing;
-	/* ALARM_CAP needs F_ALARM and a clock with an alarm: neither exists. */
 	rs->clock_cap.flags = 0;
+	if (clk->alarm && vrtc_feature_has(m->features, VRTC_VIRTIO_RTC_F_ALARM))
+		rs->clock_cap.flags = VRTC_RTC_FLAG_ALARM_CAP;
 	memset(rs->clock_cap.reserved, 0, sizeof(rs->clock_cap.reserved));
 	return VRTC_RTC_S_OK;
 }
@@ -173,19 +180,199 @@ h_read_cross(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union
 	return VRTC_RTC_S_OK;
 }
 
+/* ---- alarms ------------------------------------------------------------ */
+
+static inline uint16_t
+clock_index(const struct vrtc_rtc_model *m, const struct vrtc_clock *clk)
+{
+	return (uint16_t)(clk - m->clocks);
+}
+
+/* An expiry event of alarm @p id: one undelivered notification. */
+static void
+alarm_expire(struct vrtc_rtc_model *m, uint16_t id)
+{
+	struct vrtc_rtc_alarm *a = &m->alarms[id];
+
+	m->alarm_stats.expired++;
+	if (a->pending) {
+		m->alarm_stats.coalesced++;
+		return;
+	}
+	a->pending = 1;
+	m->pending |= UINT32_C(1) << id;
+}
+
+/* Drop the undelivered expiry of alarm @p id, if any. */
+static void
+alarm_cancel(struct vrtc_rtc_model *m, uint16_t id)
+{
+	struct vrtc_rtc_alarm *a = &m->alarms[id];
+
+	if (!a->pending)
+		return;
+	a->pending = 0;
+	m->pending &= ~(UINT32_C(1) << id);
+	m->alarm_stats.cancelled++;
+}
+
 /*
- * READ_ALARM, SET_ALARM, SET_ALARM_ENABLED with F_ALARM recorded and a valid
- * clock_id: no clock supports an alarm yet, which the spec answers ENODEV.
+ * The driver set the time or the enabled flag of alarm @p id with the
+ * clock at @p now: enabled and the time not in the future is an expiry.
+ */
+static void
+alarm_changed(struct vrtc_rtc_model *m, uint16_t id, uint64_t now)
+{
+	struct vrtc_rtc_alarm *a = &m->alarms[id];
+
+	a->reached = now >= a->time;
+	if (a->enabled && a->reached)
+		alarm_expire(m, id);
+	m->alarms_dirty = 1;
+}
+
+/* Checks shared by the three alarm requests (D23): the clock has an alarm. */
+static inline int
+alarm_clock(const struct vrtc_rtc_model *m, const struct vrtc_clock *clk)
+{
+	return clk->alarm && (m->alarm_clocks & (UINT32_C(1) << clock_index(m, clk))) != 0;
+}
+
+static uint8_t
+h_read_alarm(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
+	     union resp *rs)
+{
+	const struct vrtc_rtc_alarm *a;
+
+	(void)rq;
+	if (!alarm_clock(m, clk))
+		return VRTC_RTC_S_ENODEV;
+	a = &m->alarms[clock_index(m, clk)];
+	rs->read_alarm.alarm_time = htole64(a->time);
+	rs->read_alarm.flags = a->enabled ? VRTC_RTC_FLAG_ALARM_ENABLED : 0;
+	memset(rs->read_alarm.reserved, 0, sizeof(rs->read_alarm.reserved));
+	return VRTC_RTC_S_OK;
+}
+
+/*
+ * SET_ALARM: a new time and enabled flag. The clock is read first: when it
+ * cannot be read the alarm is left as it was and the answer is EIO. An
+ * undelivered expiry belongs to the old time and is dropped (spec: a
+ * re-armed alarm may drop earlier events; a disable must).
  */
 static uint8_t
-h_alarm(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
-	union resp *rs)
+h_set_alarm(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
+	    union resp *rs)
 {
-	(void)m;
-	(void)clk;
-	(void)rq;
+	uint16_t id = clock_index(m, clk);
+	struct vrtc_rtc_alarm *a = &m->alarms[id];
+	uint64_t now;
+
 	(void)rs;
-	return VRTC_RTC_S_ENODEV;
+	if (!alarm_clock(m, clk))
+		return VRTC_RTC_S_ENODEV;
+	if (vrtc_unlikely(clk->ops->read(clk->ctx, &now) != 0))
+		return VRTC_RTC_S_EIO;
+	alarm_cancel(m, id);
+	a->time = le64toh(rq->set_alarm.alarm_time);
+	a->enabled = (rq->set_alarm.flags & VRTC_RTC_FLAG_ALARM_ENABLED) != 0;
+	alarm_changed(m, id, now);
+	m->alarm_stats.set++;
+	return VRTC_RTC_S_OK;
+}
+
+/*
+ * SET_ALARM_ENABLED: the time is kept. A disable drops the undelivered
+ * expiry; an enable with the time not in the future is an expiry, also
+ * when the alarm was enabled already (the driver enabled it again).
+ */
+static uint8_t
+h_set_alarm_enabled(struct vrtc_rtc_model *m, const struct vrtc_clock *clk,
+		    const union req *rq, union resp *rs)
+{
+	uint16_t id = clock_index(m, clk);
+	struct vrtc_rtc_alarm *a = &m->alarms[id];
+	uint64_t now;
+
+	(void)rs;
+	if (!alarm_clock(m, clk))
+		return VRTC_RTC_S_ENODEV;
+	if (vrtc_unlikely(clk->ops->read(clk->ctx, &now) != 0))
+		return VRTC_RTC_S_EIO;
+	a->enabled = (rq->set_alarm_enabled.flags & VRTC_RTC_FLAG_ALARM_ENABLED) != 0;
+	if (!a->enabled)
+		alarm_cancel(m, id);
+	alarm_changed(m, id, now);
+	m->alarm_stats.enabled_set++;
+	return VRTC_RTC_S_OK;
+}
+
+uint64_t
+vrtc_rtc_alarms_evaluate(struct vrtc_rtc_model *m, uint64_t mono_now_ns)
+{
+	uint64_t next = UINT64_MAX;
+	uint32_t armed = m->alarm_clocks;
+
+	m->alarms_dirty = 0;
+	m->alarm_stats.evaluations++;
+	while (armed != 0) {
+		uint16_t id = (uint16_t)__builtin_ctz(armed);
+		struct vrtc_rtc_alarm *a = &m->alarms[id];
+		const struct vrtc_clock *clk = &m->clocks[id];
+		uint64_t now, dist, at;
+
+		armed &= armed - 1;
+		if (!a->enabled)
+			continue;
+		if (clk->ops->read(clk->ctx, &now) != 0) {
+			/* Look again soon: a clock that cannot be read now
+			 * may be readable at the next evaluation. */
+			dist = VRTC_RTC_ALARM_RECHECK_NS;
+		} else {
+			if (now >= a->time) {
+				if (!a->reached)
+					alarm_expire(m, id);
+				a->reached = 1;
+				continue; /* stays reached until the clock goes back */
+			}
+			a->reached = 0;
+			dist = a->time - now;
+			if (dist > VRTC_RTC_ALARM_RECHECK_NS)
+				dist = VRTC_RTC_ALARM_RECHECK_NS;
+		}
+		at = mono_now_ns + dist;
+		if (at < mono_now_ns)
+			at = UINT64_MAX - 1;
+		if (at < next)
+			next = at;
+	}
+	return next;
+}
+
+uint32_t
+vrtc_rtc_alarm_deliver(struct vrtc_rtc_model *m, const struct vrtc_chain *chain)
+{
+	struct vrtc_rtc_notif_alarm n;
+	uint16_t id;
+
+	if (m->pending == 0)
+		return 0;
+	id = (uint16_t)__builtin_ctz(m->pending);
+	m->pending &= ~(UINT32_C(1) << id);
+	m->alarms[id].pending = 0;
+	memset(&n, 0, sizeof(n));
+	n.head.msg_type = htole16(VRTC_RTC_NOTIF_ALARM);
+	n.clock_id = htole16(id);
+	m->alarm_stats.notifications++;
+	return (uint32_t)vrtc_chain_write(chain, &n, sizeof(n));
+}
+
+void
+vrtc_rtc_alarms_reset(struct vrtc_rtc_model *m)
+{
+	m->pending = 0;
+	memset(m->alarms, 0, sizeof(m->alarms));
+	m->alarms_dirty = 1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -227,12 +414,12 @@ static const struct msg_desc msgs[MSG_COUNT] = {
 	MSG(MSG_CROSS_CAP, CROSS_CAP, vrtc_rtc_req_cross_cap, vrtc_rtc_resp_cross_cap,
 	    CLOCK_AT(vrtc_rtc_req_cross_cap), 0, h_cross_cap),
 	MSG(MSG_READ_ALARM, READ_ALARM, vrtc_rtc_req_read_alarm, vrtc_rtc_resp_read_alarm,
-	    CLOCK_AT(vrtc_rtc_req_read_alarm), 1, h_alarm),
+	    CLOCK_AT(vrtc_rtc_req_read_alarm), 1, h_read_alarm),
 	MSG(MSG_SET_ALARM, SET_ALARM, vrtc_rtc_req_set_alarm, vrtc_rtc_resp_set_alarm,
-	    CLOCK_AT(vrtc_rtc_req_set_alarm), 1, h_alarm),
+	    CLOCK_AT(vrtc_rtc_req_set_alarm), 1, h_set_alarm),
 	MSG(MSG_SET_ALARM_ENABLED, SET_ALARM_ENABLED, vrtc_rtc_req_set_alarm_enabled,
 	    vrtc_rtc_resp_set_alarm_enabled, CLOCK_AT(vrtc_rtc_req_set_alarm_enabled), 1,
-	    h_alarm),
+	    h_set_alarm_enabled),
 };
 
 #undef MSG
@@ -426,23 +613,26 @@ vrtc_rtc_model_init(struct vrtc_rtc_model *m, const struct vrtc_clock *clocks, u
 	}
 	memset(m, 0, sizeof(*m));
 	m->nb_clocks = nb;
-	for (i = 0; i < nb; i++)
+	for (i = 0; i < nb; i++) {
 		m->clocks[i] = clocks[i];
+		if (clocks[i].alarm)
+			m->alarm_clocks |= UINT32_C(1) << i;
+	}
 	return 0;
 }
 
 uint64_t
 vrtc_rtc_model_offered_features(const struct vrtc_rtc_model *m)
 {
-	/* VIRTIO_RTC_F_ALARM comes with alarm support. */
-	(void)m;
-	return 0;
+	return m->alarm_clocks != 0 ? UINT64_C(1) << VRTC_VIRTIO_RTC_F_ALARM : 0;
 }
 
 void
 vrtc_rtc_model_set_features(struct vrtc_rtc_model *m, uint64_t negotiated)
 {
 	m->features = negotiated;
+	if (!vrtc_feature_has(negotiated, VRTC_VIRTIO_RTC_F_ALARM))
+		vrtc_rtc_alarms_reset(m);
 }
 
 const char *

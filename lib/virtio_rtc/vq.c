@@ -86,6 +86,7 @@ vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 	vq->event_idx = vrtc_feature_has(cfg->features, VRTC_VIRTIO_RING_F_EVENT_IDX);
 	vq->indirect = vrtc_feature_has(cfg->features, VRTC_VIRTIO_RING_F_INDIRECT_DESC);
 	vq->kicks_enabled = 1;
+	vq->hold_bad = cfg->hold_bad_chains != 0;
 	vq->kick_refresh = (uint16_t)((KICK_PARK_DISTANCE - size) / 2);
 	if (vq->kick_refresh == 0)
 		vq->kick_refresh = 1;
@@ -223,10 +224,22 @@ inflight_test_and_set(struct vrtc_vq *vq, uint16_t head)
 	return was;
 }
 
+static inline enum vrtc_chain_error
+walk(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *chain)
+{
+	struct vrtc_chain_ctx ctx;
+
+	ctx.vring = &vq->vring;
+	ctx.mem = vq->mem;
+	ctx.mem_hint = &vq->mem_hint;
+	ctx.indirect_ok = vq->indirect;
+	ctx.segs = vq->segs;
+	return vrtc_chain_walk(&ctx, head, chain);
+}
+
 int
 vrtc_vq_pop(struct vrtc_vq *vq, struct vrtc_chain *chain)
 {
-	struct vrtc_chain_ctx ctx;
 	enum vrtc_chain_error err;
 	uint16_t head, slot;
 
@@ -248,18 +261,40 @@ vrtc_vq_pop(struct vrtc_vq *vq, struct vrtc_chain *chain)
 	vq->last_avail_idx++;
 	vq->stats.chains++;
 
-	ctx.vring = &vq->vring;
-	ctx.mem = vq->mem;
-	ctx.mem_hint = &vq->mem_hint;
-	ctx.indirect_ok = vq->indirect;
-	ctx.segs = vq->segs;
-	err = vrtc_chain_walk(&ctx, head, chain);
+	err = walk(vq, head, chain);
 	if (vrtc_likely(err == VRTC_CHAIN_OK))
 		return 0;
 
 	vq->stats.bad_chains++;
 	vq->stats.bad_chain[err]++;
-	vrtc_vq_push(vq, head, 0);
+	if (vq->hold_bad) {
+		memset(chain, 0, sizeof(*chain));
+		chain->head = head;
+		chain->segs = vq->segs;
+	} else {
+		vrtc_vq_push(vq, head, 0);
+	}
+	return -EBADMSG;
+}
+
+int
+vrtc_vq_chain_again(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *chain)
+{
+	enum vrtc_chain_error err;
+
+	if (vrtc_unlikely(vq->broken != VRTC_VQ_OK))
+		return -EIO;
+	if (head >= vq->vring.size ||
+	    (vq->inflight[head / 64] & (UINT64_C(1) << (head % 64))) == 0)
+		return -EINVAL;
+	err = walk(vq, head, chain);
+	if (err == VRTC_CHAIN_OK)
+		return 0;
+	vq->stats.bad_chains++;
+	vq->stats.bad_chain[err]++;
+	memset(chain, 0, sizeof(*chain));
+	chain->head = head;
+	chain->segs = vq->segs;
 	return -EBADMSG;
 }
 

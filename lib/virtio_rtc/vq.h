@@ -73,6 +73,13 @@ struct vrtc_vq_config {
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	uint16_t last_avail_idx; /**< where to resume (SET_VRING_BASE) */
 	uint16_t used_idx;	 /**< used->idx to resume from */
+	/**
+	 * Bad chains are not completed by vrtc_vq_pop(): it returns -EBADMSG
+	 * with chain->head set and the caller pushes it (length 0) when its
+	 * turn comes. A queue that holds buffers (the virtio-rtc alarmq)
+	 * completes strictly in order this way.
+	 */
+	uint8_t hold_bad_chains;
 };
 
 /** One device-side split virtqueue. */
@@ -92,6 +99,7 @@ struct vrtc_vq {
 	uint8_t indirect;
 	uint8_t kicks_enabled;
 	uint8_t broken;		 /* enum vrtc_vq_broken_reason */
+	uint8_t hold_bad;	 /* cfg->hold_bad_chains */
 	struct vrtc_seg *segs;	 /* vring.size segments, for the chain being handled */
 	uint64_t *inflight;	 /* one bit per head popped and not yet pushed */
 	struct vrtc_vq_stats stats;
@@ -129,11 +137,23 @@ uint16_t vrtc_vq_avail(struct vrtc_vq *vq, uint16_t max);
 /**
  * Pop the next chain of the burst into @p chain. The chain's segments stay
  * valid until the next pop.
- * @return 0; -EBADMSG for a bad chain, already completed with used length 0
- *   and counted; -EIO when the queue is (or just became) broken; -ENOENT
+ * @return 0; -EBADMSG for a bad chain, counted and already completed with
+ *   used length 0 (with hold_bad_chains: not completed, chain->head set,
+ *   no segment); -EIO when the queue is (or just became) broken; -ENOENT
  *   when the burst announced by vrtc_vq_avail() is exhausted.
  */
 int vrtc_vq_pop(struct vrtc_vq *vq, struct vrtc_chain *chain);
+
+/**
+ * Walk again, through the current memory map, the chain of @p head, which
+ * was popped and is still in flight (a buffer the device holds across
+ * bursts: nothing of the earlier walk is kept). The segments stay valid
+ * until the next pop or walk.
+ * @return 0; -EBADMSG when the chain no longer passes the checks (counted
+ *   as a bad chain, not completed: the caller pushes it); -EINVAL when
+ *   @p head is not in flight; -EIO when the queue is broken.
+ */
+int vrtc_vq_chain_again(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *chain);
 
 /**
  * Stage a used element for @p head with @p len bytes written. Published by

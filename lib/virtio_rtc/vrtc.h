@@ -69,6 +69,14 @@ enum vrtc_clock_kind {
 	VRTC_CLOCK_MONOTONIC, /**< CLOCK_MONOTONIC, as MONOTONIC */
 };
 
+/** Which clocks of a virtio-rtc device have an alarm (VIRTIO_RTC_F_ALARM). */
+enum vrtc_alarm_mode {
+	VRTC_ALARM_DEFAULT, /**< the device's UTC_SMEARED clocks (Linux makes its
+			     *   /dev/rtcN of such a clock) */
+	VRTC_ALARM_OFF,	    /**< none: VIRTIO_RTC_F_ALARM is not offered */
+	VRTC_ALARM_KINDS,   /**< the clocks whose kind is in alarm_kinds */
+};
+
 /** Entropy sources of a virtio-rng device. */
 enum vrtc_rng_source {
 	VRTC_RNG_SOURCE_DRBG,	   /**< OpenSSL CTR-DRBG (AES-256), per worker */
@@ -124,6 +132,11 @@ struct vrtc_device_params {
 	enum vrtc_clock_kind clocks[VRTC_MAX_CLOCKS];
 	int tai_offset_s;   /**< TAI - UTC override; -1: kernel, then tzdata table */
 	int cross_host_tsc; /**< READ_CROSS against the host TSC (see doc/virtio-rtc.md) */
+	enum vrtc_alarm_mode alarm_mode; /**< default VRTC_ALARM_DEFAULT */
+	/** VRTC_ALARM_KINDS: bit k set gives the clocks of enum vrtc_clock_kind
+	 * k an alarm (host and application clocks); each must be a clock of
+	 * the device. */
+	uint32_t alarm_kinds;
 
 	/* virtio-rng */
 	enum vrtc_rng_source source; /**< default VRTC_RNG_SOURCE_DRBG */
@@ -344,7 +357,8 @@ struct vrtc_poller_stats {
 	uint64_t chains;      /**< chains served */
 	uint64_t sleeps;      /**< vrtc_poller_sleep_prepare() returned an fd */
 	uint16_t nb_queues;   /**< queues in its set now */
-	uint64_t reserved[4];
+	uint64_t clock_steps; /**< host clock steps its timerfd woke it for */
+	uint64_t reserved[3];
 };
 
 /**

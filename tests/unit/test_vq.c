@@ -495,6 +495,96 @@ resume_from_ring_base(void)
 	env_fini(&e);
 }
 
+static int
+reinit_holding(struct env *e, uint16_t last_avail, uint16_t used_idx)
+{
+	struct vrtc_vq_config cfg = {
+		.name = "holding",
+		.size = e->q.size,
+		.features = FEAT_ALL,
+		.mem = &e->g.mem,
+		.desc_gpa = e->q.desc_gpa,
+		.avail_gpa = e->q.avail_gpa,
+		.used_gpa = e->q.used_gpa,
+		.last_avail_idx = last_avail,
+		.used_idx = used_idx,
+		.hold_bad_chains = 1,
+	};
+
+	vrtc_vq_fini(&e->q.dev);
+	return vrtc_vq_init_gpa(&e->q.dev, &cfg);
+}
+
+/*
+ * A queue that holds buffers (the virtio-rtc alarmq): bad chains are left
+ * for the caller to complete in order, a held chain is walked again by its
+ * head, and rewinding to used_idx on a restart pops the held ones again.
+ */
+static void
+held_buffers_in_order(void)
+{
+	struct vrtc_chain c;
+	struct env e;
+	uint32_t id, len;
+	uint64_t gw;
+	uint16_t h;
+
+	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
+	T_EQ_INT(reinit_holding(&e, 0, 0), 0);
+	fake_guest_alloc(&e.g, 0, 64, 8, &gw);
+	for (h = 0; h < 5; h++) {
+		/* Head 2 points outside guest memory: a bad chain. */
+		fake_raw_desc(&e.q, h, h == 2 ? UINT64_C(1) << 60 : gw + 16u * (h % 4), 16,
+			      VRTC_VRING_DESC_F_WRITE, 0);
+		fake_raw_avail_head(&e.q, h);
+	}
+	T_EQ(vrtc_vq_avail(&e.q.dev, 3), 3);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(c.head, 0);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(c.head, 1);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), -EBADMSG);
+	T_EQ(c.head, 2);
+	T_EQ(c.nb_writable, 0);
+	T_EQ(e.q.dev.stats.bad_chains, 1);
+	T_EQ(e.q.dev.used_idx, 0); /* the bad chain waits for its turn */
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 3);
+
+	/* Walked again by head, through the map, while in flight. */
+	T_EQ_INT(vrtc_vq_chain_again(&e.q.dev, 1, &c), 0);
+	T_EQ(c.head, 1);
+	T_EQ(c.nb_writable, 1);
+	T_EQ(c.writable_bytes, 16);
+	T_EQ_INT(vrtc_vq_chain_again(&e.q.dev, 2, &c), -EBADMSG);
+	T_EQ_INT(vrtc_vq_chain_again(&e.q.dev, 4, &c), -EINVAL); /* not in flight */
+	T_EQ_INT(vrtc_vq_chain_again(&e.q.dev, 300, &c), -EINVAL);
+
+	/* Completed in FIFO order. */
+	vrtc_vq_push(&e.q.dev, 0, 16);
+	vrtc_vq_push(&e.q.dev, 1, 16);
+	vrtc_vq_push(&e.q.dev, 2, 0);
+	vrtc_vq_flush(&e.q.dev);
+	T_EQ(fake_used_idx(&e.q), 3);
+	fake_used_elem(&e.q, 2, &id, &len);
+	T_EQ(id, 2);
+	T_EQ(len, 0);
+
+	/* Two more held, then a stop: the base handed back is used_idx. */
+	T_EQ(vrtc_vq_avail(&e.q.dev, 8), 2);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 2);
+	T_EQ_INT(reinit_holding(&e, e.q.dev.used_idx, e.q.dev.used_idx), 0);
+	/* The restart pops the same two again, as new: no broken queue. */
+	T_EQ(vrtc_vq_avail(&e.q.dev, 8), 2);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(c.head, 3);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(c.head, 4);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
+	env_fini(&e);
+}
+
 static void
 init_rejects_bad_config(void)
 {
@@ -541,6 +631,7 @@ static const struct t_case cases[] = {
 	T_CASE(kick_suppression_flags),
 	T_CASE(kick_suppression_event_idx),
 	T_CASE(resume_from_ring_base),
+	T_CASE(held_buffers_in_order),
 	T_CASE(init_rejects_bad_config),
 };
 

@@ -4,16 +4,31 @@
 
 /*
  * The virtio-rtc device type: its clocks (host clocks in the order given,
- * then the application's), the requestq served through rtc_model.c, its
- * counters. The alarmq exists (a front-end may set it up) but is not
- * served until alarms are supported.
+ * then the application's), the requestq served through rtc_model.c, the
+ * alarmq, its counters.
+ *
+ * The alarmq holds the driver's buffers until an alarm needs one: each
+ * popped buffer's head goes into a FIFO (the engine keeps it in flight),
+ * and is walked again through the current memory map when a notification
+ * is written into it. Completions are strictly in FIFO order — a bad or
+ * short buffer waits for its turn too — so what the device holds is always
+ * the used_idx .. last_avail_idx window of the ring: a stop hands it back by
+ * rewinding (queue.h holds_buffers) and nothing is completed twice or lost.
+ *
+ * Alarm deadlines live with the poller: the alarmq's serve function
+ * evaluates the alarms when one may be due (a TSC deadline, at least every
+ * millisecond while one is armed, so busy polling sees host clock steps
+ * within that), after any alarm request, and after the pollers saw a host
+ * clock step; its deadline hook gives a sleeping poller the next one.
  */
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 
 #include "clock.h"
@@ -23,10 +38,29 @@
 #include "rtc_model.h"
 #include "vrtc_wire.h"
 
+/* A FIFO entry: a held head, with HELD_BAD when it is completed empty. */
+#define HELD_BAD 0x8000u
+#define HELD_MASK (VRTC_VRING_MAX_SIZE - 1)
+/* Busy polling looks at armed alarms at least this often. */
+#define ALARM_BUSY_RECHECK_NS UINT64_C(1000000)
+
+/* The alarmq's held buffers and alarm timing (the poller's, while running). */
+struct alarmq {
+	uint16_t held[VRTC_VRING_MAX_SIZE]; /* FIFO of heads */
+	uint16_t first;			   /* FIFO front, mod VRTC_VRING_MAX_SIZE */
+	uint16_t count;			   /* entries; <= the queue size */
+	uint32_t clock_steps;		   /* vrtc_poller_clock_steps() last seen */
+	uint64_t deadline_ns;		   /* next evaluation, CLOCK_MONOTONIC */
+	uint64_t check_tsc;		   /* ... as a TSC value, with the busy recheck */
+	uint64_t short_buffers;		   /* completed empty: under 16 writable bytes */
+	uint64_t bad_buffers;		   /* completed empty: bad chain */
+};
+
 struct rtc_dev {
 	struct vrtc_host_clock_cfg clock_cfg; /* host clocks point at it */
 	struct vrtc_app_clock app[VRTC_MAX_CLOCKS];
 	struct vrtc_rtc_model model;
+	struct alarmq alarmq;
 };
 
 static const enum vrtc_host_clock host_clock_of[] = {
@@ -42,6 +76,8 @@ static const uint8_t virtio_clock_of[] = {
 };
 
 static uint16_t rtc_serve_requestq(struct vrtc_queue *q, uint16_t burst);
+static uint16_t rtc_serve_alarmq(struct vrtc_queue *q, uint16_t burst);
+static uint64_t rtc_alarmq_deadline(struct vrtc_queue *q, uint64_t mono_now_ns);
 
 static inline struct rtc_dev *
 rtc_of(const struct vrtc_device *dev)
@@ -135,6 +171,56 @@ app_clocks_check(const struct vrtc_device *dev, const struct vrtc_device_params 
 	return 0;
 }
 
+/* Give alarms to the clocks @p p asks for; the clocks are built, host ones
+ * first (@p kinds), then the application's. */
+static int
+alarms_assign(const struct vrtc_device *dev, const struct vrtc_device_params *p,
+	      const enum vrtc_clock_kind *kinds, uint16_t nb, struct vrtc_clock *clocks)
+{
+	uint16_t total = (uint16_t)(nb + p->nb_app_clocks), i;
+	uint32_t found = 0;
+	char list[128] = "";
+	size_t len = 0;
+
+	for (i = 0; i < total; i++) {
+		unsigned int kind = i < nb ? (unsigned int)kinds[i] :
+					     (unsigned int)p->app_clocks[i - nb].kind;
+
+		switch (p->alarm_mode) {
+		case VRTC_ALARM_DEFAULT:
+			clocks[i].alarm = clocks[i].type == VRTC_RTC_CLOCK_UTC_SMEARED;
+			break;
+		case VRTC_ALARM_OFF:
+			clocks[i].alarm = 0;
+			break;
+		case VRTC_ALARM_KINDS:
+			clocks[i].alarm = kind < 32 && ((p->alarm_kinds >> kind) & 1) != 0;
+			break;
+		default:
+			VRTC_DLOG(device, ERR, dev, "alarm: unknown mode %d", p->alarm_mode);
+			return -EINVAL;
+		}
+		if (clocks[i].alarm) {
+			found |= UINT32_C(1) << kind;
+			if (len < sizeof(list))
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
+							len != 0 ? ", " : "", i);
+		}
+	}
+	if (p->alarm_mode == VRTC_ALARM_KINDS && (p->alarm_kinds & ~found) != 0) {
+		VRTC_DLOG(device, ERR, dev, "alarm: a clock named there is not one of the "
+			  "device's clocks (clocks=)");
+		return -EINVAL;
+	}
+	if (found != 0)
+		VRTC_DLOG(device, INFO, dev, "alarms on clock id%s %s (VIRTIO_RTC_F_ALARM offered)",
+			  strchr(list, ',') != NULL ? "s" : "", list);
+	else
+		VRTC_DLOG(device, INFO, dev, "no clock has an alarm: VIRTIO_RTC_F_ALARM not offered%s",
+			  p->alarm_mode == VRTC_ALARM_DEFAULT ? " (no UTC_SMEARED clock)" : "");
+	return 0;
+}
+
 static int
 rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 {
@@ -200,13 +286,21 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 		c->ops = &app_clock_ops;
 		c->ctx = &rtc->app[i];
 	}
+	rc = alarms_assign(dev, p, kinds, nb, clocks);
+	if (rc != 0)
+		goto fail;
 	rc = vrtc_rtc_model_init(&rtc->model, clocks, (uint16_t)(nb + p->nb_app_clocks));
 	if (rc != 0)
 		goto fail;
+	rtc->alarmq.deadline_ns = UINT64_MAX;
+	rtc->alarmq.check_tsc = UINT64_MAX;
 	dev->priv = rtc;
 	dev->queues[VRTC_RTC_REQUESTQ].served = 1;
 	dev->queues[VRTC_RTC_REQUESTQ].serve = rtc_serve_requestq;
-	dev->queues[VRTC_RTC_ALARMQ].served = 0;
+	dev->queues[VRTC_RTC_ALARMQ].served = rtc->model.alarm_clocks != 0;
+	dev->queues[VRTC_RTC_ALARMQ].serve = rtc_serve_alarmq;
+	dev->queues[VRTC_RTC_ALARMQ].deadline = rtc_alarmq_deadline;
+	dev->queues[VRTC_RTC_ALARMQ].holds_buffers = 1;
 	return 0;
 fail:
 	rte_free(rtc);
@@ -254,6 +348,164 @@ rtc_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 	return n;
 }
 
+/* ---- alarmq ------------------------------------------------------------------------ */
+
+static inline int
+alarms_negotiated(const struct rtc_dev *rtc)
+{
+	return vrtc_feature_has(rtc->model.features, VRTC_VIRTIO_RTC_F_ALARM);
+}
+
+static uint64_t
+monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+/* Look at the alarms now; the next look is due at the deadline they give,
+ * and, while busy polling, within ALARM_BUSY_RECHECK_NS whatever it is. */
+static void
+alarms_evaluate(struct rtc_dev *rtc, uint64_t mono_now)
+{
+	struct alarmq *aq = &rtc->alarmq;
+	uint64_t in;
+
+	aq->clock_steps = vrtc_poller_clock_steps();
+	aq->deadline_ns = vrtc_rtc_alarms_evaluate(&rtc->model, mono_now);
+	if (aq->deadline_ns == UINT64_MAX) {
+		aq->check_tsc = UINT64_MAX;
+		return;
+	}
+	in = aq->deadline_ns > mono_now ? aq->deadline_ns - mono_now : 0;
+	if (in > ALARM_BUSY_RECHECK_NS)
+		in = ALARM_BUSY_RECHECK_NS;
+	aq->check_tsc = rte_get_tsc_cycles() + in * rte_get_tsc_hz() / UINT64_C(1000000000);
+}
+
+static inline int
+alarms_due(const struct rtc_dev *rtc)
+{
+	return rtc->model.alarms_dirty || rte_get_tsc_cycles() >= rtc->alarmq.check_tsc ||
+	       vrtc_poller_clock_steps() != rtc->alarmq.clock_steps;
+}
+
+/* Complete what can be completed, in FIFO order: bad and short buffers
+ * empty, the others with a notification while one is pending. */
+static uint16_t
+alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc)
+{
+	struct alarmq *aq = &rtc->alarmq;
+	struct vrtc_chain chain;
+	uint16_t done = 0;
+
+	while (aq->count != 0) {
+		uint16_t e = aq->held[aq->first], head = (uint16_t)(e & ~HELD_BAD);
+		uint32_t len = 0;
+
+		if (!(e & HELD_BAD)) {
+			int rc;
+
+			if (!vrtc_rtc_alarm_pending(&rtc->model))
+				break;
+			/* Translated again: the buffer was popped bursts ago. */
+			rc = vrtc_vq_chain_again(&q->vq, head, &chain);
+			if (rc == -EIO)
+				break; /* queue broken: nothing more is completed */
+			if (rc != 0)
+				aq->bad_buffers++;
+			else if (chain.writable_bytes < VRTC_RTC_NOTIF_BYTES)
+				aq->short_buffers++;
+			else
+				len = vrtc_rtc_alarm_deliver(&rtc->model, &chain);
+		}
+		vrtc_vq_push(&q->vq, head, len);
+		aq->first = (uint16_t)((aq->first + 1) & HELD_MASK);
+		aq->count--;
+		done++;
+	}
+	return done;
+}
+
+static uint16_t
+rtc_serve_alarmq(struct vrtc_queue *q, uint16_t burst)
+{
+	struct rtc_dev *rtc = rtc_of(q->owner);
+	struct alarmq *aq = &rtc->alarmq;
+	struct vrtc_chain chain;
+	uint16_t n, i, work = 0;
+
+	/* Without F_ALARM there is no alarmq: its buffers are not touched. */
+	if (!alarms_negotiated(rtc))
+		return 0;
+	n = vrtc_vq_avail(&q->vq, burst);
+	for (i = 0; i < n; i++) {
+		int rc = vrtc_vq_pop(&q->vq, &chain);
+		uint16_t e;
+
+		if (rc == 0) {
+			e = chain.head;
+			if (chain.writable_bytes < VRTC_RTC_NOTIF_BYTES) {
+				e |= HELD_BAD;
+				aq->short_buffers++;
+			}
+		} else if (rc == -EBADMSG) {
+			e = (uint16_t)(chain.head | HELD_BAD);
+			aq->bad_buffers++;
+		} else {
+			break;
+		}
+		/* At most a queue size is in flight (the engine checks), so
+		 * the FIFO cannot overflow. */
+		aq->held[(aq->first + aq->count) & HELD_MASK] = e;
+		aq->count++;
+	}
+	if (alarms_due(rtc))
+		alarms_evaluate(rtc, monotonic_ns());
+	work = alarmq_complete(q, rtc);
+	return (uint16_t)(work + i);
+}
+
+static uint64_t
+rtc_alarmq_deadline(struct vrtc_queue *q, uint64_t mono_now_ns)
+{
+	struct rtc_dev *rtc = rtc_of(q->owner);
+	struct alarmq *aq = &rtc->alarmq;
+
+	if (!alarms_negotiated(rtc))
+		return UINT64_MAX;
+	if (rtc->model.alarms_dirty || mono_now_ns >= aq->deadline_ns ||
+	    vrtc_poller_clock_steps() != aq->clock_steps)
+		alarms_evaluate(rtc, mono_now_ns);
+	if (aq->count != 0 &&
+	    ((aq->held[aq->first] & HELD_BAD) || vrtc_rtc_alarm_pending(&rtc->model)))
+		return 0; /* a buffer can be completed now */
+	return aq->deadline_ns;
+}
+
+/* The poller gave the alarmq back: forget the held buffers, which the stop
+ * handed back to the ring (rewound) and the restart pops again. */
+static void
+rtc_queue_stopped(struct vrtc_device *dev, struct vrtc_queue *q)
+{
+	struct alarmq *aq = &rtc_of(dev)->alarmq;
+
+	if (q->qid != VRTC_RTC_ALARMQ)
+		return;
+	aq->first = 0;
+	aq->count = 0;
+}
+
+/* A new front-end is a new guest, maybe another one: it gets no alarm of
+ * the previous one. */
+static void
+rtc_disconnected(struct vrtc_device *dev)
+{
+	vrtc_rtc_alarms_reset(&rtc_of(dev)->model);
+}
+
 /* ---- counters ------------------------------------------------------------------------ */
 
 static void
@@ -289,6 +541,16 @@ rtc_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned in
 		{ "rtc_reads", rs->reads },
 		{ "rtc_cross_reads", rs->cross_reads },
 		{ "rtc_clocks", rtc_of(dev)->model.nb_clocks },
+		{ "rtc_alarms_set", rtc_of(dev)->model.alarm_stats.set },
+		{ "rtc_alarms_enabled_set", rtc_of(dev)->model.alarm_stats.enabled_set },
+		{ "rtc_alarms_expired", rtc_of(dev)->model.alarm_stats.expired },
+		{ "rtc_alarm_notifications", rtc_of(dev)->model.alarm_stats.notifications },
+		{ "rtc_alarms_cancelled", rtc_of(dev)->model.alarm_stats.cancelled },
+		{ "rtc_alarms_coalesced", rtc_of(dev)->model.alarm_stats.coalesced },
+		{ "rtc_alarm_evaluations", rtc_of(dev)->model.alarm_stats.evaluations },
+		{ "rtc_alarmq_held", rtc_of(dev)->alarmq.count },
+		{ "rtc_alarmq_short_buffers", rtc_of(dev)->alarmq.short_buffers },
+		{ "rtc_alarmq_bad_buffers", rtc_of(dev)->alarmq.bad_buffers },
 	};
 
 	return vrtc_xstats_fill(xs, n, v, RTE_DIM(v));
@@ -302,6 +564,29 @@ on_cross_tsc(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 	return vrtc_arg_bool(ctx, key, value, &ctx->p->cross_host_tsc);
 }
 
+/* A clock name of clocks= and alarm= ("utc", "tai", "mono", ...). */
+static int
+clock_kind_parse(const char *name, enum vrtc_clock_kind *kind)
+{
+	enum vrtc_host_clock hc;
+
+	if (vrtc_host_clock_parse(name, &hc) != 0)
+		return -EINVAL;
+	switch (hc) {
+	case VRTC_HOST_CLOCK_UTC:
+		*kind = VRTC_CLOCK_UTC;
+		return 0;
+	case VRTC_HOST_CLOCK_TAI:
+		*kind = VRTC_CLOCK_TAI;
+		return 0;
+	case VRTC_HOST_CLOCK_MONOTONIC:
+		*kind = VRTC_CLOCK_MONOTONIC;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
 /* 'utc+tai+mono': every item non-empty, known and given once. */
 static int
 parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
@@ -312,7 +597,6 @@ parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 	if (value == NULL || value[0] == '\0')
 		return -EINVAL;
 	for (;;) {
-		enum vrtc_host_clock hc;
 		enum vrtc_clock_kind kind;
 		char name[16];
 		size_t len;
@@ -324,21 +608,8 @@ parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 			return -EINVAL;
 		memcpy(name, tok, len);
 		name[len] = '\0';
-		if (vrtc_host_clock_parse(name, &hc) != 0)
+		if (clock_kind_parse(name, &kind) != 0)
 			return -EINVAL;
-		switch (hc) {
-		case VRTC_HOST_CLOCK_UTC:
-			kind = VRTC_CLOCK_UTC;
-			break;
-		case VRTC_HOST_CLOCK_TAI:
-			kind = VRTC_CLOCK_TAI;
-			break;
-		case VRTC_HOST_CLOCK_MONOTONIC:
-			kind = VRTC_CLOCK_MONOTONIC;
-			break;
-		default:
-			return -EINVAL;
-		}
 		for (i = 0; i < n; i++) {
 			if (clocks[i] == kind)
 				return -EINVAL;
@@ -350,6 +621,35 @@ parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 	}
 	*nb = n;
 	return 0;
+}
+
+/* alarm=0|1|NAME[+NAME...] */
+static int
+on_alarm(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	enum vrtc_clock_kind kinds[VRTC_MAX_CLOCKS];
+	uint32_t mask = 0;
+	uint16_t nb, i;
+
+	if (value != NULL && (strcmp(value, "0") == 0 || strcmp(value, "off") == 0)) {
+		ctx->p->alarm_mode = VRTC_ALARM_OFF;
+		return 0;
+	}
+	if (value != NULL && (strcmp(value, "1") == 0 || strcmp(value, "on") == 0)) {
+		ctx->p->alarm_mode = VRTC_ALARM_DEFAULT;
+		return 0;
+	}
+	if (parse_clocks(value, kinds, &nb) == 0) {
+		for (i = 0; i < nb; i++)
+			mask |= UINT32_C(1) << kinds[i];
+		ctx->p->alarm_mode = VRTC_ALARM_KINDS;
+		ctx->p->alarm_kinds = mask;
+		return 0;
+	}
+	VRTC_ARG_ERR(ctx, key, value,
+		"expected 0 (no alarm), 1 (alarms on the UTC_SMEARED clock) or clock names "
+		"of clocks= joined by '+' (e.g. utc+smeared)");
+	return -EINVAL;
 }
 
 static int
@@ -384,6 +684,7 @@ static const struct vrtc_arg_key rtc_arg_keys[] = {
 	{ "clocks", on_clocks },
 	{ "tai_offset", on_tai_offset },
 	{ "cross_tsc", on_cross_tsc },
+	{ "alarm", on_alarm },
 };
 
 const struct vrtc_device_ops vrtc_rtc_device_ops = {
@@ -399,6 +700,8 @@ const struct vrtc_device_ops vrtc_rtc_device_ops = {
 	.teardown = rtc_teardown,
 	.offered_features = rtc_offered_features,
 	.features_set = rtc_features_set,
+	.queue_stopped = rtc_queue_stopped,
+	.disconnected = rtc_disconnected,
 	.stats_get = rtc_stats_get,
 	.xstats_get = rtc_xstats_get,
 };

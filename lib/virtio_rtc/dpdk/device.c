@@ -471,8 +471,16 @@ vrtc_device_queues_stop(struct vrtc_device *dev)
 				  q->qid, vrtc_vq_broken_name(vrtc_vq_broken(&q->vq)));
 		/* The counters of this ring's life go on in the totals. */
 		totals_add(&q->totals, &q->vq.stats);
-		q->stop_avail_idx = q->vq.last_avail_idx;
+		/* A holding queue completes in order: everything between
+		 * used_idx and last_avail_idx is held, and handed back by
+		 * rewinding over it. */
+		q->stop_avail_idx = q->holds_buffers ? q->vq.used_idx : q->vq.last_avail_idx;
 		q->stop_used_idx = q->vq.used_idx;
+		if (q->holds_buffers && q->vq.used_idx != q->vq.last_avail_idx)
+			VRTC_DLOG(device, DEBUG, dev, "queue %u: %u held buffers handed back",
+				  q->qid, (uint16_t)(q->vq.last_avail_idx - q->vq.used_idx));
+		if (dev->ops->queue_stopped != NULL)
+			dev->ops->queue_stopped(dev, q);
 		vrtc_vq_fini(&q->vq);
 		q->vq_valid = 0;
 		q->callfd = -1;
@@ -581,6 +589,7 @@ vrtc_device_queue_start(struct vrtc_device *dev, struct vrtc_queue *q,
 		return -EBUSY; /* the transport must stop the queues first */
 	c.features = dev->features;
 	c.mem = dev->mem;
+	c.hold_bad_chains = q->holds_buffers;
 	rc = vrtc_vq_init(&q->vq, &c);
 	if (rc != 0)
 		return rc;
@@ -611,6 +620,8 @@ vrtc_device_disconnected(struct vrtc_device *dev)
 	vrtc_device_mem_unmapping(dev);
 	for (i = 0; i < dev->nb_queues; i++)
 		dev->queues[i].ring_ready = 0;
+	if (dev->ops->disconnected != NULL)
+		dev->ops->disconnected(dev);
 	dev->connected = 0;
 	dev->features = 0;
 	dev->mem_faulted = 0; /* the next front-end brings new memory */

@@ -58,6 +58,14 @@ struct vrtc_device_ops {
 	uint64_t (*offered_features)(const struct vrtc_device *dev);
 	/** The driver's features, before any queue of the device starts. */
 	void (*features_set)(struct vrtc_device *dev, uint64_t negotiated);
+	/**
+	 * Optional: queue @p q was taken back from the poller (its buffers
+	 * are the control thread's again; a holding queue's are popped
+	 * again when it restarts).
+	 */
+	void (*queue_stopped)(struct vrtc_device *dev, struct vrtc_queue *q);
+	/** Optional: the front-end went away (every queue is stopped). */
+	void (*disconnected)(struct vrtc_device *dev);
 	/** Counters of the model, added to the generic ones. */
 	void (*stats_get)(const struct vrtc_device *dev, struct vrtc_device_stats *st);
 	/**

@@ -19,6 +19,14 @@
  * returns the poller's epoll fd, which holds its wake-up eventfd and the
  * kick eventfds of those queues; vrtc_poller_sleep_end() suppresses kicks
  * again and drains what fired.
+ *
+ * Timed work: a queue with a deadline hook (the virtio-rtc alarmq) tells
+ * the poller about to sleep when it must look again. The soonest deadline
+ * is returned to the caller and also armed on the poller's timerfd, which
+ * is in the epoll set: a CLOCK_REALTIME absolute timer with
+ * TFD_TIMER_CANCEL_ON_SET, so a step of the host clock wakes the poller
+ * (the alarms are converted again) as well as the deadline passing. No
+ * thread is started for it.
  */
 
 #include <errno.h>
@@ -28,6 +36,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_common.h>
@@ -62,6 +72,9 @@ struct vrtc_poller {
 	unsigned int rcu_id;
 	int epfd;	       /* sleep set, -1 until the first sleep */
 	int wakefd;	       /* eventfd: control -> sleeping poller */
+	int timerfd;	       /* deadline and clock-step wake-up, -1 until needed */
+	uint8_t timer_armed;   /* timerfd armed by the last sleep_prepare */
+	uint8_t timer_warned;  /* logged that the timerfd is missing */
 	uint8_t sleep_armed;   /* kicks enabled by sleep_prepare */
 	uint16_t running;      /* queues the last pass found running */
 	struct vrtc_poller_stats stats;
@@ -74,6 +87,7 @@ struct vrtc_poller {
 } __rte_cache_aligned;
 
 static pthread_mutex_t pollers_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t clock_steps; /* atomic: host clock steps seen by any poller */
 static struct vrtc_poller *pollers[MAX_POLLERS];
 static struct rte_rcu_qsbr *qsbr;
 static unsigned int nb_created;
@@ -340,18 +354,125 @@ sleep_arm(struct vrtc_poller *p, const struct queue_set *set)
 	return p->epfd;
 }
 
+uint32_t
+vrtc_poller_clock_steps(void)
+{
+	return __atomic_load_n(&clock_steps, __ATOMIC_ACQUIRE);
+}
+
+static uint64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+/* The soonest deadline of the running queues' timed work (UINT64_MAX:
+ * none); 0 when one has work now. */
+static uint64_t
+queue_deadlines(const struct queue_set *set, uint64_t mono_now)
+{
+	uint64_t next = UINT64_MAX;
+	uint16_t i;
+
+	for (i = 0; i < set->nb; i++) {
+		struct vrtc_queue *q = set->q[i];
+		uint64_t d;
+
+		if (q->deadline == NULL || !__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
+			continue;
+		d = q->deadline(q, mono_now);
+		if (d <= mono_now)
+			return 0;
+		if (d < next)
+			next = d;
+	}
+	return next;
+}
+
+/*
+ * Arm the timerfd for @p deadline (CLOCK_MONOTONIC ns), as the same
+ * instant of CLOCK_REALTIME with TFD_TIMER_CANCEL_ON_SET: it fires at the
+ * deadline, or at once when the host clock is stepped meanwhile. Without a
+ * deadline it is disarmed: nothing is timed, so a step changes nothing.
+ * -errno when the timerfd cannot be had: the caller then relies on the
+ * deadline it returns.
+ */
+static int
+timer_arm(struct vrtc_poller *p, uint64_t deadline, uint64_t mono_now)
+{
+	struct itimerspec its;
+	uint64_t at;
+
+	if (deadline == UINT64_MAX) {
+		if (p->timer_armed) {
+			memset(&its, 0, sizeof(its));
+			timerfd_settime(p->timerfd, 0, &its, NULL);
+			p->timer_armed = 0;
+		}
+		return 0;
+	}
+	if (p->timerfd < 0) {
+		p->timerfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+		if (p->timerfd < 0)
+			return -errno;
+	}
+	at = clock_ns(CLOCK_REALTIME) + (deadline - mono_now);
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(at / UINT64_C(1000000000));
+	its.it_value.tv_nsec = (long)(at % UINT64_C(1000000000));
+	if (timerfd_settime(p->timerfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its,
+			    NULL) != 0)
+		return -errno;
+	p->timer_armed = 1;
+	return epoll_add(p->epfd, p->timerfd);
+}
+
+/* After a sleep: whether the timerfd saw a step of the host clock. */
+static void
+timer_check(struct vrtc_poller *p)
+{
+	uint64_t expirations;
+
+	if (p->timerfd < 0 || !p->timer_armed)
+		return;
+	if (read(p->timerfd, &expirations, sizeof(expirations)) < 0 && errno == ECANCELED) {
+		__atomic_fetch_add(&clock_steps, 1, __ATOMIC_RELEASE);
+		p->stats.clock_steps++;
+	}
+}
+
 int
 vrtc_poller_sleep_prepare(struct vrtc_poller *p, uint64_t *deadline_ns)
 {
-	int rc;
+	const struct queue_set *set;
+	uint64_t next = UINT64_MAX, mono_now;
+	int rc, trc;
 
 	if (deadline_ns != NULL)
-		*deadline_ns = UINT64_MAX; /* no device timers yet */
+		*deadline_ns = UINT64_MAX;
 	rte_rcu_qsbr_thread_online(qsbr, p->rcu_id);
-	rc = sleep_arm(p, __atomic_load_n(&p->set, __ATOMIC_ACQUIRE));
+	set = __atomic_load_n(&p->set, __ATOMIC_ACQUIRE);
+	rc = sleep_arm(p, set);
+	if (rc >= 0) {
+		mono_now = clock_ns(CLOCK_MONOTONIC);
+		next = queue_deadlines(set, mono_now);
+		if (next == 0)
+			rc = -EAGAIN; /* timed work is due */
+		else if ((trc = timer_arm(p, next, mono_now)) != 0 && !p->timer_warned) {
+			p->timer_warned = 1;
+			VRTC_GLOG(poller, WARNING, "poller %s: no timerfd (%s): host clock steps "
+				  "are noticed only at the next deadline", p->name, strerror(-trc));
+		}
+	}
 	rte_rcu_qsbr_thread_offline(qsbr, p->rcu_id);
-	if (rc >= 0)
+	if (rc >= 0) {
 		p->stats.sleeps++;
+		if (deadline_ns != NULL)
+			*deadline_ns = next;
+	}
 	return rc;
 }
 
@@ -366,6 +487,7 @@ vrtc_poller_sleep_end(struct vrtc_poller *p)
 	if (!p->sleep_armed)
 		return;
 	p->sleep_armed = 0;
+	timer_check(p); /* before serving: a step is seen by this very pass */
 	rte_rcu_qsbr_thread_online(qsbr, p->rcu_id);
 	/* Serve first: the request that woke us does not wait for the
 	 * housekeeping below. */
@@ -534,6 +656,7 @@ vrtc_poller_create(const struct vrtc_poller_params *params, struct vrtc_poller *
 	p->socket_id = pp.socket_id;
 	p->rcu_id = id;
 	p->epfd = -1;
+	p->timerfd = -1;
 	p->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	p->set = set_alloc(p, 0);
 	if (p->wakefd < 0 || p->set == NULL) {
@@ -581,6 +704,8 @@ vrtc_poller_destroy(struct vrtc_poller *p)
 		  p->name, p->stats.polls, p->stats.chains);
 	if (p->epfd >= 0)
 		close(p->epfd);
+	if (p->timerfd >= 0)
+		close(p->timerfd);
 	close(p->wakefd);
 	rte_free(p->set);
 	rte_free(p);

@@ -30,6 +30,15 @@ void vrtc_poller_queue_quiesce(struct vrtc_queue *q);
 /** Wake a poller sleeping in vrtc_poller_sleep_prepare()'s fd. */
 void vrtc_poller_wake(struct vrtc_poller *p);
 
+/**
+ * How many host clock steps (settimeofday, clock_settime, NTP steps of
+ * CLOCK_REALTIME) the pollers have seen so far: a sleeping poller's
+ * timerfd (TFD_TIMER_CANCEL_ON_SET) notices them. Device code that
+ * converted clock times into deadlines compares it with the count it saw
+ * and converts again when it moved. Any thread.
+ */
+uint32_t vrtc_poller_clock_steps(void);
+
 /** Burst of a poller (chains per queue per pass). */
 uint16_t vrtc_poller_burst(const struct vrtc_poller *p);
 

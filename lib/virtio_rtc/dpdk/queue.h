@@ -34,6 +34,15 @@ struct vrtc_queue;
  */
 typedef uint16_t (*vrtc_queue_serve_t)(struct vrtc_queue *q, uint16_t burst);
 
+/**
+ * Timed work of @p q (virtio-rtc alarms): called by a poller about to
+ * sleep, on the polling thread, for a running queue.
+ * @return CLOCK_MONOTONIC ns by which the poller must have served the queue
+ *   again (at or before @p mono_now_ns: it has work now, do not sleep), or
+ *   UINT64_MAX when nothing is timed.
+ */
+typedef uint64_t (*vrtc_queue_deadline_t)(struct vrtc_queue *q, uint64_t mono_now_ns);
+
 /** Counters the control thread keeps across re-initialisations of q->vq. */
 struct vrtc_queue_totals {
 	uint64_t bad_chains;
@@ -49,6 +58,7 @@ struct vrtc_queue {
 	int callfd;	 /* interrupt eventfd, -1 when the driver wants none */
 	int kickfd;	 /* kick eventfd, -1 when the driver polls (NOFD) */
 	vrtc_queue_serve_t serve;
+	vrtc_queue_deadline_t deadline; /* NULL: the queue has no timed work */
 	void *owner;	 /* the device, for q->serve */
 	uint64_t interrupts; /* calls signalled (poller) */
 	struct vrtc_vq vq;
@@ -57,6 +67,10 @@ struct vrtc_queue {
 	uint8_t served;	     /* the device serves this queue at all */
 	uint8_t ring_ready;  /* the transport reported the ring ready */
 	uint8_t vq_valid;    /* vq was initialised (must be fini'd) */
+	/* The device holds popped buffers across bursts and completes in
+	 * order (vq hold_bad_chains): a stop reports used_idx as the last
+	 * avail index, so the held buffers are popped again on restart. */
+	uint8_t holds_buffers;
 	uint16_t stop_avail_idx; /* where the ring stopped last */
 	uint16_t stop_used_idx;
 	struct vrtc_queue_totals totals; /* of earlier vq lifetimes */
