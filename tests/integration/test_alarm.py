@@ -237,7 +237,7 @@ class Daemon(th.Daemon):
         devices = [f"rtc_vhost0,iface={self.sock('rtc')},unsealed=1{alarm}",
                    f"rng_vhost0,iface={self.sock('rng')}",
                    f"rtc_vhost1,iface={self.sock('rtc1')},unsealed=1{alarm}",
-                   f"rtc_vhost2,iface={self.sock('rtc2')},alarm=0",
+                   f"rtc_vhost2,iface={self.sock('rtc2')},unsealed=1,alarm=0",
                    f"rtc_vhost3,iface={self.sock('rtc3')}"]
         self.args = th.device_args(build, self.prefix, devices, ["-s", "1"])
 
@@ -625,6 +625,35 @@ def bench_two_devices(ctx):
         ctx.note(f"lateness p50 {lat.group(1)} us, p99 {lat.group(2)} us, max {lat.group(3)} us")
 
 
+# ------------------------------------------------------------------ frontend
+def itest_client(ctx, *opts):
+    exe = os.path.join(ctx.build, "tests/integration/itest_client")
+    prefix = f"alarmc{os.getpid()}"
+    args = [exe, "-l", "0", "--no-huge", "-m", "64", "--no-pci", "--no-shconf",
+            f"--file-prefix={prefix}", "--log-level=*:warning", "--"] + list(opts)
+    try:
+        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=30, preexec_fn=th.die_with_parent)
+    finally:
+        subprocess.run(["rm", "-rf", f"/var/run/dpdk/{prefix}"])
+    sys.stdout.write("".join(f"    > {line}\n" for line in p.stdout.splitlines()))
+    return p.returncode, p.stdout
+
+
+@case("frontend", "the library's front-end: alarmq stocked, 40 notifications through 8 "
+                  "reposted buffers, restocked after a reconnect")
+def frontend_alarms(ctx):
+    rc, out = itest_client(ctx, "alarm", "--rtc", ctx.d.sock("rtc"), "--times", "40")
+    check(rc == 0 and "FAIL" not in out, f"itest_client alarm exited {rc}")
+
+
+@case("frontend", "the library's front-end asking for alarms of a device with alarm=0: "
+                  "connected without F_ALARM, nothing posted")
+def frontend_no_alarm(ctx):
+    rc, out = itest_client(ctx, "alarm", "--rtc", ctx.d.sock("rtc2"), "--expect-alarm", "0")
+    check(rc == 0 and "FAIL" not in out, f"itest_client alarm exited {rc}")
+
+
 # ---------------------------------------------------------------------- main
 def on_alarm(signum, frame):
     raise th.CaseTimeout()
@@ -635,7 +664,7 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--sanitize", default="none")
     ap.add_argument("--case", action="append", default=[])
-    ap.add_argument("group", help="rules, bench, extra (not in meson: a known transport "
+    ap.add_argument("group", help="rules, bench, frontend, extra (not in meson: a known transport "
                                   "issue), all or list")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
