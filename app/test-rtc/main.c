@@ -2117,7 +2117,7 @@ print_alarm_report(const struct alarm_result *r)
 
 	for (i = 0; i < nb_chans; i++)
 		max_err = RTE_MAX(max_err, chans[i].offset_err_ns);
-	printf("\nrtc-alarm: %" PRIu64 " alarms fired and disabled on %u clock(s) of %u device(s) "
+	printf("\nrtc-alarm: %" PRIu64 " alarms set and disabled on %u clock(s) of %u device(s) "
 	       "in %.3f s (delays %u..%u ms, seed %" PRIu64 ")\n",
 	       r->rounds, nb_chans, nb_devs, r->elapsed_s, opt.alarm_min_ms, opt.alarm_max_ms,
 	       opt.seed);
