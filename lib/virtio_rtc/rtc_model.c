@@ -333,12 +333,16 @@ vrtc_rtc_alarms_evaluate(struct vrtc_rtc_model *m, uint64_t mono_now_ns)
 				if (!a->reached)
 					alarm_expire(m, id);
 				a->reached = 1;
-				continue; /* stays reached until the clock goes back */
-			}
-			a->reached = 0;
-			dist = a->time - now;
-			if (dist > VRTC_RTC_ALARM_RECHECK_NS)
+				/* Still enabled: should the clock go back
+				 * before the time, reaching it again is a new
+				 * expiry, so it is looked at again. */
 				dist = VRTC_RTC_ALARM_RECHECK_NS;
+			} else {
+				a->reached = 0;
+				dist = a->time - now;
+				if (dist > VRTC_RTC_ALARM_RECHECK_NS)
+					dist = VRTC_RTC_ALARM_RECHECK_NS;
+			}
 		}
 		at = mono_now_ns + dist;
 		if (at < mono_now_ns)

@@ -120,8 +120,9 @@ void vrtc_rtc_alarms_reset(struct vrtc_rtc_model *m);
  * @param mono_now_ns  CLOCK_MONOTONIC now, the base of the returned deadline
  * @return when to evaluate next (CLOCK_MONOTONIC ns): the soonest alarm
  *   time estimated from its clock's distance to it, at most
- *   VRTC_RTC_ALARM_RECHECK_NS ahead; UINT64_MAX when no alarm is armed
- *   (enabled and not reached). Clears alarms_dirty.
+ *   VRTC_RTC_ALARM_RECHECK_NS ahead (also for an enabled alarm already
+ *   reached: its clock may go back and reach it again); UINT64_MAX when no
+ *   alarm is enabled. Clears alarms_dirty.
  */
 uint64_t vrtc_rtc_alarms_evaluate(struct vrtc_rtc_model *m, uint64_t mono_now_ns);
 

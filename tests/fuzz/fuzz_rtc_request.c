@@ -7,7 +7,8 @@
  *
  * Input:
  *   byte 0  device: bits 0-1 number of clocks (0..3), bit 2 clock 1's read
- *           fails, bit 3 clock 0's read_cross fails, bit 4 F_ALARM recorded
+ *           fails, bit 3 clock 0's read_cross fails, bit 4 F_ALARM recorded,
+ *           bit 5 clocks 1 and 2 have an alarm
  *   byte 1  writable bytes (0..63)
  *   byte 2  segments: bits 0-2 readable count - 1, bits 3-5 writable count - 1
  *   byte 3  seed for the segment boundaries
@@ -18,7 +19,10 @@
  * breaks a rule of rtc_model.h: used length over the writable size,
  * anything written without room for it, an OK answer whose used length is
  * not the exact response size, non-zero reserved header bytes, bytes
- * written past the used length, or a status that does not exist.
+ * written past the used length, or a status that does not exist. After
+ * the request the alarms are evaluated and any pending notification is
+ * delivered: it must be the exact 16-byte NOTIF_ALARM of a clock that has
+ * an alarm, and come only with F_ALARM recorded.
  */
 
 #include <errno.h>
@@ -140,6 +144,36 @@ cut(uint32_t len, unsigned int want, uint32_t *seed, uint32_t *pieces)
 	return n;
 }
 
+/* Evaluate the alarms and deliver what is pending; abort on a wrong
+ * notification. */
+static void
+check_alarms(struct vrtc_rtc_model *m, int alarm_feature)
+{
+	uint8_t buf[20];
+	struct vrtc_seg seg = { buf, sizeof(buf) };
+	struct vrtc_chain c = { .head = 0, .nb_writable = 1, .writable_bytes = sizeof(buf),
+				.segs = &seg };
+	unsigned int n = 0, i;
+	uint16_t id;
+
+	vrtc_rtc_alarms_evaluate(m, 5000);
+	while (vrtc_rtc_alarm_pending(m)) {
+		if (!alarm_feature || ++n > VRTC_RTC_MAX_CLOCKS)
+			abort();
+		memset(buf, FILL, sizeof(buf));
+		if (vrtc_rtc_alarm_deliver(m, &c) != 16)
+			abort();
+		id = (uint16_t)(buf[8] | buf[9] << 8);
+		if (buf[0] != 0x00 || buf[1] != 0x20 || id >= m->nb_clocks || !m->clocks[id].alarm)
+			abort();
+		for (i = 2; i < 16; i++)
+			if ((i < 8 || i >= 10) && buf[i] != 0)
+				abort();
+		if (buf[16] != FILL)
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -170,6 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	clocks[1] = (struct vrtc_clock){ VRTC_RTC_CLOCK_UTC_SMEARED, VRTC_RTC_SMEAR_UTC_SLS,
 					 &ops_cross, &fk[1] };
 	clocks[2] = (struct vrtc_clock){ VRTC_RTC_CLOCK_MONOTONIC, 0, &ops_plain, &fk[2] };
+	clocks[1].alarm = clocks[2].alarm = (flags & 0x20) != 0;
 	if (vrtc_rtc_model_init(&m, clocks, flags & 0x03) != 0)
 		abort();
 	if (flags & 0x10)
@@ -211,6 +246,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (used > wlen || m.stats.requests != 1)
 		abort();
+	check_alarms(&m, (flags & 0x10) != 0);
 	if (wlen == 0) {
 		if (used != 0 || m.stats.no_status != 1)
 			abort();
@@ -238,8 +274,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (i = 10; i < 16; i++)
 				if (out[i] != 0)
 					abort();
-		} else if (type == VRTC_RTC_REQ_CLOCK_CAP || type == VRTC_RTC_REQ_CROSS_CAP) {
-			for (i = type == VRTC_RTC_REQ_CLOCK_CAP ? 10 : 9; i < 16; i++)
+		} else if (type == VRTC_RTC_REQ_CROSS_CAP) {
+			for (i = 9; i < 16; i++)
+				if (out[i] != 0)
+					abort();
+		} else if (type == VRTC_RTC_REQ_CLOCK_CAP) {
+			uint16_t id = (uint16_t)(data[12] | data[13] << 8);
+
+			/* flags: ALARM_CAP exactly for an alarm clock with F_ALARM. */
+			if (out[10] != ((flags & 0x10) && m.clocks[id].alarm ?
+						VRTC_RTC_FLAG_ALARM_CAP : 0))
+				abort();
+			for (i = 11; i < 16; i++)
+				if (out[i] != 0)
+					abort();
+		} else if (type == VRTC_RTC_REQ_READ_ALARM) {
+			if (out[16] & ~VRTC_RTC_FLAG_ALARM_ENABLED)
+				abort();
+			for (i = 17; i < 24; i++)
 				if (out[i] != 0)
 					abort();
 		}

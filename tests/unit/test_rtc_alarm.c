@@ -272,7 +272,9 @@ test_fires_when_clock_reaches_time(void)
 	T_EQ(evaluate(), mono + 300000);
 	T_EQ(count_pending(), 0u);
 	clk[1].ns = T0 + 5 * SEC; /* exactly reached */
-	T_EQ(evaluate(), UINT64_MAX); /* reached: nothing armed until it goes back */
+	/* Reached and still enabled: looked at again within the recheck
+	 * interval, in case the clock goes back. */
+	T_EQ(evaluate(), mono + VRTC_RTC_ALARM_RECHECK_NS);
 	T_EQ(drain(ids, 4), 1u);
 	T_EQ(ids[0], 1);
 	/* One notification per expiry, not per evaluation. */
@@ -280,12 +282,17 @@ test_fires_when_clock_reaches_time(void)
 	evaluate();
 	evaluate();
 	T_EQ(count_pending(), 0u);
+	/* Disabled: nothing to look at. */
+	T_EQ(set_enabled(1, 0), VRTC_RTC_S_OK);
+	T_EQ(evaluate(), UINT64_MAX);
+	T_EQ(set_enabled(1, 1), VRTC_RTC_S_OK); /* time past: fires again */
+	T_EQ(count_pending(), 1u);
 	/* It stays enabled after firing. */
 	T_EQ(read_alarm(1, &t, &f), VRTC_RTC_S_OK);
 	T_EQ(t, T0 + 5 * SEC);
 	T_EQ(f, VRTC_RTC_FLAG_ALARM_ENABLED);
-	T_EQ(model.alarm_stats.expired, 1u);
-	T_EQ(model.alarm_stats.notifications, 1u);
+	T_EQ(model.alarm_stats.expired, 2u);
+	T_EQ(model.alarm_stats.notifications, 2u);
 }
 
 static void

@@ -401,6 +401,8 @@ alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc)
 	struct vrtc_chain chain;
 	uint16_t done = 0;
 
+	if (vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
+		return 0; /* the guest broke the ring: nothing more is completed */
 	while (aq->count != 0) {
 		uint16_t e = aq->held[aq->first], head = (uint16_t)(e & ~HELD_BAD);
 		uint32_t len = 0;
@@ -474,7 +476,7 @@ rtc_alarmq_deadline(struct vrtc_queue *q, uint64_t mono_now_ns)
 	struct rtc_dev *rtc = rtc_of(q->owner);
 	struct alarmq *aq = &rtc->alarmq;
 
-	if (!alarms_negotiated(rtc))
+	if (!alarms_negotiated(rtc) || vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
 		return UINT64_MAX;
 	if (rtc->model.alarms_dirty || mono_now_ns >= aq->deadline_ns ||
 	    vrtc_poller_clock_steps() != aq->clock_steps)
