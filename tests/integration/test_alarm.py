@@ -362,6 +362,39 @@ def past_alarm_fires(ctx):
     a.set_enabled(c, False)
 
 
+@case("rules", "an alarm 300 ms ahead: nothing before its time, one notification after it")
+def future_alarm_on_time(ctx):
+    a = ctx.dev()
+    c = a.alarm_clock()
+    a.post_alarm_buf()
+    a.post_alarm_buf()
+    t = now_on(a, c) + 300_000_000
+    a.set_alarm(c, t)
+    a.quiet("before the alarm time", 0.2)
+    a.notification()
+    late = now_on(a, c) - t
+    check(late >= 0, f"notification {-late / 1e6:.3f} ms before the alarm time")
+    ctx.note(f"READ {late / 1e6:.3f} ms after the alarm time, right after the notification")
+    a.quiet("after the one expiry")
+    a.set_enabled(c, False)
+
+
+@case("rules", "two expiries before a buffer is there (SET_ALARM past, then enable again): "
+               "one notification")
+def expiries_coalesce(ctx):
+    a = ctx.dev()
+    c = a.alarm_clock()
+    a.set_alarm(c, now_on(a, c) - NS)
+    time.sleep(0.05)
+    check(a.set_enabled(c, True) == S_OK, "SET_ALARM_ENABLED on (a second expiry)")
+    time.sleep(0.05)
+    a.post_alarm_buf()
+    a.post_alarm_buf()
+    a.notification()
+    a.quiet("second buffer after two coalesced expiries")
+    a.set_enabled(c, False)
+
+
 @case("rules", "enabling an alarm whose time is past fires at once")
 def enable_past_fires(ctx):
     a = ctx.dev()
