@@ -548,6 +548,62 @@ def state_survives_ring_stop(ctx):
     a.set_enabled(c, False)
 
 
+def reset_device(a, features):
+    """What a VMM does on a guest reboot over vhost-user: stop every ring,
+    SET_FEATURES (the guest driver's new choice), SET_MEM_TABLE, rings again
+    from 0 (fresh ring memory)."""
+    stop_rings(a)
+    a.dv.check_ack(a.dv.c.set_features(features), "SET_FEATURES")
+    a.dv.features = features
+    a.dv.set_mem()
+    for q in (0, 1):
+        r = a.dv.rings[q]
+        r.mem.write(r.desc, bytes(r.end - r.desc))
+        r.avail_idx = r.used_seen = r.next_desc = 0
+    a.held.clear()
+    a.free_ids = list(range(a.dv.qsize))
+    start_rings(a, {0: 0, 1: 0})
+
+
+@case("rules", "a device reset (rings stopped, features and memory set again, F_ALARM still "
+               "negotiated) keeps a pending alarm; it fires on the new rings")
+def reset_keeps_alarm(ctx):
+    a = ctx.dev()
+    c = a.alarm_clock()
+    t = now_on(a, c) + 400_000_000
+    a.set_alarm(c, t)
+    reset_device(a, a.features)
+    check(a.read_alarm(c) == (S_OK, t, True), f"after the reset: {a.read_alarm(c)}")
+    a.post_alarm_buf()
+    a.notification()
+    check(now_on(a, c) >= t, "notification before the alarm time")
+    a.set_enabled(c, False)
+
+
+@case("rules", "a device reset negotiating without F_ALARM clears the alarm (and with it again: "
+               "initial state)")
+def reset_without_feature_clears(ctx):
+    a = ctx.dev()
+    c = a.alarm_clock()
+    a.set_alarm(c, now_on(a, c) + 3600 * NS)
+    reset_device(a, a.features & ~(1 << F_ALARM))
+    check(a.read_alarm(c)[0] == S_ENODEV, "READ_ALARM without F_ALARM after the reset")
+    reset_device(a, a.features | (1 << F_ALARM))
+    check(a.read_alarm(c) == (S_OK, 0, False), f"after F_ALARM again: {a.read_alarm(c)}")
+    a.post_alarm_buf()
+    a.quiet("after the alarm was cleared")
+
+
+@case("extra", "a short alarmq buffer with no alarm due: completed at once (length 0) or "
+               "held until an alarm needs a buffer (reported, both allowed)")
+def short_buffer_idle(ctx):
+    a = ctx.dev()
+    short = a.post_alarm_buf(size=8)
+    u = a.next_used(QUIET_S)
+    ctx.note("completed at once" if u is not None else "held until needed")
+    check(u is None or (u[0] == short and u[1] == 0), f"completion {u}")
+
+
 @case("extra", "GET_VRING_BASE of the alarmq alone, then its restart: the requestq (never "
                "stopped) is still served and the held buffers are popped again")
 def alarmq_stop_alone(ctx):
