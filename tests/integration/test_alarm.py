@@ -5,17 +5,21 @@
 
     test_alarm.py --build BUILD_DIR [--sanitize S] [--case NAME ...] rules|bench|list
 
-One daemon serves three rtc devices and an rng device:
-  rtc_vhost0 (rtc.sock)   default clocks (utc, tai, mono, smeared), alarms on
+One daemon serves four rtc devices and an rng device:
+  rtc_vhost0 (rtc.sock)   alarms on (the default, or alarm=utc while the default
+                          clock set has no UTC_SMEARED clock: probed at start-up)
   rtc_vhost1 (rtc1.sock)  the same, for the two-devices case
   rtc_vhost2 (rtc2.sock)  alarm=0
+  rtc_vhost3 (rtc3.sock)  all defaults
   rng_vhost0 (rng.sock)   (the hostile harness's daemon wants one)
-"rules": each case checks one alarm rule (doc/virtio-rtc.md, alarm section)
-with vhu.py, a driver that posts exactly what the case needs on the
-requestq and the alarmq and reads the used rings itself. Every case ends
-with the device's alarm disabled and a fresh connection (the daemon clears
-alarm state on disconnect). "bench": dpdk-test-rtc -t rtc-alarm on two
+"rules": each case checks one alarm rule (issue 11 part 1; doc/virtio-rtc.md,
+Alarms) with vhu.py, a driver that posts exactly what the case needs on the
+requestq and the alarmq and reads the used rings itself; a case that fails
+gets a fresh daemon for the next. "bench": dpdk-test-rtc -t rtc-alarm on two
 devices for 2 s must report no missed or duplicated notification.
+"frontend": the library's front-end (itest_client alarm). "extra" (not run
+by meson): what the device does where the rules leave a choice, and a
+single-ring stop of the alarmq.
 Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
 """
 
