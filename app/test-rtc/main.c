@@ -236,10 +236,10 @@ usage(FILE *f)
 		"             back-end's CPU use while its front-end is idle)\n"
 		"  rtc-alarm  alarms (VIRTIO_RTC_F_ALARM) on every ALARM_CAP clock of every device\n"
 		"             (or --clock ID), round after round for --time seconds (default 3):\n"
-		"             SET_ALARM(now + random --alarm-ms, enabled), wait for its NOTIF_ALARM,\n"
-		"             SET_ALARM_ENABLED(off). Reports fire lateness p50/p99/max and the\n"
-		"             missed and duplicated notifications, which must be 0. All devices\n"
-		"             are driven by the main lcore.\n"
+		"             SET_ALARM(now + random --alarm-ms, enabled), wait for its\n"
+		"             NOTIF_ALARM, SET_ALARM_ENABLED(off). Reports fire lateness\n"
+		"             p50/p99/max and the missed and duplicated notifications, which\n"
+		"             must be 0. All devices are driven by the main lcore.\n"
 		"\n"
 		"Options:\n"
 		"  -t, --test NAME           rtc-read (default), rtc-mix, rng, idle, rtc-alarm\n"
@@ -287,8 +287,8 @@ usage(FILE *f)
 		"  " PROG " -l 0 --no-huge -m 256 --no-shconf -- -s /tmp/rng0.sock -t rng -S 4K\n"
 		"  " PROG " -l 0 --no-huge -m 256 --no-shconf -- -s /tmp/rtc0.sock -d 1 -b 1\n"
 		"\n"
-		"  " PROG " -l 0 --no-huge -m 256 --no-shconf -- -s /tmp/rtc0.sock -s /tmp/rtc1.sock \\\n"
-		"      -t rtc-alarm -T 3\n"
+		"  " PROG " -l 0 --no-huge -m 256 --no-shconf -- -s /tmp/rtc0.sock \\\n"
+		"      -s /tmp/rtc1.sock -t rtc-alarm -T 3\n"
 		"\n"
 		"Exit status: 0 when every response passed its checks (rtc-alarm: and no alarm was\n"
 		"missed, duplicated or early), 1 when any failed or the back-end stopped answering,\n"
@@ -1691,7 +1691,7 @@ run_idle(struct result *r)
 	}
 }
 
-/* ---- rtc-alarm ------------------------------------------------------------------------------ */
+/* ---- rtc-alarm ---------------------------------------------------------------------------- */
 
 /*
  * One channel per (device, ALARM_CAP clock): an alarm that goes round after
@@ -2011,8 +2011,9 @@ alarm_step(int running)
 			if (now > ch->alarm_ns + (uint64_t)opt.miss_timeout_ms * 1000000u) {
 				ch->missed++;
 				ch->gave_up = 1;
-				fprintf(stderr, PROG ": %s: clock %u: no notification %u ms after the "
-						"alarm time\n",
+				fprintf(stderr,
+					PROG ": %s: clock %u: no notification %u ms after the alarm "
+					     "time\n",
 					ch->d->path, ch->clock, opt.miss_timeout_ms);
 				alarm_disable(ch);
 			}
@@ -2020,7 +2021,8 @@ alarm_step(int running)
 		case AS_SETTING:
 		case AS_DISABLING:
 			if (rte_rdtsc() - ch->sent_tsc > (uint64_t)(STALL_S * (double)tsc_hz)) {
-				fprintf(stderr, PROG ": %s: no answer for %.0f s; stopping this device\n",
+				fprintf(stderr,
+					PROG ": %s: no answer for %.0f s; stopping this device\n",
 					ch->d->path, STALL_S);
 				ch->d->failed = 1;
 				ch->state = AS_DONE;
@@ -2125,7 +2127,8 @@ print_alarm_report(const struct alarm_result *r)
 		printf("  lateness (us) p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f  "
 		       "(min %.1f)\n",
 		       late_us(h, 0.50), late_us(h, 0.90), late_us(h, 0.99),
-		       (double)h->max_cycles / 1000.0, (double)h->sum_cycles / (double)h->count / 1000.0,
+		       (double)h->max_cycles / 1000.0,
+		       (double)h->sum_cycles / (double)h->count / 1000.0,
 		       (double)r->late_min_ns / 1000.0);
 	printf("                receipt on CLOCK_REALTIME + the clock's offset (one READ at set-up, "
 	       "+-%.1f us) - alarm time;\n"
@@ -2215,11 +2218,10 @@ describe(void)
 			printf(opt.test == TEST_RTC_ALARM ? "; alarms on" : "; reading");
 			for (c = 0; c < d->nb_test_clocks; c++)
 				printf(" %u", d->clocks[c]);
-			if (opt.test == TEST_RTC_ALARM)
-				for (c = 0; c < nb_chans; c++)
-					if (chans[c].d == d)
-						printf(" (clock %u: offset %+.6f s to CLOCK_REALTIME)",
-						       chans[c].clock, (double)chans[c].offset_ns / 1e9);
+			for (c = 0; opt.test == TEST_RTC_ALARM && c < nb_chans; c++)
+				if (chans[c].d == d)
+					printf(" (clock %u: offset %+.6f s to CLOCK_REALTIME)",
+					       chans[c].clock, (double)chans[c].offset_ns / 1e9);
 		}
 		printf("\n");
 	}

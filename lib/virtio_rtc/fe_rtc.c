@@ -105,7 +105,8 @@ vrtc_fe_rtc_read_alarm_resp(const void *resp, uint32_t len, uint64_t *alarm_time
 		return -EPROTO;
 	memcpy(&r, resp, sizeof(r));
 	/* Flags other than ALARM_ENABLED are reserved: zero, like the rest. */
-	if ((r.flags & ~VRTC_RTC_FLAG_ALARM_ENABLED) != 0 || !all_zero(r.reserved, sizeof(r.reserved)))
+	if ((r.flags & ~VRTC_RTC_FLAG_ALARM_ENABLED) != 0 ||
+	    !all_zero(r.reserved, sizeof(r.reserved)))
 		return -EPROTO;
 	if (alarm_time != NULL)
 		*alarm_time = le64toh(r.alarm_time);

@@ -738,9 +738,8 @@ alarm_scenario(const char *path, int times, int expect_alarm)
 	CHECK(rc == 0 && vrtc_fe_rtc_read_alarm_resp(b.resp, used, &t, &en) == VRTC_RTC_S_OK &&
 	      t == 0 && en == 0, "alarm state cleared by the reconnect",
 	      "rc %d used %u time %" PRIu64 " enabled %d", rc, used, t, en);
-	rc = alarm_call(fe, &b, vrtc_fe_rtc_set_alarm_req((void *)b.req, (uint16_t)clk,
-							   (uint64_t)now_ns(CLOCK_REALTIME) + 5000000u,
-							   1));
+	t = (uint64_t)now_ns(CLOCK_REALTIME) + 5000000u;
+	rc = alarm_call(fe, &b, vrtc_fe_rtc_set_alarm_req((void *)b.req, (uint16_t)clk, t, 1));
 	CHECK(rc == VRTC_RTC_S_OK && alarm_wait(fe) == clk,
 	      "an alarm 5 ms ahead fires after the reconnect", "status %d", rc);
 	alarm_call(fe, &b, vrtc_fe_rtc_set_alarm_enabled_req((void *)b.req, (uint16_t)clk, 0));
@@ -758,7 +757,8 @@ main(int argc, char **argv)
 		{ "rtc", required_argument, NULL, 'r' },   { "rng", required_argument, NULL, 'g' },
 		{ "clocks", required_argument, NULL, 'c' }, { "tai-offset", required_argument, NULL, 't' },
 		{ "cross", required_argument, NULL, 'x' },  { "seconds", required_argument, NULL, 's' },
-		{ "times", required_argument, NULL, 'n' },  { "expect-alarm", required_argument, NULL, 'a' },
+		{ "times", required_argument, NULL, 'n' },
+		{ "expect-alarm", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *rtc = NULL, *rng = NULL, *clocks = "utc+tai+mono", *scenario;
