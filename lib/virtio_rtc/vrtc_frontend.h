@@ -61,7 +61,8 @@ struct vrtc_fe_params {
 	uint32_t connect_timeout_ms;
 	/** rtc: negotiate VIRTIO_RTC_F_ALARM when offered and keep the alarmq
 	 * stocked (needs nb_queues 2). Queue 1 then belongs to the front-end:
-	 * read it with vrtc_fe_alarm_poll(), never with vrtc_fe_dequeue(). */
+	 * read it with vrtc_fe_alarm_poll(); vrtc_fe_enqueue() and
+	 * vrtc_fe_dequeue() on it return 0. */
 	int alarm;
 	/** alarmq buffers kept posted, 1..queue_size (default 16). */
 	uint16_t alarm_buffers;

@@ -965,7 +965,8 @@ vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs
 	struct fe_queue *q = data_queue(fe, qid);
 	uint16_t i;
 
-	if (unlikely(q == NULL))
+	/* The alarmq of an alarm front-end is the front-end's own. */
+	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
 		return 0;
 	for (i = 0; i < n; i++) {
 		const struct vrtc_fe_req *r = &reqs[i];
@@ -1024,7 +1025,7 @@ vrtc_fe_dequeue(struct vrtc_fe *fe, uint16_t qid, struct vrtc_fe_done *done, uin
 	struct vrtc_drvq_done d[FE_DEQ_CHUNK];
 	uint16_t nb = 0;
 
-	if (unlikely(q == NULL))
+	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
 		return 0;
 	while (nb < n) {
 		uint16_t want = RTE_MIN((uint16_t)(n - nb), (uint16_t)FE_DEQ_CHUNK);
