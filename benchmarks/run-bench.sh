@@ -10,6 +10,9 @@
 #
 #   run-bench.sh DPDK-RTCD DPDK-TEST-RTC busy|adaptive rtc|rng [dpdk-test-rtc options...]
 #
+# RNG_SOURCE=SPEC (environment) gives the rng device's source= (default
+# drbg), e.g. RNG_SOURCE=file:/dev/urandom.
+#
 # Exit status: dpdk-test-rtc's (0: every response passed its checks), 77
 # (skipped) on a machine with fewer than two CPUs.
 set -u
@@ -34,7 +37,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$RTCD" -l 0,1 --no-huge -m 64 --no-pci --no-shconf --file-prefix="vrtcbd$$" \
-	-- --device "rtc_vhost0,iface=$DIR/rtc.sock,unsealed=1,alarm=utc" --device "rng_vhost0,iface=$DIR/rng.sock,unsealed=1" \
+	-- --device "rtc_vhost0,iface=$DIR/rtc.sock,unsealed=1,alarm=utc" --device "rng_vhost0,iface=$DIR/rng.sock,unsealed=1,source=${RNG_SOURCE:-drbg}" \
 	-s 0 --poll "$POLL" >"$DIR/rtcd.log" 2>&1 &
 DPID=$!
 for _ in $(seq 100); do

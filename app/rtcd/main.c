@@ -43,6 +43,8 @@
 #include "workers.h"
 
 #define DEFAULT_STATS_PERIOD_S 5
+/* How often the host clock's health is checked (adjtimex, on the main thread). */
+#define HOST_CLOCK_CHECK_S 1.0
 
 static volatile sig_atomic_t stop_signal;
 
@@ -412,6 +414,26 @@ print_stats(struct prev_stats *prev, double dt)
 	}
 }
 
+/*
+ * The host clock's health (adjtimex): the library logs the state at the
+ * first check and one line whenever it becomes unsynchronised or
+ * synchronised again (log type vrtc.clock); telemetry /vrtc/host_clock shows
+ * the figures.
+ */
+static void
+check_host_clock(void)
+{
+	static int failed;
+	struct vrtc_host_clock_health h;
+	int rc = vrtc_host_clock_health_get(&h);
+
+	if (rc != 0 && !failed) {
+		fprintf(stderr, "dpdk-rtcd: cannot read the host clock's health (adjtimex: %s)\n",
+			strerror(-rc));
+		failed = 1;
+	}
+}
+
 /* Index of the first "--" (the end of EAL's arguments), or argc. */
 static int
 find_separator(int argc, char **argv)
@@ -433,7 +455,7 @@ main(int argc, char **argv)
 	static char backend_dir[64];
 	struct sigaction sa;
 	struct options opts;
-	double last;
+	double last, last_health;
 	unsigned int i;
 	int n, sep, rc, status = EXIT_SUCCESS;
 
@@ -562,6 +584,8 @@ main(int argc, char **argv)
 	fflush(stdout);
 
 	last = now_s();
+	last_health = last;
+	check_host_clock(); /* logs the host clock's state once */
 	while (!stop_signal) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 		double t;
@@ -571,6 +595,10 @@ main(int argc, char **argv)
 		if (opts.stats_period_s != 0 && t - last >= opts.stats_period_s) {
 			print_stats(prev, t - last);
 			last = t;
+		}
+		if (t - last_health >= HOST_CLOCK_CHECK_S) {
+			check_host_clock();
+			last_health = t;
 		}
 	}
 	printf("dpdk-rtcd: %s received, stopping\n", strsignal(stop_signal));

@@ -66,6 +66,10 @@
  * application's context; its -errno is the fill's, counted and logged as
  * the other sources' failures are.
  *
+ * file: entropy_file.c's reader thread fills a ring from the file; a fill
+ * takes from the ring (all or nothing, never waiting) and wipes what it
+ * took there.
+ *
  * rdseed / rdrand: the x86-64 instructions, 8 bytes per step. Both report
  * "no value yet" through the carry flag: RDRAND is retried a few times
  * (more failures mean broken hardware), RDSEED, which can run dry when
@@ -97,6 +101,7 @@
 #endif
 
 #include "entropy.h"
+#include "entropy_file.h"
 #include "log.h"
 #include "platform.h"
 
@@ -162,6 +167,8 @@ struct vrtc_entropy {
 	/* callback only */
 	vrtc_entropy_fill_fn cb_fill;
 	void *cb_ctx;
+	/* file only */
+	struct vrtc_entropy_file *file;
 };
 
 /* Bumped in the child of every fork(): pools filled before are dropped. */
@@ -193,6 +200,8 @@ vrtc_entropy_kind_name(enum vrtc_entropy_kind kind)
 {
 	if (kind == VRTC_ENTROPY_CALLBACK)
 		return "callback";
+	if (kind == VRTC_ENTROPY_FILE)
+		return "file";
 	if ((unsigned int)kind >= VRTC_ENTROPY_KIND_COUNT)
 		return "?";
 	return kind_names[kind];
@@ -599,6 +608,56 @@ callback_fill(struct vrtc_entropy *e, uint8_t *p, size_t len)
 	return rc;
 }
 
+/* ---- file ---- */
+
+static int
+file_fill(struct vrtc_entropy *e, uint8_t *p, size_t len)
+{
+	/* Short of bytes is the normal state of a slow device: the caller
+	 * asks vrtc_entropy_ready() first, so this is neither logged nor an
+	 * error of the file (the reader counts and logs those). */
+	return vrtc_entropy_file_take(e->file, p, len);
+}
+
+int
+vrtc_entropy_create_file(const char *path, struct vrtc_entropy **out)
+{
+	struct vrtc_entropy *e;
+	int rc;
+
+	*out = NULL;
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return -ENOMEM;
+	e->kind = VRTC_ENTROPY_FILE;
+	rc = vrtc_entropy_file_open(path, &e->file);
+	if (rc != 0) {
+		free(e);
+		return rc;
+	}
+	*out = e;
+	return 0;
+}
+
+size_t
+vrtc_entropy_ready(const struct vrtc_entropy *e)
+{
+	if (e->kind != VRTC_ENTROPY_FILE)
+		return SIZE_MAX;
+	return vrtc_entropy_file_ready(e->file);
+}
+
+int
+vrtc_entropy_file_stats(const struct vrtc_entropy *e, struct vrtc_entropy_file_stats *st)
+{
+	if (e->kind != VRTC_ENTROPY_FILE) {
+		memset(st, 0, sizeof(*st));
+		return -EINVAL;
+	}
+	vrtc_entropy_file_stats_get(e->file, st);
+	return 0;
+}
+
 /* ---- rdseed / rdrand ---- */
 
 #if defined(__x86_64__)
@@ -800,6 +859,7 @@ vrtc_entropy_destroy(struct vrtc_entropy *e)
 		explicit_bzero(e->buf, GETRANDOM_BUF_BYTES);
 		free(e->buf);
 	}
+	vrtc_entropy_file_close(e->file);
 	OPENSSL_cleanse(e, sizeof(*e));
 	free(e);
 }
@@ -887,6 +947,9 @@ vrtc_entropy_fill(struct vrtc_entropy *e, void *buf, size_t len)
 		break;
 	case VRTC_ENTROPY_CALLBACK:
 		rc = callback_fill(e, buf, len);
+		break;
+	case VRTC_ENTROPY_FILE:
+		rc = file_fill(e, buf, len);
 		break;
 	default:
 		rc = cpu_fill(e, buf, len);

@@ -16,6 +16,9 @@
  * - rdseed / rdrand: the CPU's generators, when CPUID says they exist.
  * - callback: bytes from the embedding application's own function
  *   (vrtc_entropy_create_callback()), e.g. a hardware generator it drives.
+ * - file: bytes read from a file or device (vrtc_entropy_create_file()),
+ *   e.g. the host's /dev/hwrng, by a reader thread of its own into a ring
+ *   the data path takes from without waiting (entropy_file.c).
  *
  * No cipher or DRBG is implemented here: this file only drives OpenSSL,
  * the kernel and the CPU instructions.
@@ -37,6 +40,8 @@ enum vrtc_entropy_kind {
 	VRTC_ENTROPY_KIND_COUNT,
 	/** Not built in: made only by vrtc_entropy_create_callback(). */
 	VRTC_ENTROPY_CALLBACK,
+	/** Not built in: made only by vrtc_entropy_create_file(). */
+	VRTC_ENTROPY_FILE,
 };
 
 /**
@@ -74,6 +79,16 @@ struct vrtc_entropy_stats {
 	uint64_t reseeds; /**< drbg: reseeds observed or forced */
 };
 
+/** Counters of a file source's reader (VRTC_ENTROPY_FILE). */
+struct vrtc_entropy_file_stats {
+	uint64_t bytes_read;  /**< bytes read from the file */
+	uint64_t reads;	      /**< read(2) calls that gave bytes */
+	uint64_t eof;	      /**< 1 once the file ended (it is not read again) */
+	uint64_t read_errors; /**< read(2) failures (each retried after a back-off) */
+	uint64_t would_block; /**< reads that found nothing yet (EAGAIN) */
+	uint64_t buffered;    /**< bytes read and not yet delivered */
+};
+
 struct vrtc_entropy;
 
 /**
@@ -89,6 +104,33 @@ int vrtc_entropy_create(enum vrtc_entropy_kind kind, const struct vrtc_entropy_p
  * @return 0 with @p out set, -EINVAL (@p fill is NULL), or -ENOMEM.
  */
 int vrtc_entropy_create_callback(vrtc_entropy_fill_fn fill, void *ctx, struct vrtc_entropy **out);
+
+/**
+ * Create a source of kind VRTC_ENTROPY_FILE: @p path (a file, a FIFO, a
+ * character device such as /dev/hwrng) is opened now, read-only and
+ * non-blocking, by a reader thread that fills a 64 KiB ring in chunks of at
+ * most 4 KiB. vrtc_entropy_fill() takes from the ring only and never waits:
+ * it gives -EAGAIN when fewer bytes than asked are there (see
+ * vrtc_entropy_ready()), -ENODATA once the file has ended and the ring is
+ * empty. Bytes are delivered once and wiped from the ring as they are taken.
+ * @return 0 with @p out set, or -errno (the file cannot be opened, is a
+ *   directory, ...; logged with the path).
+ */
+int vrtc_entropy_create_file(const char *path, struct vrtc_entropy **out);
+
+/**
+ * How many bytes vrtc_entropy_fill() can give @p e right now without
+ * failing: SIZE_MAX for every kind but VRTC_ENTROPY_FILE, for which it is
+ * what its ring holds (0 while the file has nothing, and for good after its
+ * end).
+ */
+size_t vrtc_entropy_ready(const struct vrtc_entropy *e);
+
+/**
+ * The reader's counters of a VRTC_ENTROPY_FILE source into @p st.
+ * @return 0, or -EINVAL for a source of another kind (@p st zeroed).
+ */
+int vrtc_entropy_file_stats(const struct vrtc_entropy *e, struct vrtc_entropy_file_stats *st);
 
 /** Destroy a source (NULL is fine); its state is wiped. */
 void vrtc_entropy_destroy(struct vrtc_entropy *e);
@@ -118,13 +160,14 @@ const struct vrtc_entropy_stats *vrtc_entropy_stats(const struct vrtc_entropy *e
 enum vrtc_entropy_kind vrtc_entropy_kind_of(const struct vrtc_entropy *e);
 
 /** Whether the built-in @p kind can be created on this machine (0 for
- * VRTC_ENTROPY_CALLBACK, which vrtc_entropy_create() does not make). */
+ * VRTC_ENTROPY_CALLBACK and VRTC_ENTROPY_FILE, which vrtc_entropy_create()
+ * does not make). */
 int vrtc_entropy_available(enum vrtc_entropy_kind kind);
 
-/** "drbg", "getrandom", "rdseed", "rdrand", "callback"; "?" for others. */
+/** "drbg", "getrandom", "rdseed", "rdrand", "callback", "file"; "?" for others. */
 const char *vrtc_entropy_kind_name(enum vrtc_entropy_kind kind);
 
-/** Parse a built-in kind's name ("callback" is not one). @return 0 or -EINVAL. */
+/** Parse a built-in kind's name ("callback" and "file" are not). @return 0 or -EINVAL. */
 int vrtc_entropy_kind_parse(const char *name, enum vrtc_entropy_kind *kind);
 
 #endif /* VRTC_ENTROPY_H */

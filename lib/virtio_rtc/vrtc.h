@@ -67,6 +67,10 @@ enum vrtc_clock_kind {
 	VRTC_CLOCK_UTC,	      /**< CLOCK_REALTIME, as UTC */
 	VRTC_CLOCK_TAI,	      /**< UTC + (TAI - UTC), as TAI */
 	VRTC_CLOCK_MONOTONIC, /**< CLOCK_MONOTONIC, as MONOTONIC */
+	/** A host PTP hardware clock (@c phc_path, e.g. /dev/ptp0), read on every
+	 * READ, served as the type the operator declares (@c phc_type); at most
+	 * one per device. (3 is VRTC_CLOCK_UTC_SMEARED.) */
+	VRTC_CLOCK_PHC = 4,
 };
 
 /** Which clocks of a virtio-rtc device have an alarm (VIRTIO_RTC_F_ALARM). */
@@ -84,6 +88,11 @@ enum vrtc_rng_source {
 	VRTC_RNG_SOURCE_RDSEED,	   /**< x86 RDSEED */
 	VRTC_RNG_SOURCE_RDRAND,	   /**< x86 RDRAND */
 	VRTC_RNG_SOURCE_APP,	   /**< the application's callback (app_entropy_fill) */
+	/** Bytes read from a file or device (@c source_path), e.g. the host's
+	 * /dev/hwrng: a reader thread of the device's own fills a buffer the
+	 * data path takes from; a request waits while it is empty (see
+	 * doc/virtio-rng.md). */
+	VRTC_RNG_SOURCE_FILE,
 };
 
 /**
@@ -132,6 +141,13 @@ struct vrtc_device_params {
 	enum vrtc_clock_kind clocks[VRTC_MAX_CLOCKS];
 	int tai_offset_s;   /**< TAI - UTC override; -1: kernel, then tzdata table */
 	int cross_host_tsc; /**< READ_CROSS against the host TSC (see doc/virtio-rtc.md) */
+	/** VRTC_CLOCK_PHC in @c clocks: the PTP hardware clock to read (opened
+	 * at creation, which fails when it is not one); copied. */
+	const char *phc_path;
+	/** VRTC_CLOCK_PHC: what the guest is told it is, VRTC_CLOCK_TAI or
+	 * VRTC_CLOCK_UTC (0, the default): the timescale the PHC runs (ptp4l
+	 * keeps PTP's TAI). */
+	enum vrtc_clock_kind phc_type;
 	enum vrtc_alarm_mode alarm_mode; /**< default VRTC_ALARM_DEFAULT */
 	/** VRTC_ALARM_KINDS: bit k set gives the clocks of enum vrtc_clock_kind
 	 * k an alarm (host and application clocks); each must be a clock of
@@ -142,6 +158,9 @@ struct vrtc_device_params {
 	enum vrtc_rng_source source; /**< default VRTC_RNG_SOURCE_DRBG */
 	uint64_t rate_bytes_per_s;   /**< 0: unlimited */
 	uint64_t reseed_requests;    /**< DRBG reseed interval in requests; 0: default */
+	/** VRTC_RNG_SOURCE_FILE: the file or device to read (opened at
+	 * creation, which fails when it cannot be); copied. */
+	const char *source_path;
 
 	/* Sources the application supplies (see struct vrtc_app_clock). */
 	uint16_t nb_app_clocks; /**< clocks after the host ones, ids continue */
@@ -467,6 +486,38 @@ int vrtc_backend_dir_set(const char *dir);
  * @return 0 or -errno of chown(2).
  */
 int vrtc_backend_chown(uid_t uid, gid_t gid);
+
+/**
+ * The host clock's discipline as adjtimex(2) reports it: the guests' UTC
+ * and TAI clocks are the host's CLOCK_REALTIME, so they are as good as this.
+ */
+struct vrtc_host_clock_health {
+	/** 1 when the kernel says the clock is not synchronised (STA_UNSYNC in
+	 * @c status, or adjtimex returned TIME_ERROR). */
+	int unsync;
+	int state;		  /**< adjtimex's return: TIME_OK (0) ... TIME_ERROR (5) */
+	int status;		  /**< timex.status, the STA_* bits */
+	int64_t maxerror_us;	  /**< the kernel's maximum error */
+	int64_t esterror_us;	  /**< the kernel's estimated error */
+	int tai_offset_s;	  /**< the kernel's TAI - UTC (0: nobody set it) */
+	int64_t offset_ns;	  /**< the discipline's current time offset */
+	int64_t freq_ppb;	  /**< the discipline's frequency correction */
+	uint64_t unsync_events;	  /**< times it was found unsynchronised after being
+				   *   synchronised (or at the first check) */
+	uint64_t checks;	  /**< checks so far, by any caller */
+};
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Read the host clock's health now (adjtimex(2), modes 0: nothing is
+ * changed, no privilege needed; a system call: control path only). The
+ * first call logs the state once; a later call that finds it changed logs
+ * one line (WARNING when it became unsynchronised). dpdk-rtcd calls it every
+ * second; telemetry /vrtc/host_clock calls it on demand.
+ * @return 0 with @p h set, or -errno (-EINVAL for NULL).
+ */
+int vrtc_host_clock_health_get(struct vrtc_host_clock_health *h);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,9 @@
  *   itest_client <EAL> -- rtc-check  --rtc PATH --clocks utc+tai+mono
  *                                    [--tai-offset S] [--cross 0|1]
  *   itest_client <EAL> -- rng-check  --rng PATH
+ *   itest_client <EAL> -- rng-file   --rng PATH --expect FILE [--rtc PATH]
+ *        (a source=file: device: every byte of FILE in order, then a buffer
+ *        that waits; the rtc device of the same daemon still answers)
  *   itest_client <EAL> -- traffic    [--rtc PATH] [--rng PATH] --seconds S
  *   itest_client <EAL> -- reconnect  --rtc PATH --times N
  *   itest_client <EAL> -- hotplug    --rtc PATH --times N
@@ -358,6 +361,90 @@ repeat:
 out:
 	printf("INFO rng bytes received %" PRIu64 "\n", total + 1 + 64 + 4096 + 65536);
 	rte_free(buf);
+	vrtc_fe_destroy(fe);
+	return failures ? 1 : 0;
+}
+
+/* ---- rng-file ------------------------------------------------------------- */
+
+/*
+ * A device serving source=file:FILE gives FILE's bytes in order (a buffer
+ * gets what the reader has, at least one byte), then, after its end, leaves
+ * the next buffer waiting (never completes it with zeros or with nothing)
+ * while another device of the daemon keeps answering.
+ */
+static int
+rng_file(const char *path, const char *expect, const char *rtc)
+{
+	enum { BLK = 4096 };
+	struct vrtc_fe *fe = fe_open("itest_rng", path, VRTC_DEVICE_RNG);
+	uint8_t *want = NULL, *buf;
+	size_t want_len = 0, got = 0;
+	unsigned int calls = 0, short_calls = 0, bad = 0;
+	struct vrtc_fe_done d;
+	struct vrtc_fe_req r;
+	int64_t until;
+	uint32_t used;
+	FILE *f;
+
+	if (fe == NULL)
+		return 1;
+	f = fopen(expect, "rb");
+	if (f != NULL) {
+		fseek(f, 0, SEEK_END);
+		want_len = (size_t)ftell(f);
+		fseek(f, 0, SEEK_SET);
+		want = malloc(want_len + 1);
+		if (want == NULL || fread(want, 1, want_len, f) != want_len)
+			want_len = 0;
+		fclose(f);
+	}
+	CHECK(want_len > 0, "rng-file: read the expected file", "%s", expect);
+	buf = rte_zmalloc(NULL, BLK, 64);
+	while (want_len > 0 && got < want_len) {
+		memset(buf, 0, BLK);
+		if (call(fe, NULL, 0, buf, BLK, &used) != 0 || used == 0 || used > BLK)
+			break;
+		calls++;
+		short_calls += used < BLK;
+		if (got + used > want_len || memcmp(buf, want + got, used) != 0)
+			bad++;
+		got += used;
+	}
+	CHECK(got == want_len && bad == 0, "rng-file: every byte of the file, in order",
+	      "%zu of %zu bytes, %u buffers differ", got, want_len, bad);
+	printf("INFO rng-file %zu bytes in %u buffers (%u short)\n", got, calls, short_calls);
+	/* After the end: a buffer waits, for a second at least. */
+	r = (struct vrtc_fe_req){ .in = buf, .in_len = BLK };
+	memset(buf, 0xA5, BLK);
+	CHECK(vrtc_fe_enqueue(fe, 0, &r, 1) == 1, "rng-file: post after the end", "full");
+	until = now_ns(CLOCK_MONOTONIC) + 1000000000LL;
+	used = 0;
+	while (now_ns(CLOCK_MONOTONIC) < until && used == 0)
+		used = vrtc_fe_dequeue(fe, 0, &d, 1);
+	CHECK(used == 0 && vrtc_fe_inflight(fe, 0) == 1 && buf[0] == 0xA5 && buf[BLK - 1] == 0xA5,
+	      "rng-file: after the end a buffer waits (not completed, not written)",
+	      "completed %u (len %u)", used, used ? d.len : 0);
+	if (rtc != NULL) {
+		struct vrtc_fe *rfe = fe_open("itest_rtc", rtc, VRTC_DEVICE_RTC);
+		struct rtc_bufs b;
+		unsigned int i, ok = 0;
+
+		if (rfe != NULL) {
+			b.req = rte_zmalloc(NULL, 64, 64);
+			b.resp = rte_zmalloc(NULL, 64, 64);
+			for (i = 0; i < 100; i++)
+				ok += rtc_req(rfe, &b, VRTC_RTC_REQ_READ, 0, 0, 16, 16, &used) ==
+				      VRTC_RTC_S_OK;
+			rte_free(b.req);
+			rte_free(b.resp);
+			vrtc_fe_destroy(rfe);
+		}
+		CHECK(ok == 100, "rng-file: the rtc device answers while the rng buffer waits",
+		      "%u of 100 READs", ok);
+	}
+	rte_free(buf);
+	free(want);
 	vrtc_fe_destroy(fe);
 	return failures ? 1 : 0;
 }
@@ -757,11 +844,11 @@ main(int argc, char **argv)
 		{ "rtc", required_argument, NULL, 'r' },   { "rng", required_argument, NULL, 'g' },
 		{ "clocks", required_argument, NULL, 'c' }, { "tai-offset", required_argument, NULL, 't' },
 		{ "cross", required_argument, NULL, 'x' },  { "seconds", required_argument, NULL, 's' },
-		{ "times", required_argument, NULL, 'n' },
+		{ "times", required_argument, NULL, 'n' },  { "expect", required_argument, NULL, 'e' },
 		{ "expect-alarm", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *rtc = NULL, *rng = NULL, *clocks = "utc+tai+mono", *scenario;
+	const char *rtc = NULL, *rng = NULL, *clocks = "utc+tai+mono", *scenario, *expect = NULL;
 	int tai_offset = 37, cross = 0, times = 20, expect_alarm = 1, n, c, rc;
 	double seconds = 2;
 
@@ -789,6 +876,7 @@ main(int argc, char **argv)
 		case 's': seconds = atof(optarg); break;
 		case 'n': times = atoi(optarg); break;
 		case 'a': expect_alarm = atoi(optarg); break;
+		case 'e': expect = optarg; break;
 		default: return 2;
 		}
 	}
@@ -796,6 +884,8 @@ main(int argc, char **argv)
 		rc = rtc_check(rtc, clocks, tai_offset, cross);
 	else if (strcmp(scenario, "rng-check") == 0 && rng != NULL)
 		rc = rng_check(rng);
+	else if (strcmp(scenario, "rng-file") == 0 && rng != NULL && expect != NULL)
+		rc = rng_file(rng, expect, rtc);
 	else if (strcmp(scenario, "traffic") == 0 && (rtc != NULL || rng != NULL))
 		rc = traffic(rtc, rng, seconds);
 	else if (strcmp(scenario, "reconnect") == 0 && rtc != NULL)

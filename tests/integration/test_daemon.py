@@ -18,9 +18,12 @@ built with its vdev drivers) also runs the cases that spell them as EAL
 """
 
 import argparse
+import ctypes
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -212,6 +215,33 @@ def case_rtc_clock_order_and_cross(build, cl):
         d.cleanup()
 
 
+def case_rtc_phc_clock(build, cl):
+    """clocks=...+phc:PATH:TYPE: a path that is not a PTP hardware clock is
+    refused at start-up with the reason; /dev/ptp0, where there is one, is
+    served (this machine may have none: then that part says it skipped)."""
+    d = Daemon(build, [RTC + ",clocks=utc+phc:/dev/null:tai"], name="nophc")
+    try:
+        rc, out = run_once(d)
+        check(rc != 0 and "phc /dev/null: not a PTP hardware clock" in out and
+              "serving" not in out,
+              f"clocks=utc+phc:/dev/null:tai refused: exit {rc}, 'not a PTP hardware clock'")
+    finally:
+        d.cleanup()
+    if not os.path.exists("/dev/ptp0"):
+        print("SKIP-PART: this machine has no /dev/ptp0 (no PTP hardware clock): "
+              "serving a real PHC is not tested here")
+        return
+    d = Daemon(build, [RTC + ",clocks=utc+tai+mono+phc:/dev/ptp0:tai"])
+    try:
+        d.start(["rtc.sock"])
+        check("phc /dev/ptp0: served as TAI" in d.output(), "/dev/ptp0 served as clock 3")
+        rc, _ = cl.run("traffic", "--rtc", d.sock("rtc.sock"), "--seconds", "1")
+        check(rc == 0, "READ traffic with a PHC as clock 3")
+        check(d.stop() == 0, "daemon exits 0")
+    finally:
+        d.cleanup()
+
+
 def case_rng_sanity(build, cl):
     d = Daemon(build, [RNG]).start(["rng.sock"])
     try:
@@ -237,6 +267,49 @@ def case_rng_rate_limit(build, cl):
         # machine): a bucket of 100 ms does not save up longer stalls.
         n = int(re.search(r"traffic rng completions (\d+)", out).group(1))
         check(300 <= n <= 1150, f"rate limit held: {n} buffers of 4 KiB in 2 s at 2 MB/s")
+    finally:
+        d.cleanup()
+
+
+def case_rng_file_source(build, cl):
+    """source=file:PATH: the guest gets the file's bytes in order, then its
+    buffers wait (never zeros); the end of file is one log line; the rtc
+    device on the same worker keeps answering; a path that cannot be opened
+    is refused at set-up, with the reason."""
+    d = Daemon(build, [RTC + ",lcore=1", RNG + ",lcore=1,source=file:{dir}/entropy.bin"])
+    try:
+        size = 300 * 1000 + 7  # past four rings of 64 KiB, not a multiple of 4 KiB
+        path = os.path.join(d.dir, "entropy.bin")
+        with open(path, "wb") as f:
+            f.write(os.urandom(size))
+        d.start(["rtc.sock", "rng.sock"])
+        rc, out = cl.run("rng-file", "--rng", d.sock("rng.sock"), "--expect", path,
+                         "--rtc", d.sock("rtc.sock"))
+        check(rc == 0, "rng-file: the file's bytes, then a waiting buffer, rtc unaffected")
+        time.sleep(1.2)
+        st = d.stats("rng_vhost0")
+        check(st is not None and st["bytes"] == size,
+              f"daemon counted the file's {size} bytes ({st})")
+        (tel,) = telemetry(d, "/vrtc/stats,rng_vhost0")
+        x = tel["/vrtc/stats"]
+        check(x["rng_file_bytes_read"] == size and x["rng_file_eof"] == 1 and
+              x["rng_file_read_errors"] == 0 and x["rng_file_buffered"] == 0 and
+              x["rng_source_waits"] >= 1,
+              "telemetry: the file's bytes read, its end, no error, nothing left, a wait "
+              f"({ {k: v for k, v in x.items() if 'file' in k or 'waits' in k} })")
+        eof = [l for l in d.output().splitlines() if "end of file" in l]
+        check(len(eof) == 1 and path in eof[0],
+              f"one end-of-file line naming the file ({eof})")
+        check(d.stop() == 0, "daemon exits 0 on SIGTERM with an ended file source")
+    finally:
+        d.cleanup()
+    d = Daemon(build, [RNG + ",source=file:{dir}/missing.bin"], name="nofile")
+    try:
+        rc, out = run_once(d)
+        want = f"cannot read {d.dir}/missing.bin: No such file or directory"
+        check(rc != 0 and want in out and "serving" not in out,
+              f"source=file:D/missing.bin refused: exit {rc}, "
+              f"'{want.replace(d.dir, 'D')}'")
     finally:
         d.cleanup()
 
@@ -337,6 +410,11 @@ BAD_ARGS = [
     ("rtc_vhost0,iface={dir}/x.sock,clocks=+utc", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+phc:/dev/ptp0", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=phc:/dev/ptp0:mono", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=phc::tai", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=phc:/dev/ptp0:tai+phc:/dev/ptp1:utc", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,alarm=phc:/dev/ptp0:tai", "alarm"),
     ("rtc_vhost0,iface={dir}/x.sock,tai_offset=2000", "tai_offset"),
     ("rtc_vhost0,iface={dir}/x.sock,cross_tsc=2", "cross_tsc"),
     ("rtc_vhost0,iface={dir}/x.sock,mode=0400", "mode"),
@@ -346,6 +424,7 @@ BAD_ARGS = [
     ("rtc_vhost0,iface={dir}/x.sock,reconnect=0", "reconnect"),
     ("rtc_vhost0,iface={dir}/x.sock,bogus=1", "keys"),
     ("rng_vhost0,iface={dir}/x.sock,source=dice", "source"),
+    ("rng_vhost0,iface={dir}/x.sock,source=file:", "source"),
     ("rng_vhost0,iface={dir}/x.sock,rate=fast", "rate"),
     ("rng_vhost0,iface={dir}/x.sock,reseed=0", "reseed"),
     ("rng_vhost0,iface={dir}/x.sock,clocks=utc", "keys"),
@@ -541,6 +620,67 @@ def case_stats_log_type(build, cl):
         out = d.output()
         check("rtcd.stats" not in out and "req/s" not in out,
               "--log-level=rtcd.stats:notice silences them")
+    finally:
+        d.cleanup()
+
+
+def telemetry(d, *cmds):
+    """Answers of the daemon's rte_telemetry socket to each command (dicts)."""
+    path = os.path.join(d.runtime_dir(), "dpdk_telemetry.v2")
+    deadline = time.time() + 5
+    while not os.path.exists(path) and time.time() < deadline:
+        time.sleep(0.05)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(5)
+    try:
+        s.connect(path)
+        json.loads(s.recv(16384).decode())  # the greeting
+        out = []
+        for c in cmds:
+            s.send(c.encode())
+            out.append(json.loads(s.recv(65536).decode()))
+        return out
+    finally:
+        s.close()
+
+
+def kernel_clock_unsync():
+    """The kernel's verdict, read here as the daemon reads it (adjtimex, modes 0)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    buf = ctypes.create_string_buffer(512)  # struct timex, zeroed: modes 0
+    state = libc.adjtimex(buf)
+    if state < 0:
+        raise Skip(f"adjtimex: errno {ctypes.get_errno()}")
+    status = int.from_bytes(buf.raw[40:44], "little", signed=True)  # x86-64 layout
+    return bool(status & 0x40) or state == 5  # STA_UNSYNC, TIME_ERROR
+
+
+def case_telemetry_host_clock(build, cl):
+    """Host clock health: /vrtc/host_clock gives adjtimex's view (the same
+    unsynchronised verdict as the kernel's, read here), each call is a fresh
+    check, and the daemon logs the state once at start."""
+    d = Daemon(build, [RTC])
+    try:
+        d.start(["rtc.sock"])
+        a, b, st = telemetry(d, "/vrtc/host_clock", "/vrtc/host_clock", "/vrtc/stats,rtc_vhost0")
+        a, b = a["/vrtc/host_clock"], b["/vrtc/host_clock"]
+        print(f"INFO /vrtc/host_clock: {a}")
+        want = {"synchronised", "unsync", "state", "status", "maxerror_us", "esterror_us",
+                "tai_offset_s", "offset_ns", "freq_ppb", "unsync_events", "checks"}
+        check(want <= set(a), f"/vrtc/host_clock has {sorted(want - set(a))} missing")
+        unsync = kernel_clock_unsync()
+        check(a["unsync"] == int(unsync) and a["synchronised"] == int(not unsync),
+              f"unsync {a['unsync']} as the kernel says ({int(unsync)})")
+        check(bool(a["status"] & 0x40) or a["state"] == "error" or not a["unsync"],
+              "unsync follows status/state")
+        check(b["checks"] > a["checks"] >= 1, "each call checks again")
+        check(a["unsync_events"] == int(unsync) and b["unsync_events"] == a["unsync_events"],
+              f"no transition between the calls ({a['unsync_events']}, {b['unsync_events']})")
+        check("/vrtc/stats" in st and st["/vrtc/stats"]["type"] == "rtc", "/vrtc/stats unchanged")
+        lines = [l for l in d.output().splitlines() if "host clock:" in l]
+        first = "not synchronised" if unsync else "synchronised ("
+        check(len(lines) == 1 and first in lines[0],
+              f"one host-clock line at start, saying '{first}' ({lines})")
     finally:
         d.cleanup()
 

@@ -56,6 +56,37 @@ count_sink(enum vrtc_log_component comp, enum vrtc_log_level level, const char *
 		nb_warnings++;
 }
 
+/*
+ * RDSEED runs dry when the host's cores draw from it (0.02 to 0.2 MB/s on a
+ * loaded VM), and vrtc_entropy_fill() then gives -EAGAIN after its own
+ * budget of retries: that is its contract, not a failure. For RDSEED only,
+ * a fill that gives -EAGAIN is tried again after a short sleep, for at most
+ * RDSEED_RETRY_MAX attempts per fill; each -EAGAIN is counted in
+ * rdseed_dry so the checks of the source's error counter can subtract
+ * them. Every other kind, and every other error, fails at once.
+ */
+#define RDSEED_RETRY_MAX 2000
+#define RDSEED_RETRY_SLEEP_NS (500 * 1000)
+
+static uint64_t rdseed_dry;
+
+static int
+fill_tolerant(struct vrtc_entropy *e, void *buf, size_t len)
+{
+	const struct timespec pause = {.tv_sec = 0, .tv_nsec = RDSEED_RETRY_SLEEP_NS};
+	unsigned int tries = 0;
+	int rc;
+
+	for (;;) {
+		rc = vrtc_entropy_fill(e, buf, len);
+		if (rc != -EAGAIN || vrtc_entropy_kind_of(e) != VRTC_ENTROPY_RDSEED ||
+		    ++tries >= RDSEED_RETRY_MAX)
+			return rc;
+		rdseed_dry++;
+		nanosleep(&pause, NULL);
+	}
+}
+
 /* Create @p kind, or say why not; drbg and getrandom must always work. */
 static struct vrtc_entropy *
 make(enum vrtc_entropy_kind kind, const struct vrtc_entropy_params *params)
@@ -173,6 +204,7 @@ fill_lengths_of(enum vrtc_entropy_kind kind)
 
 	if (e == NULL)
 		return;
+	rdseed_dry = 0;
 	buf = malloc(MIB + 2 * GUARD);
 	T_CHECK(buf != NULL);
 	for (i = 0; i < VRTC_ARRAY_SIZE(fill_lengths); i++) {
@@ -184,7 +216,7 @@ fill_lengths_of(enum vrtc_entropy_kind kind)
 			memset(seen, 0, sizeof(seen));
 			for (rep = 0; rep < reps; rep++) {
 				memset(buf, PATTERN, MIB + 2 * GUARD);
-				T_EQ_INT(vrtc_entropy_fill(e, p, len), 0);
+				T_EQ_INT(fill_tolerant(e, p, len), 0);
 				T_CHECK(t_all_bytes_are(buf, GUARD + offsets[j], PATTERN));
 				T_CHECK(t_all_bytes_are(p + len, MIB + GUARD - len - offsets[j],
 						      PATTERN));
@@ -207,7 +239,11 @@ fill_lengths_of(enum vrtc_entropy_kind kind)
 	}
 	T_EQ(vrtc_entropy_stats(e)->bytes, bytes);
 	T_EQ(vrtc_entropy_stats(e)->calls, calls);
-	T_EQ(vrtc_entropy_stats(e)->errors, 0);
+	/* Only RDSEED's dry spells, each retried above, count as errors. */
+	T_EQ(vrtc_entropy_stats(e)->errors, rdseed_dry);
+	if (rdseed_dry != 0)
+		printf("     %-9s ran dry %" PRIu64 " times (retried)\n",
+		       vrtc_entropy_kind_name(kind), rdseed_dry);
 	/* A zero-length fill needs no buffer. */
 	T_EQ_INT(vrtc_entropy_fill(e, NULL, 0), 0);
 	T_EQ(vrtc_entropy_stats(e)->calls, calls + 1);
@@ -239,7 +275,7 @@ chi_square_of(enum vrtc_entropy_kind kind)
 	T_CHECK(buf != NULL);
 	/* Several request sizes, so the tail handling is in the sample too. */
 	for (i = 0; i < MIB; i += 4099)
-		T_EQ_INT(vrtc_entropy_fill(e, buf + i, VRTC_MIN((size_t)4099, MIB - i)), 0);
+		T_EQ_INT(fill_tolerant(e, buf + i, VRTC_MIN((size_t)4099, MIB - i)), 0);
 	for (i = 0; i < MIB; i++)
 		hist[buf[i]]++;
 	expect = MIB / 256.0;
@@ -261,11 +297,16 @@ test_chi_square(void)
 		chi_square_of(k);
 }
 
-/* 256 separate 4 KiB fills: no two alike. */
+/*
+ * 256 separate 4 KiB fills: no two alike. RDSEED, which may deliver as
+ * little as 20 KB/s here, draws 256 fills of 256 bytes instead (64 KiB):
+ * the same number of comparisons, each block still far too long to repeat
+ * by chance.
+ */
 static void
 no_repeats_of(enum vrtc_entropy_kind kind)
 {
-	const size_t blk = 4096, nb = 256;
+	const size_t blk = kind == VRTC_ENTROPY_RDSEED ? 256 : 4096, nb = 256;
 	struct vrtc_entropy *e = make(kind, NULL);
 	uint8_t *buf;
 	size_t i, j;
@@ -275,7 +316,7 @@ no_repeats_of(enum vrtc_entropy_kind kind)
 	buf = malloc(blk * nb);
 	T_CHECK(buf != NULL);
 	for (i = 0; i < nb; i++)
-		T_EQ_INT(vrtc_entropy_fill(e, buf + i * blk, blk), 0);
+		T_EQ_INT(fill_tolerant(e, buf + i * blk, blk), 0);
 	for (i = 0; i < nb; i++)
 		for (j = i + 1; j < nb; j++)
 			T_CHECK(memcmp(buf + i * blk, buf + j * blk, blk) != 0);
@@ -302,11 +343,11 @@ two_instances_of(enum vrtc_entropy_kind kind)
 		return;
 	b = make(kind, NULL);
 	T_CHECK(b != NULL);
-	T_EQ_INT(vrtc_entropy_fill(a, x, sizeof(x)), 0);
-	T_EQ_INT(vrtc_entropy_fill(b, y, sizeof(y)), 0);
+	T_EQ_INT(fill_tolerant(a, x, sizeof(x)), 0);
+	T_EQ_INT(fill_tolerant(b, y, sizeof(y)), 0);
 	T_CHECK(memcmp(x, y, sizeof(x)) != 0);
 	/* And an instance does not repeat itself. */
-	T_EQ_INT(vrtc_entropy_fill(a, y, sizeof(y)), 0);
+	T_EQ_INT(fill_tolerant(a, y, sizeof(y)), 0);
 	T_CHECK(memcmp(x, y, sizeof(x)) != 0);
 	vrtc_entropy_destroy(a);
 	vrtc_entropy_destroy(b);
@@ -484,7 +525,8 @@ unmapped_destination_of(enum vrtc_entropy_kind kind)
 		if (devnull >= 0)
 			dup2(devnull, STDERR_FILENO); /* ASan's report */
 		vrtc_log_set_sink(count_sink);
-		rc = vrtc_entropy_fill(e, p, 64);
+		/* RDSEED may be dry before it touches the page: retried. */
+		rc = fill_tolerant(e, p, 64);
 		if (write(fds[1], &rc, sizeof(rc)) != (ssize_t)sizeof(rc))
 			_exit(2);
 		_exit(0);
@@ -503,7 +545,7 @@ unmapped_destination_of(enum vrtc_entropy_kind kind)
 	T_CHECK(WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0));
 	/* The parent's source is untouched and still serves. */
 	T_EQ(vrtc_entropy_stats(e)->calls, 0);
-	T_EQ_INT(vrtc_entropy_fill(e, &rc, sizeof(rc)), 0);
+	T_EQ_INT(fill_tolerant(e, &rc, sizeof(rc)), 0);
 	munmap(p, (size_t)page);
 	vrtc_entropy_destroy(e);
 }
@@ -707,13 +749,14 @@ test_quiesce(void)
 
 		if (e == NULL)
 			continue;
+		rdseed_dry = 0;
 		vrtc_entropy_quiesce(e);
-		T_EQ_INT(vrtc_entropy_fill(e, a, sizeof(a)), 0);
+		T_EQ_INT(fill_tolerant(e, a, sizeof(a)), 0);
 		for (i = 0; i < 100; i++)
 			vrtc_entropy_quiesce(e);
-		T_EQ_INT(vrtc_entropy_fill(e, b, sizeof(b)), 0);
+		T_EQ_INT(fill_tolerant(e, b, sizeof(b)), 0);
 		T_CHECK(memcmp(a, b, sizeof(a)) != 0);
-		T_EQ(vrtc_entropy_stats(e)->errors, 0);
+		T_EQ(vrtc_entropy_stats(e)->errors, rdseed_dry);
 		vrtc_entropy_destroy(e);
 	}
 }

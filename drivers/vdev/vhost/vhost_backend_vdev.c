@@ -79,12 +79,12 @@ static struct rte_vdev_driver rng_vhost_drv = {
 
 VRTC_VDEV_REGISTER(rtc_vhost, rtc_vhost_drv,
 	COMMON_PARAMS
-	"clocks=<utc+tai+mono> "
+	"clocks=<utc+tai+mono[+phc:PATH:tai|utc]> "
 	"tai_offset=<auto|seconds> "
 	"cross_tsc=<0|1>");
 
 VRTC_VDEV_REGISTER(rng_vhost, rng_vhost_drv,
 	COMMON_PARAMS
-	"source=<drbg|getrandom|rdseed|rdrand> "
+	"source=<drbg|getrandom|rdseed|rdrand|file:PATH> "
 	"rate=<bytes/s[K|M|G]> "
 	"reseed=<requests>");

@@ -30,6 +30,7 @@ struct rng_dev {
 	struct vrtc_rng_stats stats;
 	struct vrtc_rate_limit limit;
 	uint64_t rate_limited_polls;
+	uint64_t source_waits; /* polls that left buffers waiting for the source's bytes */
 };
 
 static const enum vrtc_entropy_kind entropy_of[] = {
@@ -68,15 +69,25 @@ rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
+		/* A file source serves what it has read (at least one byte),
+		 * else the buffer waits on the ring for its reader. */
+		size_t ready = vrtc_entropy_ready(rng->source);
 		uint32_t len;
-		int rc = vrtc_vq_pop(&q->vq, &chain);
+		int rc;
+
+		if (vrtc_unlikely(ready == 0)) {
+			rng->source_waits++;
+			break;
+		}
+		rc = vrtc_vq_pop(&q->vq, &chain);
 
 		if (rc != 0) {
 			if (rc == -EBADMSG)
 				continue;
 			break;
 		}
-		len = vrtc_rng_handle(rng->source, &chain, max_bytes, &rng->stats);
+		len = vrtc_rng_handle(rng->source, &chain,
+				      (uint32_t)RTE_MIN((size_t)max_bytes, ready), &rng->stats);
 		vrtc_vq_push(&q->vq, chain.head, len);
 		done++;
 		if (limited && !vrtc_rate_limit_consume(rl, len))
@@ -108,6 +119,25 @@ rng_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 			rte_free(rng);
 			return rc;
 		}
+		goto limit;
+	}
+	if (p->source == VRTC_RNG_SOURCE_FILE) {
+		if (p->source_path == NULL || p->source_path[0] == '\0') {
+			VRTC_DLOG(device, ERR, dev, "source: a file source needs a path "
+				  "(source=file:PATH)");
+			return -EINVAL;
+		}
+		rng = rte_zmalloc("vrtc_rng_dev", sizeof(*rng), RTE_CACHE_LINE_SIZE);
+		if (rng == NULL)
+			return -ENOMEM;
+		rc = vrtc_entropy_create_file(p->source_path, &rng->source);
+		if (rc != 0) {
+			VRTC_DLOG(device, ERR, dev, "source: cannot read %s: %s", p->source_path,
+				  strerror(-rc));
+			rte_free(rng);
+			return rc;
+		}
+		VRTC_DLOG(device, INFO, dev, "source: file %s", p->source_path);
 		goto limit;
 	}
 	if ((unsigned int)p->source >= RTE_DIM(entropy_of)) {
@@ -174,16 +204,35 @@ rng_stats_get(const struct vrtc_device *dev, struct vrtc_device_stats *st)
 	st->errors += ns->source_errors + ns->readable_chains;
 }
 
+/* The file reader's counters (zero for the other sources). */
+static struct vrtc_entropy_file_stats
+file_stats_of(const struct rng_dev *rng)
+{
+	struct vrtc_entropy_file_stats fs;
+
+	vrtc_entropy_file_stats(rng->source, &fs);
+	return fs;
+}
+
 static unsigned int
 rng_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned int n)
 {
 	const struct rng_dev *rng = rng_of(dev);
+	const struct vrtc_entropy_file_stats fs = file_stats_of(rng);
 	const struct vrtc_xstat_src v[] = {
 		{ "rng_rate_limited_polls", rng->rate_limited_polls },
 		{ "rng_readable_chains", rng->stats.readable_chains },
 		{ "rng_empty_chains", rng->stats.empty_chains },
 		{ "rng_source_errors", rng->stats.source_errors },
 		{ "rng_rate_bytes_per_s", rng->limit.rate_bytes_per_s },
+		{ "rng_source_waits", rng->source_waits },
+		/* file source (0 for the others) */
+		{ "rng_file_bytes_read", fs.bytes_read },
+		{ "rng_file_reads", fs.reads },
+		{ "rng_file_eof", fs.eof },
+		{ "rng_file_read_errors", fs.read_errors },
+		{ "rng_file_would_block", fs.would_block },
+		{ "rng_file_buffered", fs.buffered },
 	};
 
 	return vrtc_xstats_fill(xs, n, v, RTE_DIM(v));
@@ -205,13 +254,23 @@ on_source(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 	};
 	unsigned int i;
 
+	if (value != NULL && strncmp(value, "file:", 5) == 0) {
+		if (value[5] == '\0') {
+			VRTC_ARG_ERR(ctx, key, value,
+				     "file: needs a path (source=file:/dev/hwrng)");
+			return -EINVAL;
+		}
+		ctx->p->source = VRTC_RNG_SOURCE_FILE;
+		ctx->p->source_path = value + 5;
+		return 0;
+	}
 	for (i = 0; value != NULL && i < RTE_DIM(sources); i++) {
 		if (strcmp(value, sources[i].name) == 0) {
 			ctx->p->source = sources[i].source;
 			return 0;
 		}
 	}
-	VRTC_ARG_ERR(ctx, key, value, "expected drbg, getrandom, rdseed or rdrand");
+	VRTC_ARG_ERR(ctx, key, value, "expected drbg, getrandom, rdseed, rdrand or file:PATH");
 	return -EINVAL;
 }
 

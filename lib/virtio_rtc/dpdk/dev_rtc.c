@@ -32,6 +32,7 @@
 #include <rte_malloc.h>
 
 #include "clock.h"
+#include "clock_phc.h"
 #include "device.h"
 #include "device_args.h"
 #include "vrtc_args.h"
@@ -59,6 +60,7 @@ struct alarmq {
 struct rtc_dev {
 	struct vrtc_host_clock_cfg clock_cfg; /* host clocks point at it */
 	struct vrtc_app_clock app[VRTC_MAX_CLOCKS];
+	struct vrtc_phc *phc; /* clocks=phc:PATH:TYPE, or NULL */
 	struct vrtc_rtc_model model;
 	struct alarmq alarmq;
 };
@@ -130,6 +132,15 @@ check_kinds(const struct vrtc_device *dev, const enum vrtc_clock_kind *kinds, ui
 
 	*need_tai = 0;
 	for (i = 0; i < nb; i++) {
+		if (kinds[i] == VRTC_CLOCK_PHC) {
+			for (j = 0; j < i; j++) {
+				if (kinds[j] == VRTC_CLOCK_PHC) {
+					VRTC_DLOG(device, ERR, dev, "clocks: one phc per device");
+					return -EINVAL;
+				}
+			}
+			continue;
+		}
 		if ((unsigned int)kinds[i] >= RTE_DIM(host_clock_of)) {
 			VRTC_DLOG(device, ERR, dev, "clocks: unknown clock kind %d", kinds[i]);
 			return -EINVAL;
@@ -168,6 +179,37 @@ app_clocks_check(const struct vrtc_device *dev, const struct vrtc_device_params 
 			return -EINVAL;
 		}
 	}
+	return 0;
+}
+
+/* clocks=phc:PATH:TYPE: open the PHC (refused with the reason when it is
+ * not one) and make clock @p c read it. */
+static int
+phc_setup(const struct vrtc_device *dev, struct rtc_dev *rtc,
+	  const struct vrtc_device_params *p, struct vrtc_clock *c)
+{
+	uint8_t type;
+	int rc;
+
+	if (p->phc_path == NULL || p->phc_path[0] == '\0') {
+		VRTC_DLOG(device, ERR, dev, "clocks: a phc clock needs phc_path");
+		return -EINVAL;
+	}
+	if (p->phc_type == VRTC_CLOCK_TAI) {
+		type = VRTC_RTC_CLOCK_TAI;
+	} else if (p->phc_type == VRTC_CLOCK_UTC) {
+		type = VRTC_RTC_CLOCK_UTC;
+	} else {
+		VRTC_DLOG(device, ERR, dev, "clocks: phc %s: its type must be tai or utc",
+			  p->phc_path);
+		return -EINVAL;
+	}
+	rc = vrtc_phc_open(p->phc_path, type, &rtc->phc);
+	if (rc != 0) {
+		VRTC_DLOG(device, ERR, dev, "clocks: phc %s: %s", p->phc_path, strerror(-rc));
+		return rc;
+	}
+	vrtc_phc_clock_init(c, rtc->phc);
 	return 0;
 }
 
@@ -269,6 +311,12 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 		}
 	}
 	for (i = 0; i < nb; i++) {
+		if (kinds[i] == VRTC_CLOCK_PHC) {
+			rc = phc_setup(dev, rtc, p, &clocks[i]);
+			if (rc != 0)
+				goto fail;
+			continue;
+		}
 		rc = vrtc_host_clock_init(&clocks[i], host_clock_of[kinds[i]], &rtc->clock_cfg);
 		if (rc != 0) {
 			VRTC_DLOG(device, ERR, dev, "clock %u (%s): %s", i,
@@ -303,6 +351,7 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 	dev->queues[VRTC_RTC_ALARMQ].holds_buffers = 1;
 	return 0;
 fail:
+	vrtc_phc_destroy(rtc->phc);
 	rte_free(rtc);
 	return rc;
 }
@@ -310,7 +359,11 @@ fail:
 static void
 rtc_teardown(struct vrtc_device *dev)
 {
-	rte_free(dev->priv);
+	struct rtc_dev *rtc = rtc_of(dev);
+
+	if (rtc != NULL)
+		vrtc_phc_destroy(rtc->phc);
+	rte_free(rtc);
 	dev->priv = NULL;
 }
 
@@ -543,6 +596,9 @@ rtc_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, unsigned in
 		{ "rtc_reads", rs->reads },
 		{ "rtc_cross_reads", rs->cross_reads },
 		{ "rtc_clocks", rtc_of(dev)->model.nb_clocks },
+		{ "rtc_phc_reads", rtc_of(dev)->phc ? vrtc_phc_stats(rtc_of(dev)->phc)->reads : 0 },
+		{ "rtc_phc_errors",
+		  rtc_of(dev)->phc ? vrtc_phc_stats(rtc_of(dev)->phc)->errors : 0 },
 		{ "rtc_alarms_set", rtc_of(dev)->model.alarm_stats.set },
 		{ "rtc_alarms_enabled_set", rtc_of(dev)->model.alarm_stats.enabled_set },
 		{ "rtc_alarms_expired", rtc_of(dev)->model.alarm_stats.expired },
@@ -564,6 +620,20 @@ static int
 on_cross_tsc(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 {
 	return vrtc_arg_bool(ctx, key, value, &ctx->p->cross_host_tsc);
+}
+
+/* One 'phc:PATH:TYPE' item of @p len bytes. */
+static int
+parse_phc_item(struct vrtc_arg_ctx *ctx, const char *item, size_t len)
+{
+	uint8_t type;
+
+	if (len <= 4 || vrtc_phc_spec_parse(item + 4, len - 4, ctx->phc_path,
+					    sizeof(ctx->phc_path), &type) != 0)
+		return -EINVAL;
+	ctx->p->phc_path = ctx->phc_path;
+	ctx->p->phc_type = type == VRTC_RTC_CLOCK_TAI ? VRTC_CLOCK_TAI : VRTC_CLOCK_UTC;
+	return 0;
 }
 
 /* A clock name of clocks= and alarm= ("utc", "tai", "mono", ...). */
@@ -589,9 +659,12 @@ clock_kind_parse(const char *name, enum vrtc_clock_kind *kind)
 	}
 }
 
-/* 'utc+tai+mono': every item non-empty, known and given once. */
+/* 'utc+tai+mono': every item non-empty, known and given once. A phc:PATH:TYPE
+ * item sets ctx's PHC; with @p ctx NULL (alarm=) it is refused: no alarm on
+ * a PHC clock. */
 static int
-parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
+parse_clocks(struct vrtc_arg_ctx *ctx, const char *value, enum vrtc_clock_kind *clocks,
+	     uint16_t *nb)
 {
 	const char *tok = value, *end;
 	uint16_t n = 0, i;
@@ -605,6 +678,13 @@ parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 
 		end = strchr(tok, '+');
 		len = end != NULL ? (size_t)(end - tok) : strlen(tok);
+		if (len > 4 && strncmp(tok, "phc:", 4) == 0) {
+			if (ctx == NULL || n == VRTC_MAX_CLOCKS ||
+			    parse_phc_item(ctx, tok, len) != 0)
+				return -EINVAL;
+			kind = VRTC_CLOCK_PHC;
+			goto add;
+		}
 		/* Empty items: a leading, trailing or doubled '+'. */
 		if (len == 0 || len >= sizeof(name) || n == VRTC_MAX_CLOCKS)
 			return -EINVAL;
@@ -612,6 +692,7 @@ parse_clocks(const char *value, enum vrtc_clock_kind *clocks, uint16_t *nb)
 		name[len] = '\0';
 		if (clock_kind_parse(name, &kind) != 0)
 			return -EINVAL;
+add:
 		for (i = 0; i < n; i++) {
 			if (clocks[i] == kind)
 				return -EINVAL;
@@ -641,7 +722,7 @@ on_alarm(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 		ctx->p->alarm_mode = VRTC_ALARM_DEFAULT;
 		return 0;
 	}
-	if (parse_clocks(value, kinds, &nb) == 0) {
+	if (parse_clocks(NULL, value, kinds, &nb) == 0) {
 		for (i = 0; i < nb; i++)
 			mask |= UINT32_C(1) << kinds[i];
 		ctx->p->alarm_mode = VRTC_ALARM_KINDS;
@@ -657,11 +738,11 @@ on_alarm(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 static int
 on_clocks(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 {
-	if (parse_clocks(value, ctx->p->clocks, &ctx->p->nb_clocks) == 0)
+	if (parse_clocks(ctx, value, ctx->p->clocks, &ctx->p->nb_clocks) == 0)
 		return 0;
 	VRTC_ARG_ERR(ctx, key, value,
-		"expected clock names joined by '+', each once, from utc, tai, mono "
-		"(e.g. utc+tai+mono)");
+		"expected clock names joined by '+', each once, from utc, tai, mono and one "
+		"phc:PATH:tai or phc:PATH:utc (e.g. utc+tai+mono+phc:/dev/ptp0:tai)");
 	return -EINVAL;
 }
 

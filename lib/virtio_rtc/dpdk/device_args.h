@@ -34,6 +34,7 @@ struct vrtc_arg_ctx {
 	struct vrtc_device_params *p;  /* filled by the handlers */
 	int reconnect;		       /* -1: not given */
 	int rc;			       /* the failing handler's -errno */
+	char phc_path[256];	       /* rtc clocks=phc:PATH:TYPE: p->phc_path points here */
 };
 
 /** Parse @p value of @p key into ctx->p; 0, or -EINVAL after one VRTC_ARG_ERR line. */

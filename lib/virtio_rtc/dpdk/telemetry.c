@@ -7,14 +7,22 @@
  * /var/run/dpdk/<prefix>/dpdk_telemetry.v2):
  *   /vrtc/devices          names of the devices
  *   /vrtc/stats,<name>     counters of one device, with its extended ones
+ *   /vrtc/host_clock       the host clock's health (adjtimex), read now
+ *
+ * The host clock's health is also here: vrtc_host_clock_health_get() keeps
+ * one process-wide watch (clock_health.c), so whoever asks (telemetry, the
+ * daemon's once-a-second check) sees the same transition counted and logged
+ * once.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <rte_common.h>
 #include <rte_telemetry.h>
 
+#include "clock_health.h"
 #include "vrtc.h"
 #include "vrtc_compat.h"
 
@@ -76,10 +84,66 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/* ---- host clock health ---------------------------------------------------------- */
+
+static pthread_mutex_t health_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vrtc_clock_health_watch health_watch;
+
+int
+vrtc_host_clock_health_get(struct vrtc_host_clock_health *h)
+{
+	int rc;
+
+	if (h == NULL)
+		return -EINVAL;
+	memset(h, 0, sizeof(*h));
+	pthread_mutex_lock(&health_lock);
+	rc = vrtc_clock_health_read(NULL, NULL, h);
+	if (rc == 0)
+		vrtc_clock_health_watch(&health_watch, h);
+	pthread_mutex_unlock(&health_lock);
+	return rc;
+}
+
+static int
+tel_host_clock(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct vrtc_host_clock_health h;
+	int rc;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	rc = vrtc_host_clock_health_get(&h);
+	if (rc != 0)
+		return rc;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_int(d, "synchronised", !h.unsync);
+	rte_tel_data_add_dict_int(d, "unsync", h.unsync);
+	rte_tel_data_add_dict_string(d, "state", vrtc_clock_state_name(h.state));
+	rte_tel_data_add_dict_int(d, "status", h.status);
+	rte_tel_data_add_dict_int(d, "maxerror_us",
+				  (int)RTE_MIN(h.maxerror_us, (int64_t)INT32_MAX));
+	rte_tel_data_add_dict_int(d, "esterror_us",
+				  (int)RTE_MIN(h.esterror_us, (int64_t)INT32_MAX));
+	rte_tel_data_add_dict_int(d, "tai_offset_s", h.tai_offset_s);
+	rte_tel_data_add_dict_int(d, "offset_ns",
+				  (int)RTE_MAX(RTE_MIN(h.offset_ns, (int64_t)INT32_MAX),
+					       (int64_t)INT32_MIN));
+	rte_tel_data_add_dict_int(d, "freq_ppb",
+				  (int)RTE_MAX(RTE_MIN(h.freq_ppb, (int64_t)INT32_MAX),
+					       (int64_t)INT32_MIN));
+	vrtc_tel_dict_add_uint(d, "unsync_events", h.unsync_events);
+	vrtc_tel_dict_add_uint(d, "checks", h.checks);
+	return 0;
+}
+
 RTE_INIT(vrtc_telemetry_init)
 {
 	rte_telemetry_register_cmd("/vrtc/devices", tel_devices,
 				   "Lists the virtio-rtc/virtio-rng devices. Takes no parameters");
 	rte_telemetry_register_cmd("/vrtc/stats", tel_stats,
 				   "Counters of one device. Parameters: device name");
+	rte_telemetry_register_cmd("/vrtc/host_clock", tel_host_clock,
+				   "The host clock's health (adjtimex: unsync, maxerror, esterror, "
+				   "TAI offset, status). Takes no parameters");
 }
