@@ -3,7 +3,7 @@
  */
 
 /*
- * Host clocks: UTC, TAI and MONOTONIC read through clock_gettime().
+ * Host clocks: UTC, TAI, MONOTONIC and UTC_SMEARED read through clock_gettime().
  *
  * Reads run on the poller for every READ request, so each one is a single
  * clock_gettime() (the vDSO on Linux: no system call) plus integer
@@ -22,6 +22,15 @@
  * The offset is a snapshot: after a leap second the daemon must resolve it
  * again (the stored value is updated atomically, so that is safe while
  * pollers run).
+ *
+ * UTC_SMEARED (smear.h) is computed from TAI, which does not step at a leap
+ * second, and the leap-second table, parsed once per device by
+ * vrtc_smear_prepare(): CLOCK_TAI when the kernel's offset is set (the kernel
+ * bumps it at the instant it steps CLOCK_REALTIME back, so CLOCK_TAI runs
+ * straight through), else CLOCK_REALTIME plus the table's offset at that
+ * reading (the kernel's repeated 23:59:59 is told apart by adjtimex TIME_OOP,
+ * asked only in the second before a leap), else plus the operator's offset.
+ * With smear_host the clock is CLOCK_REALTIME, already smeared by the host.
  *
  * Cross-timestamps pair a clock reading with the x86 TSC. They are honest
  * only when the driver reads the same TSC value the host does (see
@@ -50,6 +59,23 @@
 /* TAI - UTC in ns as resolved for the process, and whether it was. */
 static int64_t tai_offset_ns;
 static int tai_resolved;
+
+/* Where that offset came from: the smeared clock's TAI base follows it. */
+enum tai_source {
+	TAI_SOURCE_OPERATOR,
+	TAI_SOURCE_KERNEL,
+	TAI_SOURCE_TABLE,
+};
+static int tai_source;
+
+/* The smeared clock of one device (vrtc_smear_prepare). */
+struct vrtc_smear_state {
+	int source;	    /* enum tai_source at preparation */
+	int expired_warned; /* the table's expiry was logged while reading */
+	struct vrtc_leap_table table;
+	struct vrtc_smear smear;
+	char path[256];
+};
 
 /* ------------------------------------------------------------------------ */
 /* Reading                                                                  */
@@ -83,6 +109,9 @@ read_posix(clockid_t id, int64_t offset_ns, uint64_t *ns)
 	return ts_to_ns(&ts, offset_ns, ns);
 }
 
+static void fmt_date(int64_t unix_s, char *buf, size_t len);
+static int smear_base_choose(struct vrtc_smear_state *st);
+
 static inline int64_t
 tai_offset_now(void)
 {
@@ -110,6 +139,93 @@ mono_read(void *ctx, uint64_t *ns)
 {
 	(void)ctx;
 	return read_posix(CLOCK_MONOTONIC, 0, ns);
+}
+
+/* The POSIX clock the smeared clock's TAI base is read from. */
+static inline clockid_t
+smear_base_clock(const struct vrtc_smear_state *st)
+{
+	return st->source == TAI_SOURCE_KERNEL ? CLOCK_TAI : CLOCK_REALTIME;
+}
+
+/*
+ * TAI - UTC to add to a CLOCK_REALTIME reading, from the table. In the
+ * second before a positive leap the kernel, when it inserts the leap itself
+ * (STA_INS), steps CLOCK_REALTIME back from 00:00:00 to 23:59:59 and reports
+ * TIME_OOP for that repeated second: it is the leap second 23:59:60, one
+ * second more of TAI. Only that one second per leap costs a system call.
+ */
+static int
+table_offset_at(const struct vrtc_smear_state *st, time_t sec, int64_t *off_ns)
+{
+	const struct vrtc_leap_table *t = &st->table;
+	uint16_t i;
+	int off;
+
+	if (vrtc_leap_table_lookup(t, (int64_t)sec, &off, &i) != 0)
+		return -ERANGE;
+	if (vrtc_unlikely(i + 1 < t->nb && t->e[i + 1].utc_s == (int64_t)sec + 1 &&
+			  t->e[i + 1].offset_s == off + 1)) {
+		struct timex tx;
+
+		memset(&tx, 0, sizeof(tx));
+		if (ntp_adjtime(&tx) == TIME_OOP)
+			off++;
+	}
+	*off_ns = (int64_t)off * (int64_t)NS_PER_S;
+	return 0;
+}
+
+static void
+smear_warn_expired(struct vrtc_smear_state *st)
+{
+	char date[32];
+
+	if (__atomic_exchange_n(&st->expired_warned, 1, __ATOMIC_RELAXED))
+		return;
+	fmt_date(st->table.expires_s, date, sizeof(date));
+	vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_WARNING,
+		 "smeared clock: leap-second table %s expired on %s; a leap second announced "
+		 "since will not be smeared (update tzdata)", st->path, date);
+}
+
+/* A reading @p ts of smear_base_clock() to smeared UTC ns. */
+static int
+smear_convert(const struct vrtc_host_clock_cfg *cfg, const struct timespec *ts, uint64_t *ns)
+{
+	struct vrtc_smear_state *st = cfg->smear;
+	int64_t off = 0, utc;
+	uint64_t tai;
+	int ret;
+
+	if (st->source == TAI_SOURCE_TABLE) {
+		ret = table_offset_at(st, ts->tv_sec, &off);
+		if (ret != 0)
+			return ret;
+	} else if (st->source == TAI_SOURCE_OPERATOR) {
+		off = tai_offset_now();
+	}
+	ret = ts_to_ns(ts, off, &tai);
+	if (ret != 0)
+		return ret;
+	ret = vrtc_smear_from_tai(&st->smear, (int64_t)tai, &utc);
+	if (ret < 0 || utc < 0)
+		return -ERANGE;
+	if (vrtc_unlikely(ret & VRTC_SMEAR_EXPIRED))
+		smear_warn_expired(st);
+	*ns = (uint64_t)utc;
+	return 0;
+}
+
+static int
+smeared_read(void *ctx, uint64_t *ns)
+{
+	const struct vrtc_host_clock_cfg *cfg = ctx;
+	struct timespec ts;
+
+	if (vrtc_unlikely(clock_gettime(smear_base_clock(cfg->smear), &ts) != 0))
+		return -errno;
+	return smear_convert(cfg, &ts, ns);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -150,8 +266,8 @@ cross_ok(void *ctx, uint8_t hw_counter)
 
 /* The clock at the midpoint of the narrowest TSC window of a few tries. */
 static int
-read_cross_posix(void *ctx, clockid_t id, int64_t offset_ns, uint8_t hw_counter,
-		 uint64_t *ns, uint64_t *cycles)
+read_cross_ts(void *ctx, clockid_t id, uint8_t hw_counter, struct timespec *out,
+	      uint64_t *cycles)
 {
 	uint64_t best_window = UINT64_MAX, best_mid = 0;
 	struct timespec ts, best_ts = { 0, 0 };
@@ -175,7 +291,18 @@ read_cross_posix(void *ctx, clockid_t id, int64_t offset_ns, uint8_t hw_counter,
 			break;
 	}
 	*cycles = best_mid;
-	return ts_to_ns(&best_ts, offset_ns, ns);
+	*out = best_ts;
+	return 0;
+}
+
+static int
+read_cross_posix(void *ctx, clockid_t id, int64_t offset_ns, uint8_t hw_counter,
+		 uint64_t *ns, uint64_t *cycles)
+{
+	struct timespec ts;
+	int ret = read_cross_ts(ctx, id, hw_counter, &ts, cycles);
+
+	return ret != 0 ? ret : ts_to_ns(&ts, offset_ns, ns);
 }
 
 static int
@@ -196,6 +323,16 @@ mono_read_cross(void *ctx, uint8_t hw_counter, uint64_t *ns, uint64_t *cycles)
 	return read_cross_posix(ctx, CLOCK_MONOTONIC, 0, hw_counter, ns, cycles);
 }
 
+static int
+smeared_read_cross(void *ctx, uint8_t hw_counter, uint64_t *ns, uint64_t *cycles)
+{
+	const struct vrtc_host_clock_cfg *cfg = ctx;
+	struct timespec ts;
+	int ret = read_cross_ts(ctx, smear_base_clock(cfg->smear), hw_counter, &ts, cycles);
+
+	return ret != 0 ? ret : smear_convert(cfg, &ts, ns);
+}
+
 #define CROSS_OPS(name) .cross_capable = cross_ok, .read_cross = name##_read_cross
 
 #else /* no TSC: cross-timestamps are never available */
@@ -208,24 +345,29 @@ static const struct vrtc_clock_ops host_ops[VRTC_HOST_CLOCK_COUNT] = {
 	[VRTC_HOST_CLOCK_UTC] = { .read = utc_read, CROSS_OPS(utc) },
 	[VRTC_HOST_CLOCK_TAI] = { .read = tai_read, CROSS_OPS(tai) },
 	[VRTC_HOST_CLOCK_MONOTONIC] = { .read = mono_read, CROSS_OPS(mono) },
+	[VRTC_HOST_CLOCK_UTC_SMEARED] = { .read = smeared_read, CROSS_OPS(smeared) },
 };
 
 static const uint8_t host_type[VRTC_HOST_CLOCK_COUNT] = {
 	[VRTC_HOST_CLOCK_UTC] = VRTC_RTC_CLOCK_UTC,
 	[VRTC_HOST_CLOCK_TAI] = VRTC_RTC_CLOCK_TAI,
 	[VRTC_HOST_CLOCK_MONOTONIC] = VRTC_RTC_CLOCK_MONOTONIC,
+	[VRTC_HOST_CLOCK_UTC_SMEARED] = VRTC_RTC_CLOCK_UTC_SMEARED,
 };
 
 static const char *const host_name[VRTC_HOST_CLOCK_COUNT] = {
 	[VRTC_HOST_CLOCK_UTC] = "utc",
 	[VRTC_HOST_CLOCK_TAI] = "tai",
 	[VRTC_HOST_CLOCK_MONOTONIC] = "mono",
+	[VRTC_HOST_CLOCK_UTC_SMEARED] = "smeared",
 };
 
 int
 vrtc_host_clock_init(struct vrtc_clock *clock, enum vrtc_host_clock which,
 		     const struct vrtc_host_clock_cfg *cfg)
 {
+	const struct vrtc_clock_ops *ops;
+	uint8_t smearing;
 	uint64_t ns;
 	int ret;
 
@@ -236,16 +378,33 @@ vrtc_host_clock_init(struct vrtc_clock *clock, enum vrtc_host_clock which,
 			 "tai clock: TAI-UTC offset not resolved (vrtc_tai_offset_resolve)");
 		return -ENODATA;
 	}
+	ops = &host_ops[which];
+	smearing = VRTC_RTC_SMEAR_UNSPECIFIED;
+	if (which == VRTC_HOST_CLOCK_UTC_SMEARED) {
+		if (cfg != NULL && cfg->smear_host) {
+			/* Already smeared by the host: what it is, unchanged. */
+			ops = &host_ops[VRTC_HOST_CLOCK_UTC];
+		} else if (cfg == NULL || cfg->smear == NULL) {
+			vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_ERR,
+				 "smeared clock: not prepared (vrtc_smear_prepare)");
+			return -ENODATA;
+		} else {
+			ret = smear_base_choose(cfg->smear);
+			if (ret != 0)
+				return ret;
+			smearing = VRTC_RTC_SMEAR_NOON_LINEAR;
+		}
+	}
 	/* Fail now rather than on the first guest request. */
-	ret = host_ops[which].read(NULL, &ns);
+	ret = ops->read((void *)(uintptr_t)cfg, &ns);
 	if (ret != 0) {
 		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_ERR, "%s clock: read failed: %s",
 			 host_name[which], strerror(-ret));
 		return ret;
 	}
 	clock->type = host_type[which];
-	clock->smearing = VRTC_RTC_SMEAR_UNSPECIFIED;
-	clock->ops = &host_ops[which];
+	clock->smearing = smearing;
+	clock->ops = ops;
 	/* The ops only read the configuration; the cast drops const for the
 	 * generic context pointer. */
 	clock->ctx = (void *)(uintptr_t)cfg;
@@ -263,6 +422,8 @@ vrtc_host_clock_parse(const char *name, enum vrtc_host_clock *which)
 		*which = VRTC_HOST_CLOCK_TAI;
 	else if (strcmp(name, "mono") == 0 || strcmp(name, "monotonic") == 0)
 		*which = VRTC_HOST_CLOCK_MONOTONIC;
+	else if (strcmp(name, "smeared") == 0)
+		*which = VRTC_HOST_CLOCK_UTC_SMEARED;
 	else
 		return -EINVAL;
 	return 0;
@@ -332,18 +493,15 @@ parse_u64(const char *p, uint64_t max, uint64_t *out)
 #define LEAP_OFFSET_MAX 100000
 
 struct leap_parse {
-	int have_entry;
-	int64_t last_unix_s;	/* time of the latest entry read */
-	int offset_s;		/* offset in effect at the queried time */
-	int covered;		/* some entry is at or before the queried time */
+	struct vrtc_leap_table *t;
 	int have_expiry;
-	int64_t expires_unix_s;
 };
 
 /* One line (NUL-terminated, newline included or not). 0 or -EINVAL. */
 static int
-leap_line(struct leap_parse *lp, const char *line, int64_t unix_s)
+leap_line(struct leap_parse *lp, const char *line)
 {
+	struct vrtc_leap_table *lt = lp->t;
 	const char *p = skip_ws(line);
 	uint64_t ntp, off;
 	int64_t t;
@@ -360,7 +518,7 @@ leap_line(struct leap_parse *lp, const char *line, int64_t unix_s)
 		if (p == NULL || *skip_ws(p) != '\0')
 			return -EINVAL;
 		lp->have_expiry = 1;
-		lp->expires_unix_s = (int64_t)ntp - NTP_UNIX_DELTA_S;
+		lt->expires_s = (int64_t)ntp - NTP_UNIX_DELTA_S;
 		return 0;
 	}
 	p = parse_u64(p, NTP_SECONDS_MAX, &ntp);
@@ -373,14 +531,13 @@ leap_line(struct leap_parse *lp, const char *line, int64_t unix_s)
 	if (*p != '\0' && *p != '#')
 		return -EINVAL;
 	t = (int64_t)ntp - NTP_UNIX_DELTA_S;
-	if (lp->have_entry && t <= lp->last_unix_s)
+	if (lt->nb > 0 && t <= lt->e[lt->nb - 1].utc_s)
 		return -EINVAL;
-	lp->have_entry = 1;
-	lp->last_unix_s = t;
-	if (t <= unix_s) {
-		lp->covered = 1;
-		lp->offset_s = (int)off;
-	}
+	if (lt->nb == VRTC_LEAP_TABLE_MAX)
+		return -EINVAL;
+	lt->e[lt->nb].utc_s = t;
+	lt->e[lt->nb].offset_s = (int32_t)off;
+	lt->nb++;
 	return 0;
 }
 
@@ -395,16 +552,16 @@ skip_line(FILE *f)
 }
 
 int
-vrtc_leap_table_offset(const char *path, int64_t unix_s, int *offset_s,
-		       int64_t *expires_unix_s)
+vrtc_leap_table_load(const char *path, struct vrtc_leap_table *t)
 {
-	struct leap_parse lp = { 0 };
+	struct leap_parse lp = { .t = t };
 	char line[LEAP_LINE_MAX];
 	int ret = 0;
 	FILE *f;
 
-	if (path == NULL || offset_s == NULL)
+	if (path == NULL || t == NULL)
 		return -EINVAL;
+	memset(t, 0, sizeof(*t));
 	f = fopen(path, "re");
 	if (f == NULL)
 		return -ENOENT;
@@ -421,21 +578,37 @@ vrtc_leap_table_offset(const char *path, int64_t unix_s, int *offset_s,
 			skip_line(f);
 			continue;
 		}
-		ret = leap_line(&lp, line, unix_s);
+		ret = leap_line(&lp, line);
 		if (ret != 0)
 			break;
 	}
 	if (ret == 0 && ferror(f))
 		ret = -EIO;
 	fclose(f);
-	if (ret != 0)
-		return ret;
-	if (!lp.covered)
+	if (ret == 0 && t->nb == 0)
+		ret = -EINVAL;
+	return ret;
+}
+
+int
+vrtc_leap_table_offset(const char *path, int64_t unix_s, int *offset_s,
+		       int64_t *expires_unix_s)
+{
+	struct vrtc_leap_table *t;
+	int ret;
+
+	if (path == NULL || offset_s == NULL)
 		return -EINVAL;
-	*offset_s = lp.offset_s;
-	if (expires_unix_s != NULL)
-		*expires_unix_s = lp.have_expiry ? lp.expires_unix_s : 0;
-	return 0;
+	t = malloc(sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	ret = vrtc_leap_table_load(path, t);
+	if (ret == 0)
+		ret = vrtc_leap_table_lookup(t, unix_s, offset_s, NULL);
+	if (ret == 0 && expires_unix_s != NULL)
+		*expires_unix_s = t->expires_s;
+	free(t);
+	return ret;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -477,7 +650,14 @@ table_tai_offset(const struct vrtc_host_clock_cfg *cfg, int *offset_s)
 
 	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
 		return -errno;
-	ret = vrtc_leap_table_offset(path, (int64_t)now.tv_sec, offset_s, &expires);
+	if (cfg->smear != NULL) {
+		/* The device's table, parsed once for the smear and this. */
+		ret = vrtc_leap_table_lookup(&cfg->smear->table, (int64_t)now.tv_sec, offset_s,
+					     NULL);
+		expires = cfg->smear->table.expires_s;
+	} else {
+		ret = vrtc_leap_table_offset(path, (int64_t)now.tv_sec, offset_s, &expires);
+	}
 	if (ret != 0) {
 		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_ERR,
 			 "TAI-UTC: leap-second table %s unusable (%s); set the TAI offset explicitly",
@@ -506,11 +686,12 @@ table_tai_offset(const struct vrtc_host_clock_cfg *cfg, int *offset_s)
 int
 vrtc_tai_offset_resolve(const struct vrtc_host_clock_cfg *cfg, int *offset_s)
 {
-	int off = 0, ret;
+	int off = 0, ret, source;
 
 	if (cfg == NULL || offset_s == NULL)
 		return -EINVAL;
 	if (cfg->tai_offset_s >= 0) {
+		source = TAI_SOURCE_OPERATOR;
 		off = cfg->tai_offset_s;
 		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_NOTICE, "TAI-UTC = %d s (operator setting)",
 			 off);
@@ -528,9 +709,11 @@ vrtc_tai_offset_resolve(const struct vrtc_host_clock_cfg *cfg, int *offset_s)
 			off = 0;
 		}
 		if (off != 0) {
+			source = TAI_SOURCE_KERNEL;
 			vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_NOTICE,
 				 "TAI-UTC = %d s from the kernel (adjtimex)", off);
 		} else {
+			source = TAI_SOURCE_TABLE;
 			ret = table_tai_offset(cfg, &off);
 			if (ret != 0)
 				return ret;
@@ -539,7 +722,109 @@ vrtc_tai_offset_resolve(const struct vrtc_host_clock_cfg *cfg, int *offset_s)
 	/* Relaxed stores: each value is read atomically on its own, and a
 	 * poller racing a re-resolve may use either the old or new offset. */
 	__atomic_store_n(&tai_offset_ns, (int64_t)off * (int64_t)NS_PER_S, __ATOMIC_RELAXED);
+	__atomic_store_n(&tai_source, source, __ATOMIC_RELAXED);
 	__atomic_store_n(&tai_resolved, 1, __ATOMIC_RELAXED);
 	*offset_s = off;
 	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The smeared clock                                                        */
+/* ------------------------------------------------------------------------ */
+
+static const char *const source_name[] = {
+	[TAI_SOURCE_OPERATOR] = "CLOCK_REALTIME + the operator's TAI-UTC",
+	[TAI_SOURCE_KERNEL] = "the kernel's CLOCK_TAI",
+	[TAI_SOURCE_TABLE] = "CLOCK_REALTIME + the table's TAI-UTC",
+};
+
+int
+vrtc_smear_prepare(struct vrtc_host_clock_cfg *cfg)
+{
+	struct vrtc_smear_state *st;
+	struct timespec now;
+	char date[32] = "never";
+	const char *path;
+	int ret;
+
+	if (cfg == NULL)
+		return -EINVAL;
+	if (cfg->smear_host) {
+		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_NOTICE,
+			 "smeared clock: the host's CLOCK_REALTIME, passed through (smear=host: "
+			 "the host smears leap seconds itself)");
+		return 0;
+	}
+	if (cfg->smear != NULL)
+		return 0;
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return -errno;
+	path = cfg->leap_seconds_file != NULL ? cfg->leap_seconds_file : VRTC_LEAP_SECONDS_FILE;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return -ENOMEM;
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	ret = vrtc_leap_table_load(path, &st->table);
+	if (ret == 0)
+		ret = vrtc_smear_init(&st->smear, &st->table);
+	if (ret != 0) {
+		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_ERR,
+			 "smeared clock: leap-second table %s unusable (%s); smearing needs it "
+			 "(install tzdata, or smear=host when the host smears itself)",
+			 path, ret == -ENOENT ? "cannot open" : strerror(-ret));
+		free(st);
+		return ret;
+	}
+	if (st->table.expires_s != 0) {
+		fmt_date(st->table.expires_s, date, sizeof(date));
+		if ((int64_t)now.tv_sec >= st->table.expires_s) {
+			st->expired_warned = 1;
+			vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_WARNING,
+				 "smeared clock: leap-second table %s expired on %s; a leap "
+				 "second announced since will not be smeared (update tzdata)",
+				 path, date);
+		}
+	}
+	vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_NOTICE,
+		 "smeared clock: leap-second table %s (%u leaps, expiry %s)", path,
+		 st->smear.nb, date);
+	cfg->smear = st;
+	return 0;
+}
+
+/* The smeared clock's TAI base, once TAI - UTC is resolved: its source. */
+static int
+smear_base_choose(struct vrtc_smear_state *st)
+{
+	struct timespec now;
+	int off;
+
+	if (!__atomic_load_n(&tai_resolved, __ATOMIC_RELAXED)) {
+		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_ERR,
+			 "smeared clock: TAI-UTC offset not resolved (vrtc_tai_offset_resolve)");
+		return -ENODATA;
+	}
+	if (clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return -errno;
+	__atomic_store_n(&st->source, __atomic_load_n(&tai_source, __ATOMIC_RELAXED),
+			 __ATOMIC_RELAXED);
+	if (vrtc_leap_table_lookup(&st->table, (int64_t)now.tv_sec, &off, NULL) == 0 &&
+	    (int64_t)off * (int64_t)NS_PER_S != tai_offset_now())
+		vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_WARNING,
+			 "smeared clock: TAI-UTC is %" PRId64 " s but the table %s says %d s now; "
+			 "the smeared clock is off by the difference",
+			 tai_offset_now() / (int64_t)NS_PER_S, st->path, off);
+	vrtc_log(VRTC_LOGC_CLOCK, VRTC_LOG_NOTICE,
+		 "smeared clock: noon-to-noon linear leap smearing of %s",
+		 source_name[st->source]);
+	return 0;
+}
+
+void
+vrtc_host_clock_cfg_fini(struct vrtc_host_clock_cfg *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->smear);
+	cfg->smear = NULL;
 }

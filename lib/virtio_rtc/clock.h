@@ -16,6 +16,8 @@
 
 #include <stdint.h>
 
+#include "smear.h"
+
 /** Operations of one clock. @c ctx is the clock's own context. */
 struct vrtc_clock_ops {
 	/** Read the clock in nanoseconds. @return 0 or -errno (becomes EIO). */
@@ -48,6 +50,12 @@ enum vrtc_host_clock {
 	VRTC_HOST_CLOCK_UTC,	   /**< CLOCK_REALTIME as UTC */
 	VRTC_HOST_CLOCK_TAI,	   /**< UTC + TAI-UTC offset, as TAI */
 	VRTC_HOST_CLOCK_MONOTONIC, /**< CLOCK_MONOTONIC as MONOTONIC */
+	/**
+	 * TAI smeared noon to noon (smear.h) as UTC_SMEARED; with
+	 * vrtc_host_clock_cfg.smear_host, CLOCK_REALTIME passed through as
+	 * UTC_SMEARED (smearing unspecified).
+	 */
+	VRTC_HOST_CLOCK_UTC_SMEARED,
 	VRTC_HOST_CLOCK_COUNT
 };
 
@@ -69,6 +77,13 @@ struct vrtc_host_clock_cfg {
 	 * READ_CROSS answers EOPNOTSUPP.
 	 */
 	int cross_host_tsc;
+	/**
+	 * The UTC_SMEARED clock is the host's CLOCK_REALTIME, already smeared
+	 * by the host (clouds): passed through, never smeared twice.
+	 */
+	int smear_host;
+	/** The smeared clock's state (vrtc_smear_prepare); NULL before. */
+	struct vrtc_smear_state *smear;
 };
 
 /** Default path of the leap-second table shipped by tzdata. */
@@ -90,17 +105,42 @@ int vrtc_leap_table_offset(const char *path, int64_t unix_s, int *offset_s,
 			   int64_t *expires_unix_s);
 
 /**
+ * Parse a leap-second table (IERS/NIST format, see clock.c) into @p t.
+ * @return 0, -ENOENT (no file), -EIO, or -EINVAL (malformed, more than
+ *   VRTC_LEAP_TABLE_MAX entries, or none).
+ */
+int vrtc_leap_table_load(const char *path, struct vrtc_leap_table *t);
+
+/**
+ * Prepare the smeared clock of @p cfg (unless cfg->smear_host): load the
+ * leap-second table (cfg->leap_seconds_file or the tzdata default) once for
+ * the device and build its smear; warns when the table has expired. Called
+ * before vrtc_tai_offset_resolve(), the resolution uses this table instead
+ * of reading the file again. vrtc_host_clock_init() of the smeared clock
+ * then chooses the TAI base the offset's source gives (kernel: CLOCK_TAI;
+ * table: CLOCK_REALTIME + the table's offset at that time; operator:
+ * CLOCK_REALTIME + that offset). Undo with vrtc_host_clock_cfg_fini().
+ * @return 0 or -errno.
+ */
+int vrtc_smear_prepare(struct vrtc_host_clock_cfg *cfg);
+
+/** Free what vrtc_smear_prepare() allocated in @p cfg (NULL-safe, idempotent). */
+void vrtc_host_clock_cfg_fini(struct vrtc_host_clock_cfg *cfg);
+
+/**
  * Fill @p clock with host clock @p which. @p cfg must outlive the clock.
- * The TAI clock needs vrtc_tai_offset_resolve() to have succeeded.
+ * The TAI clock needs vrtc_tai_offset_resolve() to have succeeded, the
+ * smeared one vrtc_smear_prepare() too (unless cfg->smear_host); its
+ * initialisation logs the TAI base it reads.
  * @return 0 or -errno.
  */
 int vrtc_host_clock_init(struct vrtc_clock *clock, enum vrtc_host_clock which,
 			 const struct vrtc_host_clock_cfg *cfg);
 
-/** Parse "utc", "tai", "mono"/"monotonic". @return 0 or -EINVAL. */
+/** Parse "utc", "tai", "mono"/"monotonic", "smeared". @return 0 or -EINVAL. */
 int vrtc_host_clock_parse(const char *name, enum vrtc_host_clock *which);
 
-/** Short name of a host clock ("utc", "tai", "mono"). */
+/** Short name of a host clock ("utc", "tai", "mono", "smeared"). */
 const char *vrtc_host_clock_name(enum vrtc_host_clock which);
 
 #endif /* VRTC_CLOCK_H */

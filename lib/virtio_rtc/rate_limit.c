@@ -77,3 +77,19 @@ vrtc_rate_limit_consume(struct vrtc_rate_limit *rl, uint32_t len)
 	rl->tokens -= (int64_t)len;
 	return rl->tokens > 0;
 }
+
+uint64_t
+vrtc_rate_limit_next_cycle(const struct vrtc_rate_limit *rl)
+{
+	unsigned __int128 need, cycles;
+
+	if (rl->rate_bytes_per_s == 0 || rl->tokens > 0)
+		return 0;
+	/* refill() earns floor((t - last) * rate / hz) bytes by cycle t; the
+	 * balance is positive once that reaches 1 - tokens. */
+	need = (unsigned __int128)(1 - rl->tokens);
+	cycles = (need * rl->hz + rl->rate_bytes_per_s - 1) / rl->rate_bytes_per_s;
+	if (cycles > UINT64_MAX - rl->last)
+		return UINT64_MAX;
+	return rl->last + (uint64_t)cycles;
+}

@@ -84,4 +84,11 @@ int vrtc_rate_limit_may_serve(struct vrtc_rate_limit *rl, uint64_t now);
  */
 int vrtc_rate_limit_consume(struct vrtc_rate_limit *rl, uint32_t len);
 
+/**
+ * The cycle count at which the balance is positive again (when a waiting
+ * buffer may be served): now or earlier when it is positive already.
+ * Unlimited buckets answer 0.
+ */
+uint64_t vrtc_rate_limit_next_cycle(const struct vrtc_rate_limit *rl);
+
 #endif /* VRTC_RATE_LIMIT_H */

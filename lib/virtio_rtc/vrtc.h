@@ -67,10 +67,26 @@ enum vrtc_clock_kind {
 	VRTC_CLOCK_UTC,	      /**< CLOCK_REALTIME, as UTC */
 	VRTC_CLOCK_TAI,	      /**< UTC + (TAI - UTC), as TAI */
 	VRTC_CLOCK_MONOTONIC, /**< CLOCK_MONOTONIC, as MONOTONIC */
+	/** UTC_SMEARED: TAI smeared noon to noon over each leap second
+	 * (leap_second_smearing NOON_LINEAR), or with VRTC_SMEAR_MODE_HOST the
+	 * host's own, already smeared, CLOCK_REALTIME (smearing unspecified).
+	 * Linux guests make their /dev/rtcN of this clock. */
+	VRTC_CLOCK_UTC_SMEARED,
 	/** A host PTP hardware clock (@c phc_path, e.g. /dev/ptp0), read on every
 	 * READ, served as the type the operator declares (@c phc_type); at most
 	 * one per device. (3 is VRTC_CLOCK_UTC_SMEARED.) */
 	VRTC_CLOCK_PHC = 4,
+};
+
+/** How a virtio-rtc device's UTC_SMEARED host clock is made. */
+enum vrtc_smear_mode {
+	/** Smear the leap seconds of the leap-second table linearly from
+	 * 12:00 UTC before to 12:00 UTC after, from TAI (the kernel's
+	 * CLOCK_TAI, or CLOCK_REALTIME + TAI - UTC): see doc/virtio-rtc.md. */
+	VRTC_SMEAR_MODE_NOON,
+	/** The host's clock is already smeared (common in clouds):
+	 * CLOCK_REALTIME passed through, never smeared twice. */
+	VRTC_SMEAR_MODE_HOST,
 };
 
 /** Which clocks of a virtio-rtc device have an alarm (VIRTIO_RTC_F_ALARM). */
@@ -100,7 +116,9 @@ enum vrtc_rng_source {
  * receiver, ...), served to the guest as a virtio-rtc clock.
  */
 struct vrtc_app_clock {
-	enum vrtc_clock_kind kind; /**< what the guest is told it is (UTC, TAI, MONOTONIC) */
+	/** What the guest is told it is (UTC, TAI, MONOTONIC, UTC_SMEARED with
+	 * smearing unspecified). */
+	enum vrtc_clock_kind kind;
 	/** Read the clock in ns; 0 or -errno (the guest gets EIO). Called on the
 	 * polling thread: must not block. */
 	int (*read)(void *ctx, uint64_t *ns);
@@ -137,7 +155,7 @@ struct vrtc_device_params {
 	int lcore;
 
 	/* virtio-rtc */
-	uint16_t nb_clocks; /**< 0: default set UTC, TAI, MONOTONIC */
+	uint16_t nb_clocks; /**< 0: default set UTC, TAI, MONOTONIC, UTC_SMEARED */
 	enum vrtc_clock_kind clocks[VRTC_MAX_CLOCKS];
 	int tai_offset_s;   /**< TAI - UTC override; -1: kernel, then tzdata table */
 	int cross_host_tsc; /**< READ_CROSS against the host TSC (see doc/virtio-rtc.md) */
@@ -153,6 +171,8 @@ struct vrtc_device_params {
 	 * k an alarm (host and application clocks); each must be a clock of
 	 * the device. */
 	uint32_t alarm_kinds;
+	/** The UTC_SMEARED clock: default VRTC_SMEAR_MODE_NOON (`smear=`). */
+	enum vrtc_smear_mode smear_mode;
 
 	/* virtio-rng */
 	enum vrtc_rng_source source; /**< default VRTC_RNG_SOURCE_DRBG */

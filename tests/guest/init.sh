@@ -25,6 +25,22 @@
 #                device), the second powers off
 #   vt_hold      1: after the checks, keep reading the clocks and the rng
 #                until QEMU is killed (the SIGKILL test)
+#   vt_rtc       1: the device has a UTC_SMEARED clock with alarms: its RTC
+#                class device /dev/rtcN exists (found by its sysfs name; the
+#                CMOS RTC is usually rtc0), RTC_RD_TIME is host UTC, and:
+#                alarm state at start: none on a new connection, or (second
+#                boot of vt_reboot) the one the first boot left (kept across
+#                the device reset); every boot leaves an alarm 10 min ahead
+#                (the next boot, or the next connection, looks for it)
+#   vt_alarms    N alarms 2 s ahead through /dev/rtcN, one after the other
+#                (lateness figures)
+#   vt_stopcont  1 (first boot, after the other checks): one alarm 4 s ahead
+#                while the host stops QEMU (monitor "stop") past the alarm
+#                time, then "cont"
+#   vt_alarm_at, vt_alarm_until  the two-guest test: an alarm at that host
+#                UTC second, armed early and waited for in the background
+#                while the other checks run; interrupts are counted until
+#                vt_alarm_until
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -50,6 +66,99 @@ finish() {
 
 BOOT=1
 stepmsg "boot label=${vt_label:-?} kernel=$(uname -r)"
+
+# the clock an alarm is on (the smeared one), as NAME:DEV for vrtc-probe
+alarm_clock() { echo "$map" | tr ' ' '\n' | grep '^smeared:' | head -1; }
+
+# /dev/rtcN of virtio_rtc: exists, reads host UTC, alarm state at start,
+# alarms through the RTC interface (sets RTCDEV, RTCSYS)
+rtc_class() {
+	local r nm all="" ac u k want got
+	RTCDEV="" RTCSYS=""
+	for r in /sys/class/rtc/rtc*; do
+		[ -e "$r/name" ] || continue
+		nm=$(cat "$r/name")
+		all="$all ${r##*/}='$nm'"
+		case $nm in virtio_rtc*) [ -z "$RTCDEV" ] && RTCDEV=/dev/${r##*/} RTCSYS=$r ;; esac
+	done
+	if [ -n "$RTCDEV" ] && [ -c "$RTCDEV" ]; then
+		check PASS rtc.class "$RTCDEV is virtio_rtc's RTC class device (RTC devices:$all; alarm feature: $( [ -e "$RTCSYS/wakealarm" ] && echo wakealarm || echo none))"
+	else
+		check FAIL rtc.class "no RTC class device of virtio_rtc (RTC devices:${all:- none}; /dev: $(ls /dev | grep rtc | tr '\n' ' '))"
+		return 0
+	fi
+	ac=$(alarm_clock)
+	u=$(echo "$map" | tr ' ' '\n' | grep '^utc:' | head -1)
+	if [ -n "$u" ]; then
+		vrtc-probe rtcread "$RTCDEV" "$u" > /tmp/p.out 2>&1
+		cat /tmp/p.out
+		FAILS=$((FAILS + $(grep -c '^CHECK FAIL' /tmp/p.out)))
+	fi
+	# alarm state the device had when the driver probed (READ_ALARM at
+	# registration: an enabled future alarm shows in wakealarm)
+	got=$(cat "$RTCSYS/wakealarm" 2>/dev/null)
+	if [ "$REBOOT" = 1 ] && [ "$BOOT" = 2 ]; then
+		want=$(dd if=/dev/vda bs=32 skip=1 count=1 2>/dev/null | tr -dc 'A-Z0-9 ' | sed -n 's/^VTKEEP \([0-9]*\).*/\1/p')
+		[ -n "$want" ] && [ "$got" = "$want" ] &&
+			check PASS rtc.alarm.kept "wakealarm '$got': the alarm the first boot set (enabled, $want) survived the device reset" ||
+			check FAIL rtc.alarm.kept "wakealarm '$got', expected '$want' (the first boot's alarm, kept across the device reset)"
+	else
+		[ -z "$got" ] &&
+			check PASS rtc.alarm.initial "no alarm set on a new connection (wakealarm empty)" ||
+			check FAIL rtc.alarm.initial "wakealarm '$got' on a new connection: a previous guest's alarm (alarms are cleared on disconnect)"
+	fi
+	[ -n "$ac" ] || { check FAIL rtc.alarm "no smeared PTP clock to time the alarm with (map:$map)"; return 0; }
+	# the two-guest test: armed now, waited for in the background
+	if [ -n "${vt_alarm_at:-}" ]; then
+		stepmsg "alarm pair at=$vt_alarm_at until=$vt_alarm_until"
+		vrtc-probe alarm "$RTCDEV" "$ac" --at "$vt_alarm_at" --until "$vt_alarm_until" \
+			--check rtc.alarm.pair 2>&1 | tee /tmp/pair.out &
+		PAIR_PID=$!
+	fi
+	k=0
+	while [ $k -lt "${vt_alarms:-0}" ]; do
+		k=$((k + 1))
+		vrtc-probe alarm "$RTCDEV" "$ac" --in 2 --check "rtc.alarm.$k" > /tmp/p.out 2>&1
+		cat /tmp/p.out
+		FAILS=$((FAILS + $(grep -c '^CHECK FAIL' /tmp/p.out)))
+	done
+	return 0
+}
+
+# after the other checks: the background alarm, dmesg, the alarm left for
+# the next boot or connection
+rtc_class_end() {
+	local t errs
+	[ -n "${RTCDEV:-}" ] || return 0
+	if [ -n "${PAIR_PID:-}" ]; then
+		stepmsg "waiting for the pair alarm"
+		wait "$PAIR_PID"
+		FAILS=$((FAILS + $(grep -c '^CHECK FAIL' /tmp/pair.out)))
+		grep -q '^CHECK .* rtc.alarm.pair ' /tmp/pair.out || check FAIL rtc.alarm.pair "the background alarm printed no result"
+	fi
+	# last: the guest's own clock stops with QEMU (the rtc.guest.* estimates
+	# would be off by the stop's length)
+	if [ "${vt_stopcont:-0}" = 1 ] && [ "$BOOT" = 1 ]; then
+		stepmsg "alarm across stop/cont"
+		vrtc-probe alarm "$RTCDEV" "$(alarm_clock)" --in 4 --max-late 60 --check rtc.alarm.stopcont 2>&1 | tee /tmp/p.out
+		FAILS=$((FAILS + $(grep -c '^CHECK FAIL' /tmp/p.out)))
+	fi
+	errs=$(dmesg -r | grep -i -E 'rtc' | grep -v -E 'module verification failed|taints kernel|tainting kernel' |
+		grep -i -E 'ignoring|fail|error|timed? ?out' || true)
+	[ -z "$errs" ] && check PASS rtc.alarm.dmesg "no alarm warning or error in dmesg" ||
+		check FAIL rtc.alarm.dmesg "$(echo "$errs" | tr '\n' '|')"
+	dmesg -r | grep -i -E 'virtio_rtc|viortc|rtc[0-9]' | grep -v -E 'module verification|taint' | sed 's/^/DMESG-END /'
+	# leave an enabled alarm 10 minutes ahead: the next boot (device reset)
+	# must find it, the next connection must not
+	t=$(( $(cat "$RTCSYS/since_epoch") + 600 ))
+	if echo "$t" > "$RTCSYS/wakealarm" 2>/tmp/wk.err; then
+		echo "ALARM-LEFT at=$t"
+		[ "$REBOOT" = 1 ] && printf 'VTKEEP %d\n' "$t" | dd of=/dev/vda bs=32 seek=1 count=1 conv=sync,fsync 2>/dev/null
+	else
+		check FAIL rtc.alarm.leave "echo $t > $RTCSYS/wakealarm: $(cat /tmp/wk.err)"
+	fi
+	return 0
+}
 
 # 1. modules, in dependency order (file names are numbered); virtio_rtc last
 for m in /mods/*.ko; do
@@ -131,18 +240,23 @@ if [ -n "${vt_clocks:-}" ]; then
 		case $nm in "Virtio PTP type "*) ;; *) continue ;; esac
 		t=${nm#Virtio PTP type }
 		t=${t%%/*}
-		case $t in 0) name=utc ;; 1) name=tai ;; 2) name=mono ;; *) name=type$t ;; esac
+		case $t in 0) name=utc ;; 1) name=tai ;; 2) name=mono ;; 3) name=smeared ;; *) name=type$t ;; esac
 		map="$map $name:/dev/${c##*/}"
 	done
 	want="" missing=""
 	for t in $(echo "$vt_clocks" | tr ',' ' '); do
-		case $t in 0) name=utc ;; 1) name=tai ;; 2) name=mono ;; *) name=type$t ;; esac
+		case $t in 0) name=utc ;; 1) name=tai ;; 2) name=mono ;; 3) name=smeared ;; *) name=type$t ;; esac
 		want="$want $name"
 		k=$(echo "$map" | tr ' ' '\n' | grep -c "^$name:")
 		[ "$k" = 1 ] || missing="$missing $name(x$k)"
 	done
 	[ -z "$missing" ] && check PASS rtc.clocks "PTP clocks:$map" ||
 		check FAIL rtc.clocks "expected one each of$want; got:${map:- none}; wrong:$missing"
+
+	# the RTC class device of the UTC_SMEARED clock
+	if [ "${vt_rtc:-0}" = 1 ]; then
+		rtc_class
+	fi
 
 	if [ -n "$map" ]; then
 		stepmsg "ptp sample"
@@ -204,6 +318,7 @@ fi
 
 # 5. hold: keep the devices busy until the host kills QEMU
 if [ "${vt_hold:-0}" = 1 ]; then
+	rtc_class_end
 	echo "GUEST-HOLD label=${vt_label:-?} fails=$FAILS t=$(up)s"
 	while :; do
 		[ -n "${map:-}" ] && vrtc-probe reads -n 1000 $map > /dev/null 2>&1
@@ -211,6 +326,7 @@ if [ "${vt_hold:-0}" = 1 ]; then
 	done
 fi
 
+rtc_class_end
 stepmsg "done"
 if [ "$REBOOT" = 1 ] && [ "$BOOT" = 1 ]; then
 	finish reboot

@@ -7,6 +7,7 @@
 #
 #   tests/guest/run.sh [--build DIR] [--poll busy|adaptive] [--no-setup]
 #                      [--debug] [--boot-timeout S] [--bench]
+#                      [--boots LIST] [--pair-lead S]
 #
 #   --build DIR     build directory holding app/rtcd/dpdk-rtcd (default: build)
 #   --poll MODE     the daemon's poll mode (default busy)
@@ -16,17 +17,29 @@
 #   --boot-timeout  seconds before a QEMU run is killed (default 300)
 #   --bench         only measure: one boot with the rtc device alone and one
 #                   with QEMU's virtio-rtc-pci, 50000 reads per clock each
+#   --boots LIST    only these boots, comma-separated, of main, kill, pair,
+#                   builtin (default all; for development: every boot costs
+#                   tens of seconds under TCG)
+#   --pair-lead S   the two-guest alarm test: the first guest's alarm is S
+#                   seconds after both QEMUs start (default 25; the guests
+#                   arm theirs about 9 s in), the second's 3 s later; both
+#                   guests must have armed theirs by then
 #
 # Runs setup.sh (Debian sid chroot with QEMU, the sid cloud kernel, an
-# out-of-tree virtio_rtc.ko, a busybox initramfs), starts dpdk-rtcd with a
-# virtio-rtc device (clocks utc+tai+mono) and a virtio-rng device on sockets
-# in a temporary directory, then boots the guest five times:
-#   main       rtc + rng + a marker disk: every check, then "reboot -f"
-#              (device reset) and every check again on the second boot
+# out-of-tree virtio_rtc.ko, a busybox initramfs), starts dpdk-rtcd with two
+# virtio-rtc devices (the default clocks utc+tai+mono+smeared, alarms on the
+# smeared clock) and a virtio-rng device on sockets in a temporary
+# directory, then boots the guest six times:
+#   main       rtc + rng + a marker disk + a QEMU monitor: every check,
+#              alarms through /dev/rtcN, one alarm across a QEMU stop/cont,
+#              then "reboot -f" (device reset) and every check again on the
+#              second boot (which must find the alarm the first one left)
 #   kill       rtc + rng: the guest keeps reading, QEMU is killed (SIGKILL);
 #              the daemon must survive
-#   afterkill  rtc + rng on the same daemon: the checks again
-#   rtcpci     the rtc device through QEMU's dedicated vhost-user-rtc-pci
+#   afterkill  rtc + rng on the same daemon: the checks again; at the same
+#   rtcpci     time the second rtc device through QEMU's dedicated
+#              vhost-user-rtc-pci: two guests on one daemon, each with its
+#              own alarm at a different time (boot "pair")
 #   builtin    QEMU's in-process virtio-rtc-pci (no daemon): the reference
 #              PTP read time
 # Prints "PASS|FAIL name detail" per check, the time of each step and the
@@ -45,6 +58,8 @@ DEBUG=0
 BOOT_TIMEOUT=300
 BENCH=0
 BENCH_READS=20000
+BOOTS=main,kill,pair,builtin
+PAIR_LEAD=25
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) BUILD=${2:?--build needs a directory}; shift ;;
@@ -54,12 +69,19 @@ while [ $# -gt 0 ]; do
 	--debug) DEBUG=1 ;;
 	--boot-timeout) BOOT_TIMEOUT=${2:?}; shift ;;
 	--bench) BENCH=1; BENCH_READS=50000 ;;
+	--boots) BOOTS=${2:?--boots needs a list}; shift ;;
+	--boots=*) BOOTS=${1#--boots=} ;;
+	--pair-lead) PAIR_LEAD=${2:?}; shift ;;
 	-h|--help) awk 'NR >= 5 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 5 { exit }' "$0"; exit 0 ;;
 	*) die "run.sh: unknown argument '$1' (try --help)" ;;
 	esac
 	shift
 done
 case $POLL in busy|adaptive) ;; *) die "--poll: '$POLL' is not busy or adaptive" ;; esac
+for b in ${BOOTS//,/ }; do
+	case $b in main|kill|pair|builtin) ;; *) die "--boots: '$b' is not main, kill, pair or builtin" ;; esac
+done
+want_boot() { case ",$BOOTS," in *",$1,"*) return 0 ;; esac; return 1; }
 [ "$(id -u)" = 0 ] || die "run.sh must run as root (chroot, QEMU in a mount namespace)"
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
 DAEMON=$BUILD/app/rtcd/dpdk-rtcd
@@ -94,6 +116,7 @@ SOCK=$(mktemp -d /tmp/dpdk-rtcd-guest.XXXXXX)
 chmod 0755 "$SOCK"
 DPID=
 QEMU_PIDFILES=()
+BG_PIDS=()   # helper processes of ours (monitor readers, stop/cont driver)
 
 SUMMARY_DONE=0
 cleanup() {
@@ -102,6 +125,7 @@ cleanup() {
 		[ $rc != 0 ] && [ $NFAIL = 0 ] && NFAIL=1
 		echo "guest: $(( ${#RESULTS[@]} - NFAIL < 0 ? 0 : ${#RESULTS[@]} - NFAIL )) passed, $NFAIL failed (stopped early, rc=$rc)"
 	fi
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for f in "${QEMU_PIDFILES[@]}"; do
 		p=$(cat "$f" 2>/dev/null || true)
 		# only a QEMU we started: the pid file is ours and the process is qemu
@@ -131,19 +155,21 @@ start_daemon() {
 	local lv=() i
 	[ $DEBUG = 1 ] && lv=(--log-level='vrtc.*:debug' --log-level='vhost.*:debug')
 	DAEMON_CMD=("$DAEMON" -l 0,1 --no-huge --no-pci --file-prefix="rtcd-guest-$$" "${lv[@]}"
-		-- --device "rtc_vhost0,iface=$SOCK/rtc.sock,clocks=utc+tai+mono"
+		-- --device "rtc_vhost0,iface=$SOCK/rtc.sock"
+		--device "rtc_vhost1,iface=$SOCK/rtc1.sock"
 		--device "rng_vhost0,iface=$SOCK/rng.sock"
 		-s 1 --poll "$POLL")
 	echo "DAEMON: ${DAEMON_CMD[*]}" > "$DLOG"
 	"${DAEMON_CMD[@]}" >> "$DLOG" 2>&1 &
 	DPID=$!
+	TELSOCK=/var/run/dpdk/rtcd-guest-$$/dpdk_telemetry.v2
 	for i in $(seq 100); do
-		[ -S "$SOCK/rtc.sock" ] && [ -S "$SOCK/rng.sock" ] && break
+		[ -S "$SOCK/rtc.sock" ] && [ -S "$SOCK/rtc1.sock" ] && [ -S "$SOCK/rng.sock" ] && break
 		kill -0 $DPID 2>/dev/null || break
 		sleep 0.1
 	done
-	if [ -S "$SOCK/rtc.sock" ] && [ -S "$SOCK/rng.sock" ] && kill -0 $DPID 2>/dev/null; then
-		result PASS daemon.start "pid $DPID, sockets $SOCK/rtc.sock $SOCK/rng.sock, --poll $POLL"
+	if [ -S "$SOCK/rtc.sock" ] && [ -S "$SOCK/rtc1.sock" ] && [ -S "$SOCK/rng.sock" ] && kill -0 $DPID 2>/dev/null; then
+		result PASS daemon.start "pid $DPID, sockets $SOCK/rtc.sock $SOCK/rtc1.sock $SOCK/rng.sock, --poll $POLL"
 	else
 		tail -n 20 "$DLOG" >&2
 		result FAIL daemon.start "no sockets after 10 s (log $DLOG)"
@@ -163,6 +189,23 @@ daemon_stat() { # daemon_stat DEVICE FIELD(state|req|bytes|errors|bad_chains|bro
 		} }'
 }
 
+# one counter of a device from the daemon's telemetry (/vrtc/stats,NAME:
+# the basic counters and the device's xstats, e.g. rtc_alarm_notifications);
+# empty when it cannot be read
+daemon_xstat() { # daemon_xstat DEVICE NAME
+	timeout 5 python3 - "$TELSOCK" "$1" "$2" 2>/dev/null <<-'PYEOF' || true
+		import json, socket, sys
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+		s.settimeout(3)
+		s.connect(sys.argv[1])
+		s.recv(4096)
+		s.send(("/vrtc/stats," + sys.argv[2]).encode())
+		d = json.loads(s.recv(1 << 16)).get("/vrtc/stats") or {}
+		v = d.get(sys.argv[3])
+		print("" if v is None else v)
+	PYEOF
+}
+
 # --- QEMU -------------------------------------------------------------------------
 QEMU_COMMON=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m 256M
 	-object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem
@@ -171,7 +214,7 @@ QEMU_COMMON=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m 256M
 DEV_RTC=(-chardev "socket,id=rtc0,path=$SOCK/rtc.sock"
 	-device vhost-user-test-device-pci,chardev=rtc0,virtio-id=17,num_vqs=2,vq_size=256)
 DEV_RNG=(-chardev "socket,id=rng0,path=$SOCK/rng.sock" -device vhost-user-rng-pci,chardev=rng0)
-DEV_RTCPCI=(-chardev "socket,id=rtc0,path=$SOCK/rtc.sock" -device vhost-user-rtc-pci,chardev=rtc0)
+DEV_RTCPCI=(-chardev "socket,id=rtc0,path=$SOCK/rtc1.sock" -device vhost-user-rtc-pci,chardev=rtc0)
 DEV_BUILTIN=(-device virtio-rtc-pci)
 
 # boot LABEL WAIT_FOR APPEND -- QEMU_ARGS...: start QEMU (chrooted, in a
@@ -248,6 +291,8 @@ collect() {
 			got="$got$n "
 		done < <(grep ' @ CHECK ' <<< "$seg" || true)
 		for e in $expected; do
+			# "N:check": expected in boot N only
+			case $e in *:*) [ "${e%%:*}" = "$b" ] || continue; e=${e#*:} ;; esac
 			case $got in *" $e "*) ;; *) result FAIL "$label.$b.$e" "check did not run (see $BOOT_LOG)" ;; esac
 		done
 		if [ -z "${HOLD:-}" ] && ! grep -q "GUEST-END label=$label boot=$b " <<< "$seg"; then
@@ -266,7 +311,12 @@ collect() {
 }
 
 RTC_CHECKS="rtc.insmod rtc.bound rtc.dmesg rtc.clocks rtc.guest.utc rtc.guest.tai rtc.guest.mono
-	rtc.tai_minus_utc rtc.nondecreasing.utc rtc.nondecreasing.tai rtc.nondecreasing.mono"
+	rtc.guest.smeared rtc.tai_minus_utc rtc.nondecreasing.utc rtc.nondecreasing.tai
+	rtc.nondecreasing.mono rtc.nondecreasing.smeared"
+# the RTC class device of the smeared clock (vt_rtc=1)
+RTC_CLASS_CHECKS="rtc.class rtc.class.rd_time rtc.alarm.dmesg"
+ALARMS_MAIN=3   # alarms 2 s ahead per main boot: the lateness figures
+ALARM_CHECKS=$(seq -f 'rtc.alarm.%g' -s ' ' $ALARMS_MAIN)
 RNG_CHECKS="rng.current rng.read rng.random rng.incompressible"
 TIMINGS=()   # "label.boot|device|clock|us"
 timings() { # timings LABEL DEVICE-DESCRIPTION: the TIMING lines of every boot
@@ -293,77 +343,246 @@ rc_check() { # rc_check LABEL EXPECTED
 	fi
 }
 
+# boot_bg LABEL APPEND -- QEMU_ARGS...: boot ... exit in the background (two
+# guests at once); boot_wait LABEL waits for it, boot_restore LABEL sets
+# BOOT_LOG, BOOT_PIDFILE, BOOT_RC, BOOT_SECS as boot does
+declare -A BGBOOT=()
+boot_bg() {
+	local label=$1
+	shift
+	QEMU_PIDFILES+=("$LOGS/qemu-$label.pid")
+	rm -f "$LOGS/boot-$label.env"
+	( boot "$label" exit "$@"
+	  printf 'BOOT_RC=%q BOOT_SECS=%q\n' "$BOOT_RC" "$BOOT_SECS" > "$LOGS/boot-$label.env" ) &
+	BGBOOT[$label]=$!
+}
+boot_wait() { wait "${BGBOOT[$1]}" 2>/dev/null || true; }
+boot_restore() {
+	BOOT_LOG=$LOGS/console-$1.log BOOT_PIDFILE=$LOGS/qemu-$1.pid BOOT_RC=none BOOT_SECS=?
+	[ -f "$LOGS/boot-$1.env" ] && . "$LOGS/boot-$1.env"
+	return 0
+}
+
+# host UTC (S.N) of the first console line matching a pattern, empty if none
+line_utc() { # line_utc CONSOLE_LOG ERE
+	grep -m1 -E "$2" "$1" 2>/dev/null | sed -n 's/^@H utc=\([0-9.]*\) .*/\1/p'
+}
+
+# stopcont_driver CONSOLE MON OUT: when the guest has armed its alarm
+# (ALARM-SET check=rtc.alarm.stopcont), "stop" QEMU through its HMP
+# monitor (pipe chardev MON.in/MON.out), keep it stopped until 2 s past the
+# alarm time by the host's UTC, then "cont". Writes SET/STOP/CONT lines to OUT.
+stopcont_driver() {
+	local con=$1 mon=$2 out=$3 line="" at i
+	for i in $(seq $((BOOT_TIMEOUT * 10))); do
+		line=$(grep -m1 ' @ ALARM-SET check=rtc.alarm.stopcont ' "$con" 2>/dev/null || true)
+		[ -n "$line" ] && break
+		grep -q 'QEMU-EXIT' "$con" 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -n "$line" ] || { echo "NOSET the guest never armed the stop/cont alarm" >> "$out"; return 0; }
+	at=$(sed -n 's/.* at=\([0-9]*\).*/\1/p' <<< "$line")
+	echo "SET at=$at" >> "$out"
+	exec 7<> "$mon.in"
+	echo stop >&7
+	echo "STOP $("$PROBE" now)" >> "$out"
+	sleep 0.3
+	echo "info status" >&7
+	# the daemon's statistics line (every second) during the stop: the
+	# device's rings are stopped (GET_VRING_BASE), it is "connected", not
+	# "serving"
+	sleep 1.5
+	echo "STATE $(daemon_stat rtc_vhost0 state)" >> "$out"
+	while [ "$(date +%s)" -lt $((at + 2)) ]; do sleep 0.1; done
+	echo "CONT $("$PROBE" now)" >> "$out"
+	echo cont >&7
+	sleep 0.3
+	echo "info status" >&7
+	exec 7>&-
+}
+
+# the host's side of the stop/cont test: QEMU was stopped before the alarm
+# time, resumed after it, and the interrupt reached the console after cont
+stopcont_check() { # stopcont_check LABEL OUT
+	local label=$1 out=$2 at stop cont fired state
+	if grep -q '^NOSET' "$out"; then
+		result FAIL "$label.stopcont.host" "$(sed -n 's/^NOSET //p' "$out")"
+		return 0
+	fi
+	at=$(sed -n 's/^SET at=//p' "$out")
+	stop=$(sed -n 's/^STOP utc=\([0-9.]*\).*/\1/p' "$out")
+	cont=$(sed -n 's/^CONT utc=\([0-9.]*\).*/\1/p' "$out")
+	fired=$(line_utc "$BOOT_LOG" ' @ ALARM-FIRED check=rtc.alarm.stopcont ')
+	state=$(sed -n 's/^STATE //p' "$out")
+	if ! grep -q 'VM status: paused' "$LOGS/monitor-$label.log"; then
+		result FAIL "$label.stopcont.host" "the monitor never reported 'VM status: paused' (log $LOGS/monitor-$label.log)"
+		return 0
+	fi
+	if [ "$state" != connected ]; then
+		result FAIL "$label.stopcont.host" "rtc_vhost0 was '$state' 1.5 s into the stop, expected 'connected' (its rings stopped by GET_VRING_BASE)"
+		return 0
+	fi
+	if [ -n "$at" ] && [ -n "$stop" ] && [ -n "$cont" ] && [ -n "$fired" ] &&
+		awk -v a="$at" -v s="$stop" -v c="$cont" -v f="$fired" 'BEGIN { exit !(s < a && c >= a && f >= c) }'; then
+		result PASS "$label.stopcont.host" "$(awk -v a="$at" -v s="$stop" -v c="$cont" -v f="$fired" 'BEGIN {
+			printf "QEMU stopped %.2f s before the alarm time %d (monitor: paused; rtc_vhost0: rings stopped, connected), resumed %.2f s after it; the alarm interrupt reached the console %.3f s after cont", a - s, a, c - a, f - c }')"
+	else
+		result FAIL "$label.stopcont.host" "alarm at=${at:-?} stop=${stop:-?} cont=${cont:-?} interrupt seen at ${fired:-never} (expected stop < alarm <= cont <= interrupt)"
+	fi
+}
+
+# two guests at once: both armed their alarm before the first one was due and
+# counted interrupts past the second (the guests check exactly one each)
+pair_check() { # pair_check AT_A AT_B UNTIL
+	local l set end ok=1 d=""
+	for l in afterkill rtcpci; do
+		set=$(line_utc "$LOGS/console-$l.log" ' @ ALARM-SET check=rtc.alarm.pair ')
+		end=$(line_utc "$LOGS/console-$l.log" ' @ ALARM-END check=rtc.alarm.pair ')
+		if [ -n "$set" ] && [ -n "$end" ] && awk -v s="$set" -v e="$end" -v a="$1" -v b="$2" 'BEGIN { exit !(s < a && e >= b) }'; then
+			d="$d $l armed $(awk -v s="$set" -v a="$1" 'BEGIN { printf "%.1f", a - s }') s before the first alarm, counted until $(awk -v e="$end" -v b="$2" 'BEGIN { printf "%.1f", e - b }') s after the second;"
+		else
+			ok=0
+			d="$d $l armed at ${set:-never}, ended at ${end:-never};"
+		fi
+	done
+	if [ $ok = 1 ]; then
+		result PASS pair.overlap "alarms at $1 (afterkill, rtc_vhost0) and $2 (rtcpci, rtc_vhost1):$d"
+	else
+		result FAIL pair.overlap "both guests must arm before $1 and count past $2 (a guest that boots later than --pair-lead $PAIR_LEAD s makes the test prove nothing):$d"
+	fi
+}
+
+# the device's own count of NOTIF_ALARM sent during a boot
+alarm_count_check() { # alarm_count_check LABEL DEVICE BEFORE EXPECTED
+	local after
+	after=$(daemon_xstat "$2" rtc_alarm_notifications)
+	if [ -z "$3" ] || [ -z "$after" ]; then
+		result FAIL "$1.daemon.alarms" "no rtc_alarm_notifications for $2 in the daemon's telemetry ($TELSOCK)"
+	elif [ $((after - $3)) = "$4" ]; then
+		result PASS "$1.daemon.alarms" "$2 sent $((after - $3)) NOTIF_ALARM during the boot = the $4 alarm interrupt(s) the guest saw (expired $(daemon_xstat "$2" rtc_alarms_expired), coalesced $(daemon_xstat "$2" rtc_alarms_coalesced), cancelled $(daemon_xstat "$2" rtc_alarms_cancelled) in total)"
+	else
+		result FAIL "$1.daemon.alarms" "$2 sent $((after - $3)) NOTIF_ALARM during the boot, the guest saw $4 alarm interrupt(s)"
+	fi
+}
+
 step "daemon start" start_daemon || exit 1
+# the /dev/rtcN checks need the UTC_SMEARED clock in the default set: say so
+# plainly when this daemon has none (they then fail as "no RTC class device")
+if ! "$DAEMON" --help 2>&1 | grep -q 'smeared'; then
+	result FAIL daemon.smeared "$DAEMON has no smeared clock (clocks= name 'smeared'): Linux creates /dev/rtcN only for a UTC_SMEARED clock, so the rtc.class and rtc.alarm checks cannot pass"
+fi
 sleep 1.2
 RNG0=$(daemon_stat rng_vhost0 bytes)
 
 if [ $BENCH = 0 ]; then
-# 1. main: every check, reboot (device reset), every check again
-truncate -s 0 "$LOGS/marker.img"
-truncate -s 1M "$LOGS/marker.img"
-MAXBOOTS=2 step "boot main (2 boots: checks, reboot -f, checks)" boot main exit \
-	"vt_clocks=0,1,2 vt_rng_bytes=1048576 vt_reads=20000 vt_reboot=1" -- \
-	"${DEV_RTC[@]}" "${DEV_RNG[@]}" \
-	-drive "file=$LOGS/marker.img,format=raw,if=none,id=marker" -device virtio-blk-pci,drive=marker
-boot_done main
-rc_check main 0
-collect main "1 2" "$RTC_CHECKS $RNG_CHECKS"
-timings main "dpdk-rtcd via vhost-user-test-device-pci (--poll $POLL)"
-sleep 1.2   # one more statistics period
-RNG1=$(daemon_stat rng_vhost0 bytes)
-GUESTB=$(sed -n 's/.* @ RNG-BYTES \([0-9]*\).*/\1/p' "$BOOT_LOG" | awk '{ s += $1 } END { print s + 0 }')
-if [ -n "$RNG1" ] && [ "$((RNG1 - ${RNG0:-0}))" -ge "$GUESTB" ] && [ "$GUESTB" -ge 1048576 ]; then
-	result PASS main.daemon.rng_bytes "the daemon served $((RNG1 - ${RNG0:-0})) bytes >= the $GUESTB bytes the guest read from /dev/hwrng"
-else
-	result FAIL main.daemon.rng_bytes "the daemon counted $((${RNG1:-0} - ${RNG0:-0})) bytes, the guest read $GUESTB (log $DLOG)"
+# 1. main: every check, alarms, an alarm across stop/cont, reboot (device
+# reset), every check again
+if want_boot main; then
+	truncate -s 0 "$LOGS/marker.img"
+	truncate -s 1M "$LOGS/marker.img"
+	MON=$SOCK/mon-main
+	rm -f "$MON.in" "$MON.out"
+	mkfifo "$MON.in" "$MON.out"
+	# the monitor's output, for the record (opened read-write: never blocks)
+	cat 0<> "$MON.out" > "$LOGS/monitor-main.log" 2>&1 &
+	MONCAT=$!
+	BG_PIDS+=($MONCAT)
+	: > "$LOGS/stopcont-main.txt"
+	stopcont_driver "$LOGS/console-main.log" "$MON" "$LOGS/stopcont-main.txt" &
+	SCPID=$!
+	BG_PIDS+=($SCPID)
+	AN0=$(daemon_xstat rtc_vhost0 rtc_alarm_notifications)
+	MAXBOOTS=2 step "boot main (2 boots: checks, alarms, stop/cont, reboot -f, checks)" boot main exit \
+		"vt_clocks=0,1,2,3 vt_rtc=1 vt_alarms=$ALARMS_MAIN vt_stopcont=1 vt_rng_bytes=1048576 vt_reads=20000 vt_reboot=1" -- \
+		"${DEV_RTC[@]}" "${DEV_RNG[@]}" \
+		-drive "file=$LOGS/marker.img,format=raw,if=none,id=marker" -device virtio-blk-pci,drive=marker \
+		-chardev "pipe,id=mon0,path=$MON" -mon chardev=mon0,mode=readline
+	wait "$SCPID" 2>/dev/null || true
+	kill "$MONCAT" 2>/dev/null || true
+	boot_done main
+	rc_check main 0
+	collect main "1 2" "$RTC_CHECKS $RTC_CLASS_CHECKS $ALARM_CHECKS $RNG_CHECKS 1:rtc.alarm.initial 2:rtc.alarm.kept 1:rtc.alarm.stopcont"
+	timings main "dpdk-rtcd via vhost-user-test-device-pci (--poll $POLL)"
+	stopcont_check main "$LOGS/stopcont-main.txt"
+	sleep 1.2   # one more statistics period
+	RNG1=$(daemon_stat rng_vhost0 bytes)
+	GUESTB=$(sed -n 's/.* @ RNG-BYTES \([0-9]*\).*/\1/p' "$BOOT_LOG" | awk '{ s += $1 } END { print s + 0 }')
+	if [ -n "$RNG1" ] && [ "$((RNG1 - ${RNG0:-0}))" -ge "$GUESTB" ] && [ "$GUESTB" -ge 1048576 ]; then
+		result PASS main.daemon.rng_bytes "the daemon served $((RNG1 - ${RNG0:-0})) bytes >= the $GUESTB bytes the guest read from /dev/hwrng"
+	else
+		result FAIL main.daemon.rng_bytes "the daemon counted $((${RNG1:-0} - ${RNG0:-0})) bytes, the guest read $GUESTB (log $DLOG)"
+	fi
+	alarm_count_check main rtc_vhost0 "$AN0" "$(grep -c ' @ ALARM-FIRED ' "$BOOT_LOG" || true)"
 fi
 
 # 2. kill: QEMU dies by SIGKILL while the guest is reading; the daemon lives on
-step "boot kill (SIGKILL QEMU while the guest reads)" boot kill GUEST-HOLD \
-	"vt_clocks=0,1,2 vt_rng_bytes=65536 vt_reads=2000 vt_hold=1" -- "${DEV_RTC[@]}" "${DEV_RNG[@]}"
-boot_done kill
-HOLD=1 collect kill "1" "$RTC_CHECKS $RNG_CHECKS"
-QPID=$(cat "$BOOT_PIDFILE" 2>/dev/null || true)
-if [ "$BOOT_RC" = 0 ] && [ -n "$QPID" ] && [ "$(cat /proc/"$QPID"/comm 2>/dev/null)" = qemu-system-x86 ]; then
-	sleep 1
-	REQ0=$(daemon_stat rtc_vhost0 req)
-	kill -9 "$QPID"
-	wait "$BOOT_BG" 2>/dev/null || true
-	result PASS kill.sigkill "QEMU pid $QPID killed with SIGKILL while the guest was reading ($(grep -c ' @ ' "$BOOT_LOG") console lines)"
-	sleep 2.5
-	st_rtc=$(daemon_stat rtc_vhost0 state) st_rng=$(daemon_stat rng_vhost0 state)
-	if kill -0 "$DPID" 2>/dev/null && [ "$st_rtc" = waiting ] && [ "$st_rng" = waiting ]; then
-		result PASS kill.daemon_alive "dpdk-rtcd (pid $DPID) still running, both devices back to 'waiting' for a front-end (rtc requests served before the kill: ${REQ0:-?})"
-	elif kill -0 "$DPID" 2>/dev/null; then
-		result FAIL kill.daemon_alive "dpdk-rtcd runs but did not notice the disconnect: rtc_vhost0 '$st_rtc', rng_vhost0 '$st_rng' 2.5 s after the kill (log $DLOG)"
+if want_boot kill; then
+	step "boot kill (SIGKILL QEMU while the guest reads)" boot kill GUEST-HOLD \
+		"vt_clocks=0,1,2,3 vt_rtc=1 vt_rng_bytes=65536 vt_reads=2000 vt_hold=1" -- "${DEV_RTC[@]}" "${DEV_RNG[@]}"
+	boot_done kill
+	HOLD=1 collect kill "1" "$RTC_CHECKS $RTC_CLASS_CHECKS $RNG_CHECKS rtc.alarm.initial"
+	QPID=$(cat "$BOOT_PIDFILE" 2>/dev/null || true)
+	if [ "$BOOT_RC" = 0 ] && [ -n "$QPID" ] && [ "$(cat /proc/"$QPID"/comm 2>/dev/null)" = qemu-system-x86 ]; then
+		sleep 1
+		REQ0=$(daemon_stat rtc_vhost0 req)
+		kill -9 "$QPID"
+		wait "$BOOT_BG" 2>/dev/null || true
+		result PASS kill.sigkill "QEMU pid $QPID killed with SIGKILL while the guest was reading ($(grep -c ' @ ' "$BOOT_LOG") console lines)"
+		sleep 2.5
+		st_rtc=$(daemon_stat rtc_vhost0 state) st_rng=$(daemon_stat rng_vhost0 state)
+		if kill -0 "$DPID" 2>/dev/null && [ "$st_rtc" = waiting ] && [ "$st_rng" = waiting ]; then
+			result PASS kill.daemon_alive "dpdk-rtcd (pid $DPID) still running, both devices back to 'waiting' for a front-end (rtc requests served before the kill: ${REQ0:-?})"
+		elif kill -0 "$DPID" 2>/dev/null; then
+			result FAIL kill.daemon_alive "dpdk-rtcd runs but did not notice the disconnect: rtc_vhost0 '$st_rtc', rng_vhost0 '$st_rng' 2.5 s after the kill (log $DLOG)"
+		else
+			result FAIL kill.daemon_alive "dpdk-rtcd died after QEMU was killed (log $DLOG)"
+			exit 1
+		fi
 	else
-		result FAIL kill.daemon_alive "dpdk-rtcd died after QEMU was killed (log $DLOG)"
-		exit 1
+		result FAIL kill.sigkill "the guest never reached its read loop (QEMU rc=$BOOT_RC; log $BOOT_LOG)"
 	fi
-else
-	result FAIL kill.sigkill "the guest never reached its read loop (QEMU rc=$BOOT_RC; log $BOOT_LOG)"
 fi
 
-# 3. afterkill: the same daemon serves the next QEMU
-step "boot afterkill (next QEMU, same daemon)" boot afterkill exit \
-	"vt_clocks=0,1,2 vt_rng_bytes=262144 vt_reads=20000" -- "${DEV_RTC[@]}" "${DEV_RNG[@]}"
-boot_done afterkill
-rc_check afterkill 0
-collect afterkill "1" "$RTC_CHECKS $RNG_CHECKS"
-timings afterkill "dpdk-rtcd via vhost-user-test-device-pci (--poll $POLL)"
-
-
-	# 4. QEMU's dedicated vhost-user-rtc-pci front-end on the same socket
-	step "boot rtcpci (vhost-user-rtc-pci)" boot rtcpci exit \
-		"vt_clocks=0,1,2 vt_rng_bytes=0 vt_reads=5000" -- "${DEV_RTCPCI[@]}"
-	boot_done rtcpci
-	rc_check rtcpci 0
-	collect rtcpci "1" "$RTC_CHECKS"
-	timings rtcpci "dpdk-rtcd via vhost-user-rtc-pci (--poll $POLL)"
+# 3. pair: two guests at once on the same daemon, each on its own rtc
+# device, each with its own alarm (3 s apart), both armed before the first
+# fires; each counts its interrupts until after the second:
+#   afterkill  rtc_vhost0 (after the SIGKILL: the same daemon serves the
+#              next QEMU) + rng, through vhost-user-test-device-pci
+#   rtcpci     rtc_vhost1 through QEMU's dedicated vhost-user-rtc-pci
+if want_boot pair; then
+	PAIR_T0=$(date +%s)
+	PA=$((PAIR_T0 + PAIR_LEAD)) PB=$((PAIR_T0 + PAIR_LEAD + 3)) PU=$((PAIR_T0 + PAIR_LEAD + 6))
+	AN0=$(daemon_xstat rtc_vhost0 rtc_alarm_notifications)
+	AN1=$(daemon_xstat rtc_vhost1 rtc_alarm_notifications)
+	pair_boots() {
+		boot_bg afterkill "vt_clocks=0,1,2,3 vt_rtc=1 vt_alarm_at=$PA vt_alarm_until=$PU vt_rng_bytes=262144 vt_reads=20000" \
+			-- "${DEV_RTC[@]}" "${DEV_RNG[@]}"
+		boot_bg rtcpci "vt_clocks=0,1,2,3 vt_rtc=1 vt_alarm_at=$PB vt_alarm_until=$PU vt_rng_bytes=0 vt_reads=5000" \
+			-- "${DEV_RTCPCI[@]}"
+		boot_wait afterkill
+		boot_wait rtcpci
+	}
+	step "boots afterkill + rtcpci at once (alarms at +${PAIR_LEAD} s and +$((PAIR_LEAD + 3)) s)" pair_boots
+	for l in afterkill rtcpci; do
+		boot_restore $l
+		boot_done $l
+		rc_check $l 0
+	done
+	boot_restore afterkill
+	collect afterkill "1" "$RTC_CHECKS $RTC_CLASS_CHECKS $RNG_CHECKS rtc.alarm.initial rtc.alarm.pair"
+	timings afterkill "dpdk-rtcd via vhost-user-test-device-pci (--poll $POLL), pair"
+	boot_restore rtcpci
+	collect rtcpci "1" "$RTC_CHECKS $RTC_CLASS_CHECKS rtc.alarm.initial rtc.alarm.pair"
+	timings rtcpci "dpdk-rtcd via vhost-user-rtc-pci (--poll $POLL), pair"
+	pair_check "$PA" "$PB" "$PU"
+	sleep 1.2
+	alarm_count_check afterkill rtc_vhost0 "$AN0" 1
+	alarm_count_check rtcpci rtc_vhost1 "$AN1" 1
+fi
 else
 	# bench: PTP read time only (rtc device alone, no rng, more reads)
 	step "boot bench (PTP read time)" boot bench exit \
-		"vt_clocks=0,1,2 vt_rng_bytes=0 vt_reads=$BENCH_READS" -- "${DEV_RTC[@]}"
+		"vt_clocks=0,1,2,3 vt_rng_bytes=0 vt_reads=$BENCH_READS" -- "${DEV_RTC[@]}"
 	boot_done bench
 	rc_check bench 0
 	collect bench "1" "$RTC_CHECKS"
@@ -372,12 +591,12 @@ fi
 
 # daemon health, then a clean stop
 sleep 1.2
-for d in rtc_vhost0 rng_vhost0; do
+for d in rtc_vhost0 rtc_vhost1 rng_vhost0; do
 	e=$(daemon_stat $d errors) bc=$(daemon_stat $d bad_chains) bq=$(daemon_stat $d broken_queues)
 	if [ "${e:-x}" = 0 ] && [ "${bc:-x}" = 0 ] && [ "${bq:-x}" = 0 ]; then
-		result PASS "daemon.$d.errors" "$(grep "^$d: " "$DLOG" | tail -n 1)"
+		result PASS "daemon.$d.errors" "$(grep -E "(^|rtcd\.stats: )$d: " "$DLOG" | tail -n 1)"
 	else
-		result FAIL "daemon.$d.errors" "errors=$e bad_chains=$bc broken_queues=$bq: $(grep "^$d: " "$DLOG" | tail -n 1)"
+		result FAIL "daemon.$d.errors" "errors=$e bad_chains=$bc broken_queues=$bq: $(grep -E "(^|rtcd\.stats: )$d: " "$DLOG" | tail -n 1)"
 	fi
 done
 kill -TERM "$DPID"
@@ -395,13 +614,15 @@ else
 fi
 DPID=
 
-# 5. builtin: QEMU's in-process virtio-rtc-pci, the reference read time
-step "boot builtin (QEMU virtio-rtc-pci)" boot builtin exit \
-	"vt_clocks=0 vt_rng_bytes=0 vt_reads=$BENCH_READS" -- "${DEV_BUILTIN[@]}"
-boot_done builtin
-rc_check builtin 0
-collect builtin "1" "rtc.insmod rtc.bound rtc.dmesg rtc.clocks rtc.guest.utc rtc.nondecreasing.utc"
-timings builtin "QEMU virtio-rtc-pci (in-process)"
+# 4. builtin: QEMU's in-process virtio-rtc-pci, the reference read time
+if want_boot builtin || [ $BENCH = 1 ]; then
+	step "boot builtin (QEMU virtio-rtc-pci)" boot builtin exit \
+		"vt_clocks=0 vt_rng_bytes=0 vt_reads=$BENCH_READS" -- "${DEV_BUILTIN[@]}"
+	boot_done builtin
+	rc_check builtin 0
+	collect builtin "1" "rtc.insmod rtc.bound rtc.dmesg rtc.clocks rtc.guest.utc rtc.nondecreasing.utc"
+	timings builtin "QEMU virtio-rtc-pci (in-process)"
+fi
 
 # --- summary -------------------------------------------------------------------------
 SUMMARY_DONE=1
@@ -412,15 +633,45 @@ echo "    (TCG, 1 vCPU; daemon --poll $POLL on lcore 1; see doc/guests.md)"
 printf '%s\n' "${TIMINGS[@]}" | awk -F'|' '
 	{ k = $1 "|" $2; if (!(k in seen)) { seen[k] = 1; order[++n] = k } v[k, $3] = $4 }
 	END {
-		printf "%-12s %-58s %16s %16s %16s\n", "boot", "device", "utc", "tai", "mono"
+		printf "%-12s %-66s %16s %16s %16s %16s\n", "boot", "device", "utc", "tai", "mono", "smeared"
 		for (i = 1; i <= n; i++) {
 			split(order[i], p, "|")
-			printf "%-12s %-58s %16s %16s %16s\n", p[1], p[2], \
+			printf "%-12s %-66s %16s %16s %16s %16s\n", p[1], p[2], \
 				((order[i], "utc") in v ? v[order[i], "utc"] : "-"), \
 				((order[i], "tai") in v ? v[order[i], "tai"] : "-"), \
-				((order[i], "mono") in v ? v[order[i], "mono"] : "-")
+				((order[i], "mono") in v ? v[order[i], "mono"] : "-"), \
+				((order[i], "smeared") in v ? v[order[i], "smeared"] : "-")
 		}
 	}'
+echo
+echo "=== alarms through /dev/rtcN (RTC_WKALM_SET + RTC_AIE_ON, read() for the interrupt)"
+echo "    lateness = alarm clock (smeared PTP) read after the wake-up - alarm time;"
+echo "    host = host UTC when the ALARM-FIRED line reached the console - alarm time"
+ALOG=$LOGS/alarms.txt
+for f in "$LOGS"/console-*.log; do
+	[ -e "$f" ] || continue
+	l=${f##*/console-}; l=${l%.log}
+	awk -v l="$l" '/ @ STEP boot label=/ { k++ }
+		/ @ ALARM-FIRED / {
+			split($0, h, " "); hu = substr(h[2], 5)
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^check=/) c = substr($i, 7)
+				if ($i ~ /^at=/) at = substr($i, 4)
+				if ($i ~ /^late_ms=/) lm = substr($i, 9)
+			}
+			printf "%-10s %-6s %-22s %12.3f %12.3f\n", l, k, c, lm, (hu - at) * 1000
+		}' "$f"
+done > "$ALOG"
+printf '%-10s %-6s %-22s %12s %12s\n' boot n check lateness_ms host_ms
+cat "$ALOG"
+awk '$3 ~ /^rtc\.alarm\.[0-9]+$|^rtc\.alarm\.pair$/ { print $4 }' "$ALOG" | sort -n | awk '{ v[++n] = $1; s += $1 }
+	END { if (n) printf "  %d alarms (stop/cont not counted): lateness min %.1f ms, median %.1f ms, max %.1f ms, mean %.1f ms\n", n, v[1], v[int((n + 1) / 2)], v[n], s / n }'
+if [ -f "$LOGS/console-main.log" ]; then
+	echo
+	echo "=== virtio_rtc in the guest's dmesg (main, boot 1, after the alarm tests)"
+	awk '/ @ STEP boot label=/ { k++ } k == 1 && / @ DMESG-END / { sub(/.* @ DMESG-END /, ""); print }' \
+		"$LOGS/console-main.log" | tee "$LOGS/dmesg-virtio_rtc.txt" | sed 's/^/  /'
+fi
 echo
 echo "=== step times"
 for t in "${STEP_TIMES[@]}"; do echo "  $t"; done

@@ -14,8 +14,9 @@
  *       within 1 s of the host's clock, estimated from the guest's CLOCK_REALTIME
  *       (set from the RTC CMOS, which QEMU sets from host UTC, truncated to the
  *       second: the guest lags the host by [0, 1) s), so the reading minus that
- *       estimate must lie in [-1, +2] s. NAME is utc, tai or mono:
- *         utc  ~ guest CLOCK_REALTIME
+ *       estimate must lie in [-1, +2] s. NAME is utc, tai, mono or smeared:
+ *         utc  ~ guest CLOCK_REALTIME (smeared too: it equals UTC outside
+ *                the day around a leap second)
  *         tai  ~ guest CLOCK_REALTIME + tai-offset
  *         mono ~ ref-mono + (guest CLOCK_REALTIME - ref-utc)  (the host's
  *                monotonic clock advances with its UTC; the refs are one
@@ -30,6 +31,24 @@
  *   vrtc-probe entropy FILE
  *       The bytes look random: byte-histogram chi-square within [150, 400]
  *       (255 degrees of freedom) and no repeated 16-byte block.
+ *   vrtc-probe rtcread RTCDEV utc:PTPDEV
+ *       RTC_RD_TIME on the RTC class device (whole seconds) between two reads
+ *       of the UTC PTP clock (host UTC): the RTC's second must be within 1 s of
+ *       them (check rtc.class.rd_time); also a "SAMPLE name=rtc" line for the
+ *       host's own comparison.
+ *   vrtc-probe alarm RTCDEV NAME:PTPDEV [--in S | --at UTC_S] [--until UTC_S]
+ *                    [--max-late S] [--check CHECKNAME]
+ *       An alarm through the RTC interface: RTC_WKALM_SET (time T = RTC time +
+ *       S, or the absolute second UTC_S; enabled 0), then RTC_AIE_ON, then
+ *       poll() + read() on RTCDEV for the alarm interrupt. Each interrupt is
+ *       printed at once as "ALARM-FIRED" with the alarm clock's PTP reading
+ *       (NAME:PTPDEV, the clock the alarm is on) minus T: the lateness. Without
+ *       --until it stops at the first interrupt (or 60 s of the alarm clock
+ *       past T); with it, it keeps counting interrupts until the alarm clock
+ *       reads UTC_S. The check passes with exactly one interrupt, carrying
+ *       RTC_AF, its lateness in [0, max-late] (default 5 s). Prints
+ *       "ALARM-SET" when the alarm is armed and "ALARM-END" at the end (the
+ *       host stamps both: stop/cont and the two-guest test use them).
  *
  * Host side:
  *   vrtc-probe now              "utc=S.N mono=S.N", one instant
@@ -49,6 +68,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +76,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/rtc.h>
 
 #define CLOCKFD 3
 #define FD_TO_CLOCKID(fd) ((~(clockid_t)(fd) << 3) | CLOCKFD)
@@ -205,7 +227,9 @@ cmd_sample(int argc, char **argv)
 		close(c.fd);
 		if (have_ref < 2)
 			continue;
-		if (strcmp(c.name, "utc") == 0)
+		/* smeared = UTC outside the day around a leap second (none near
+		 * in the current table) */
+		if (strcmp(c.name, "utc") == 0 || strcmp(c.name, "smeared") == 0)
 			est = rt;
 		else if (strcmp(c.name, "tai") == 0)
 			est = rt + tai;
@@ -396,6 +420,207 @@ cmd_entropy(int argc, char **argv)
 	return failed;
 }
 
+/* RTC_RD_TIME as seconds since the epoch (the RTC class device counts UTC) */
+static int
+rtc_read_s(int fd, int64_t *sec)
+{
+	struct rtc_time rt;
+	struct tm tm;
+
+	memset(&rt, 0, sizeof(rt));
+	if (ioctl(fd, RTC_RD_TIME, &rt) != 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_sec = rt.tm_sec;
+	tm.tm_min = rt.tm_min;
+	tm.tm_hour = rt.tm_hour;
+	tm.tm_mday = rt.tm_mday;
+	tm.tm_mon = rt.tm_mon;
+	tm.tm_year = rt.tm_year;
+	*sec = (int64_t)timegm(&tm);
+	return 0;
+}
+
+static int
+cmd_rtcread(int argc, char **argv)
+{
+	struct clk u;
+	int64_t u1, u2, s;
+	char b1[40], b2[40], b3[40];
+	int fd;
+
+	if (argc != 2) {
+		fprintf(stderr, "vrtc-probe rtcread RTCDEV utc:PTPDEV\n");
+		return 2;
+	}
+	fd = open(argv[0], O_RDONLY);
+	if (fd < 0) {
+		check(0, "rtc.class.rd_time", "%s: %s", argv[0], strerror(errno));
+		return 1;
+	}
+	if (open_clk(argv[1], &u) != 0)
+		return 1;
+	u1 = now_ns(u.id);
+	if (rtc_read_s(fd, &s) != 0) {
+		check(0, "rtc.class.rd_time", "%s: RTC_RD_TIME: %s", argv[0], strerror(errno));
+		return 1;
+	}
+	u2 = now_ns(u.id);
+	printf("SAMPLE name=rtc dev=%s ptp=%" PRId64 ".000000000\n", argv[0], s);
+	fflush(stdout);
+	/* a correct RTC reads floor(UTC) at an instant in [u1, u2] */
+	check(u1 != INT64_MIN && u2 != INT64_MIN && s * NS > u1 - NS && s * NS <= u2,
+	      "rtc.class.rd_time",
+	      "%s RTC_RD_TIME %" PRId64 " s (%s) vs %s before / %s after: RTC - UTC = %s s "
+	      "(accepted (-1, 0] s plus the read time: the RTC counts whole seconds)",
+	      argv[0], s, fmt_sn(s * NS, b1, sizeof(b1)), u.dev, fmt_sn(u1, b2, sizeof(b2)),
+	      fmt_sn(s * NS - u1, b3, sizeof(b3)));
+	close(fd);
+	close(u.fd);
+	return failed;
+}
+
+static int
+cmd_alarm(int argc, char **argv)
+{
+	int64_t in = 2, at = -1, until = -1, max_late = 5 * NS, now_s, t, first_late = INT64_MIN;
+	const char *chk = "rtc.alarm";
+	unsigned long irqs = 0, reads = 0, flags_all = 0;
+	struct rtc_wkalrm wk;
+	struct clk c;
+	char b1[40], b2[40];
+	struct tm tm;
+	time_t tt;
+	int fd, i, counting;
+
+	if (argc < 2)
+		goto usage;
+	for (i = 2; i < argc; i += 2) {
+		int64_t v;
+
+		if (i + 1 >= argc)
+			goto usage;
+		if (strcmp(argv[i], "--check") == 0) {
+			chk = argv[i + 1];
+			continue;
+		}
+		if (parse_sn(argv[i + 1], &v) != 0)
+			goto usage;
+		if (strcmp(argv[i], "--in") == 0)
+			in = v / NS;
+		else if (strcmp(argv[i], "--at") == 0)
+			at = v / NS;
+		else if (strcmp(argv[i], "--until") == 0)
+			until = v;
+		else if (strcmp(argv[i], "--max-late") == 0)
+			max_late = v;
+		else
+			goto usage;
+	}
+	fd = open(argv[0], O_RDONLY);
+	if (fd < 0) {
+		check(0, chk, "%s: %s", argv[0], strerror(errno));
+		return 1;
+	}
+	if (open_clk(argv[1], &c) != 0)
+		return 1;
+	if (rtc_read_s(fd, &now_s) != 0) {
+		check(0, chk, "%s: RTC_RD_TIME: %s", argv[0], strerror(errno));
+		return 1;
+	}
+	t = at >= 0 ? at : now_s + in;
+	if (t <= now_s) {
+		check(0, chk, "%s: alarm time %" PRId64 " is not after the RTC's %" PRId64
+			      " (this step came too late)", argv[0], t, now_s);
+		return 1;
+	}
+	counting = until >= 0;
+	if (!counting)
+		until = (t + 60) * NS;
+	tt = (time_t)t;
+	memset(&wk, 0, sizeof(wk));
+	gmtime_r(&tt, &tm);
+	wk.enabled = 0;
+	wk.time.tm_sec = tm.tm_sec;
+	wk.time.tm_min = tm.tm_min;
+	wk.time.tm_hour = tm.tm_hour;
+	wk.time.tm_mday = tm.tm_mday;
+	wk.time.tm_mon = tm.tm_mon;
+	wk.time.tm_year = tm.tm_year;
+	wk.time.tm_wday = -1;
+	wk.time.tm_yday = -1;
+	wk.time.tm_isdst = -1;
+	if (ioctl(fd, RTC_WKALM_SET, &wk) != 0) {
+		check(0, chk, "%s: RTC_WKALM_SET %" PRId64 ": %s", argv[0], t, strerror(errno));
+		return 1;
+	}
+	if (ioctl(fd, RTC_AIE_ON, 0) != 0) {
+		check(0, chk, "%s: RTC_AIE_ON: %s", argv[0], strerror(errno));
+		return 1;
+	}
+	printf("ALARM-SET check=%s dev=%s clock=%s at=%" PRId64 " rtc_now=%" PRId64 "\n", chk,
+	       argv[0], c.name, t, now_s);
+	fflush(stdout);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t now = now_ns(c.id), left = until - now, late;
+		unsigned long data;
+		int r;
+
+		if (now == INT64_MIN || left <= 0)
+			break;
+		if (irqs > 0 && !counting)
+			break; /* the first interrupt ends a plain alarm */
+		r = poll(&pfd, 1, (int)(left / 1000000 + 1));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			check(0, chk, "%s: poll: %s", argv[0], strerror(errno));
+			return 1;
+		}
+		if (r == 0)
+			continue;
+		if (read(fd, &data, sizeof(data)) != (ssize_t)sizeof(data)) {
+			check(0, chk, "%s: read: %s", argv[0], strerror(errno));
+			return 1;
+		}
+		now = now_ns(c.id);
+		late = now - t * NS;
+		reads++;
+		irqs += data >> 8;
+		flags_all |= data & 0xff;
+		if (first_late == INT64_MIN)
+			first_late = late;
+		printf("ALARM-FIRED check=%s dev=%s at=%" PRId64 " %s=%s late_ms=%.3f irqs=%lu "
+		       "flags=0x%02lx\n",
+		       chk, argv[0], t, c.name, fmt_sn(now, b1, sizeof(b1)), (double)late / 1e6,
+		       data >> 8, data & 0xff);
+		fflush(stdout);
+	}
+	ioctl(fd, RTC_AIE_OFF, 0);
+	printf("ALARM-END check=%s dev=%s at=%" PRId64 " reads=%lu irqs=%lu\n", chk, argv[0], t,
+	       reads, irqs);
+	fflush(stdout);
+	if (first_late == INT64_MIN)
+		check(0, chk, "%s: no alarm interrupt for the alarm at %" PRId64 " (waited until %s "
+			      "on %s)", argv[0], t, fmt_sn(until, b1, sizeof(b1)), c.dev);
+	else
+		check(irqs == 1 && reads == 1 && (flags_all & RTC_AF) && first_late >= 0 &&
+			      first_late <= max_late,
+		      chk,
+		      "%s: alarm at %" PRId64 ": %lu interrupt(s) in %lu read(s) (expected 1), flags "
+		      "0x%02lx (RTC_AF expected), lateness %.3f ms on %s (accepted [0, %s] s)",
+		      argv[0], t, irqs, reads, flags_all, (double)first_late / 1e6, c.dev,
+		      fmt_sn(max_late, b2, sizeof(b2)));
+	close(fd);
+	close(c.fd);
+	return failed;
+usage:
+	fprintf(stderr, "vrtc-probe alarm RTCDEV NAME:PTPDEV [--in S | --at UTC_S] [--until UTC_S] "
+			"[--max-late S] [--check NAME]\n");
+	return 2;
+}
+
 static int
 cmd_now(void)
 {
@@ -461,7 +686,19 @@ cmd_hostcheck(int argc, char **argv)
 		    sscanf(s, "SAMPLE name=%31s dev=%63s ptp=%39s", name, dev, val) != 3 ||
 		    parse_sn(val, &v) != 0)
 			continue;
-		if (strcmp(name, "utc") == 0)
+		if (strcmp(name, "rtc") == 0) {
+			/* RTC_RD_TIME: whole seconds, floor(UTC) at the read */
+			samples++;
+			d = hu - v;
+			snprintf(chk, sizeof(chk), "%srtc.host.rtc", prefix);
+			check(d > -NS / 10 && d < 3 * NS / 2, chk,
+			      "%s: host UTC when the line arrived - RTC_RD_TIME = %ss (accepted "
+			      "(-0.1, 1.5) s: the RTC truncates to the second, plus the console's "
+			      "latency; reading %s)",
+			      dev, fmt_sn(d, b1, sizeof(b1)), fmt_sn(v, b2, sizeof(b2)));
+			continue;
+		}
+		if (strcmp(name, "utc") == 0 || strcmp(name, "smeared") == 0)
 			ref = hu;
 		else if (strcmp(name, "tai") == 0)
 			ref = hu + tai;
@@ -498,6 +735,10 @@ main(int argc, char **argv)
 		return cmd_taiutc(argc - 2, argv + 2);
 	if (strcmp(argv[1], "entropy") == 0)
 		return cmd_entropy(argc - 2, argv + 2);
+	if (strcmp(argv[1], "rtcread") == 0)
+		return cmd_rtcread(argc - 2, argv + 2);
+	if (strcmp(argv[1], "alarm") == 0)
+		return cmd_alarm(argc - 2, argv + 2);
 	if (strcmp(argv[1], "now") == 0)
 		return cmd_now();
 	if (strcmp(argv[1], "stamp") == 0)
@@ -505,7 +746,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "hostcheck") == 0)
 		return cmd_hostcheck(argc - 2, argv + 2);
 usage:
-	fprintf(stderr, "usage: vrtc-probe sample|reads|taiutc|entropy|now|stamp|hostcheck ...\n"
+	fprintf(stderr, "usage: vrtc-probe sample|reads|taiutc|entropy|rtcread|alarm|now|stamp|hostcheck ...\n"
 			"(see the comment at the top of tests/guest/vrtc-probe.c)\n");
 	return 2;
 }

@@ -7,8 +7,8 @@
  * vhost-user sockets with the library's front-end, as a guest would, and
  * checks what comes back. Driven by test_daemon.py; one scenario per run:
  *
- *   itest_client <EAL> -- rtc-check  --rtc PATH --clocks utc+tai+mono
- *                                    [--tai-offset S] [--cross 0|1]
+ *   itest_client <EAL> -- rtc-check  --rtc PATH --clocks utc+tai+mono+smeared
+ *                                    [--tai-offset S] [--cross 0|1] [--smearing N]
  *   itest_client <EAL> -- rng-check  --rng PATH
  *   itest_client <EAL> -- rng-file   --rng PATH --expect FILE [--rtc PATH]
  *        (a source=file: device: every byte of FILE in order, then a buffer
@@ -166,14 +166,21 @@ parse_clocks(const char *s, uint8_t *types, int max)
 			types[n++] = VRTC_RTC_CLOCK_TAI;
 		else if (strcmp(tok, "mono") == 0)
 			types[n++] = VRTC_RTC_CLOCK_MONOTONIC;
+		else if (strcmp(tok, "smeared") == 0)
+			types[n++] = VRTC_RTC_CLOCK_UTC_SMEARED;
 		else
 			return -1;
 	}
 	return n;
 }
 
+/*
+ * @p smearing: what UTC_SMEARED clocks report (1 noon-to-noon linear, 0 for
+ * smear=host); the others report 0. Outside a leap second's smear window
+ * (none is near while these tests run) a smeared clock reads UTC.
+ */
 static int
-rtc_check(const char *path, const char *clocks, int tai_offset, int cross)
+rtc_check(const char *path, const char *clocks, int tai_offset, int cross, int smearing)
 {
 	struct vrtc_fe *fe = fe_open("itest_rtc", path, VRTC_DEVICE_RTC);
 	struct rtc_bufs b;
@@ -201,10 +208,16 @@ rtc_check(const char *path, const char *clocks, int tai_offset, int cross)
 	CHECK(k == 8, "cfg reserved zero", "byte %d not zero", k);
 
 	for (i = 0; i < n; i++) {
+		int smeared = types[i] == VRTC_RTC_CLOCK_UTC_SMEARED;
+		/* The default alarm= gives UTC_SMEARED clocks ALARM_CAP, when
+		 * VIRTIO_RTC_F_ALARM was negotiated. */
+		int alarm = smeared && (vrtc_fe_features(fe) >> VRTC_VIRTIO_RTC_F_ALARM & 1) != 0;
+
 		snprintf(name, sizeof(name), "clock_cap %d", i);
 		st = rtc_req(fe, &b, VRTC_RTC_REQ_CLOCK_CAP, (uint16_t)i, 0, 16, 16, &used);
-		CHECK(st == 0 && used == 16 && b.resp[8] == types[i] && b.resp[9] == 0 &&
-			      b.resp[10] == 0,
+		CHECK(st == 0 && used == 16 && b.resp[8] == types[i] &&
+			      b.resp[9] == (smeared ? smearing : 0) &&
+			      b.resp[10] == (alarm ? VRTC_RTC_FLAG_ALARM_CAP : 0),
 		      name, "status %d used %u type %u smearing %u flags %u, want type %u", st, used,
 		      b.resp[8], b.resp[9], b.resp[10], types[i]);
 		if (i == 0)
@@ -845,11 +858,14 @@ main(int argc, char **argv)
 		{ "clocks", required_argument, NULL, 'c' }, { "tai-offset", required_argument, NULL, 't' },
 		{ "cross", required_argument, NULL, 'x' },  { "seconds", required_argument, NULL, 's' },
 		{ "times", required_argument, NULL, 'n' },  { "expect", required_argument, NULL, 'e' },
+		{ "smearing", required_argument, NULL, 'm' },
 		{ "expect-alarm", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *rtc = NULL, *rng = NULL, *clocks = "utc+tai+mono", *scenario, *expect = NULL;
-	int tai_offset = 37, cross = 0, times = 20, expect_alarm = 1, n, c, rc;
+	const char *rtc = NULL, *rng = NULL, *clocks = "utc+tai+mono+smeared", *scenario;
+	const char *expect = NULL;
+	int tai_offset = 37, cross = 0, times = 20, smearing = VRTC_RTC_SMEAR_NOON_LINEAR, n, c, rc;
+	int expect_alarm = 1;
 	double seconds = 2;
 
 	n = rte_eal_init(argc, argv);
@@ -875,13 +891,14 @@ main(int argc, char **argv)
 		case 'x': cross = atoi(optarg); break;
 		case 's': seconds = atof(optarg); break;
 		case 'n': times = atoi(optarg); break;
+		case 'm': smearing = atoi(optarg); break;
 		case 'a': expect_alarm = atoi(optarg); break;
 		case 'e': expect = optarg; break;
 		default: return 2;
 		}
 	}
 	if (strcmp(scenario, "rtc-check") == 0 && rtc != NULL)
-		rc = rtc_check(rtc, clocks, tai_offset, cross);
+		rc = rtc_check(rtc, clocks, tai_offset, cross, smearing);
 	else if (strcmp(scenario, "rng-check") == 0 && rng != NULL)
 		rc = rng_check(rng);
 	else if (strcmp(scenario, "rng-file") == 0 && rng != NULL && expect != NULL)

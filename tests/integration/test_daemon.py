@@ -215,6 +215,58 @@ def case_rtc_clock_order_and_cross(build, cl):
         d.cleanup()
 
 
+def case_rtc_smeared(build, cl):
+    # The default set ends with the smeared clock (ids 0-2 unchanged):
+    # noon-to-noon smearing, read as UTC outside a leap's window.
+    d = Daemon(build, [RTC + ",tai_offset=37"]).start(["rtc.sock"])
+    try:
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks",
+                       "utc+tai+mono+smeared", "--tai-offset", "37", "--smearing", "1")
+        check(rc == 0, "rtc-check against the default set utc+tai+mono+smeared")
+        check("noon-to-noon linear leap smearing" in d.output(), "daemon logged how it smears")
+    finally:
+        d.cleanup()
+    # smear=host: the host's clock passed through, smearing unspecified.
+    d = Daemon(build, [RTC + ",clocks=smeared+utc,smear=host"]).start(["rtc.sock"])
+    try:
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks", "smeared+utc",
+                       "--smearing", "0")
+        check(rc == 0, "rtc-check with clocks=smeared+utc and smear=host")
+    finally:
+        d.cleanup()
+
+
+def case_rtc_no_leap_table(build, cl):
+    """A host without tzdata's leap-second table (hidden here by a tmpfs in a
+    mount namespace of the daemon's own): the default device still starts,
+    without its smeared clock, and says why; an explicit smeared clock is
+    refused with the reason."""
+    if os.geteuid() != 0 or subprocess.run(["unshare", "-m", "true"]).returncode != 0:
+        raise Skip("needs root and mount namespaces (unshare -m)")
+    zoneinfo = "/usr/share/zoneinfo"
+    d = Daemon(build, [RTC + ",tai_offset=37"], name="noleap")
+    d.args = ["unshare", "-m", "sh", "-c",
+              f'mount -t tmpfs none {zoneinfo} && exec "$0" "$@"'] + d.args
+    try:
+        d.start(["rtc.sock"])
+        check("goes without its smeared clock" in d.output(),
+              "the default set without a table: the smeared clock left out, logged")
+        rc, _ = cl.run("rtc-check", "--rtc", d.sock("rtc.sock"), "--clocks", "utc+tai+mono",
+                       "--tai-offset", "37")
+        check(rc == 0, "rtc-check: the three clocks before it are served")
+    finally:
+        d.cleanup()
+    d = Daemon(build, [RTC + ",clocks=utc+smeared,tai_offset=37"], name="noleap2")
+    d.args = ["unshare", "-m", "sh", "-c",
+              f'mount -t tmpfs none {zoneinfo} && exec "$0" "$@"'] + d.args
+    try:
+        rc, out = run_once(d)
+        check(rc != 0 and "leap-second table" in out and "serving" not in out,
+              f"clocks=utc+smeared without a table refused: exit {rc}")
+    finally:
+        d.cleanup()
+
+
 def case_rtc_phc_clock(build, cl):
     """clocks=...+phc:PATH:TYPE: a path that is not a PTP hardware clock is
     refused at start-up with the reason; /dev/ptp0, where there is one, is
@@ -267,6 +319,31 @@ def case_rng_rate_limit(build, cl):
         # machine): a bucket of 100 ms does not save up longer stalls.
         n = int(re.search(r"traffic rng completions (\d+)", out).group(1))
         check(300 <= n <= 1150, f"rate limit held: {n} buffers of 4 KiB in 2 s at 2 MB/s")
+    finally:
+        d.cleanup()
+
+
+def process_cpu_s(pid):
+    """User + system CPU seconds of every thread of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def case_rng_rate_limit_adaptive_sleeps(build, cl):
+    """An adaptive worker sleeps while a rate limit holds the guest's buffers
+    back on the ring (it wakes when the balance allows the next one), instead
+    of spinning because buffers are there."""
+    d = Daemon(build, [RNG + ",rate=100K"], extra=["--poll", "adaptive"]).start(["rng.sock"])
+    try:
+        cpu0 = process_cpu_s(d.proc.pid)
+        rc, out = cl.run("traffic", "--rng", d.sock("rng.sock"), "--seconds", "2")
+        cpu = process_cpu_s(d.proc.pid) - cpu0
+        check(rc == 0, "rng traffic under a rate limit, adaptive polling")
+        n = int(re.search(r"traffic rng completions (\d+)", out).group(1))
+        check(n >= 5, f"buffers still served at the limit's pace ({n} in 2 s)")
+        # A spinning worker would burn about 2 s of CPU here.
+        check(cpu < 0.8, f"the daemon used {cpu:.2f} s of CPU in 2 s of held-back traffic")
     finally:
         d.cleanup()
 
@@ -410,6 +487,9 @@ BAD_ARGS = [
     ("rtc_vhost0,iface={dir}/x.sock,clocks=+utc", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,clocks=smeared+smeared", "clocks"),
+    ("rtc_vhost0,iface={dir}/x.sock,smear=twice", "smear"),
+    ("rtc_vhost0,iface={dir}/x.sock,smear=", "smear"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=utc+phc:/dev/ptp0", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=phc:/dev/ptp0:mono", "clocks"),
     ("rtc_vhost0,iface={dir}/x.sock,clocks=phc::tai", "clocks"),

@@ -171,6 +171,8 @@ test_parse_and_names(void)
 	w = VRTC_HOST_CLOCK_UTC;
 	T_EQ_INT(vrtc_host_clock_parse("monotonic", &w), 0);
 	T_EQ(w, VRTC_HOST_CLOCK_MONOTONIC);
+	T_EQ_INT(vrtc_host_clock_parse("smeared", &w), 0);
+	T_EQ(w, VRTC_HOST_CLOCK_UTC_SMEARED);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		T_EQ_INT(vrtc_host_clock_parse(bad[i], &w), -EINVAL);
 	T_EQ_INT(vrtc_host_clock_parse(NULL, &w), -EINVAL);
@@ -178,6 +180,7 @@ test_parse_and_names(void)
 	T_CHECK(strcmp(vrtc_host_clock_name(VRTC_HOST_CLOCK_UTC), "utc") == 0);
 	T_CHECK(strcmp(vrtc_host_clock_name(VRTC_HOST_CLOCK_TAI), "tai") == 0);
 	T_CHECK(strcmp(vrtc_host_clock_name(VRTC_HOST_CLOCK_MONOTONIC), "mono") == 0);
+	T_CHECK(strcmp(vrtc_host_clock_name(VRTC_HOST_CLOCK_UTC_SMEARED), "smeared") == 0);
 	T_CHECK(strcmp(vrtc_host_clock_name(VRTC_HOST_CLOCK_COUNT), "?") == 0);
 	/* every name parses back */
 	for (i = 0; i < VRTC_HOST_CLOCK_COUNT; i++) {
@@ -516,6 +519,8 @@ test_cross_disabled(void)
 	int off;
 
 	T_EQ_INT(vrtc_tai_offset_resolve(&cfg, &off), 0);
+	cfg.leap_seconds_file = table("good.list", good_table);
+	T_EQ_INT(vrtc_smear_prepare(&cfg), 0);
 	for (w = 0; w < VRTC_HOST_CLOCK_COUNT; w++) {
 		struct vrtc_clock c;
 
@@ -529,11 +534,16 @@ test_cross_disabled(void)
 				T_EQ_INT(c.ops->read_cross(c.ctx, (uint8_t)hw, &ns, &cycles),
 					 -EOPNOTSUPP);
 		}
-		/* no configuration at all: no cross either */
+		/* no configuration at all: no cross either (and no smear) */
+		if (w == VRTC_HOST_CLOCK_UTC_SMEARED) {
+			T_EQ_INT(vrtc_host_clock_init(&c, w, NULL), -ENODATA);
+			continue;
+		}
 		T_EQ_INT(vrtc_host_clock_init(&c, w, NULL), 0);
 		if (c.ops->cross_capable != NULL)
 			T_EQ_INT(c.ops->cross_capable(c.ctx, VRTC_RTC_COUNTER_X86_TSC), 0);
 	}
+	vrtc_host_clock_cfg_fini(&cfg);
 }
 
 static void
@@ -544,6 +554,9 @@ test_cross_enabled(void)
 	int off;
 
 	T_EQ_INT(vrtc_tai_offset_resolve(&cfg, &off), 0);
+	/* The smeared clock reads UTC outside a smear window. */
+	cfg.leap_seconds_file = table("good.list", good_table);
+	T_EQ_INT(vrtc_smear_prepare(&cfg), 0);
 	for (w = 0; w < VRTC_HOST_CLOCK_COUNT; w++) {
 		clockid_t id = w == VRTC_HOST_CLOCK_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_REALTIME;
 		uint64_t add = w == VRTC_HOST_CLOCK_TAI ? 37 * NS : 0;
@@ -586,6 +599,7 @@ test_cross_enabled(void)
 		(void)i;
 #endif
 	}
+	vrtc_host_clock_cfg_fini(&cfg);
 }
 
 /* Through the device model: CROSS_CAP's flag matches READ_CROSS's status. */
@@ -617,6 +631,8 @@ test_model_with_host_clocks(void)
 	int off;
 
 	T_EQ_INT(vrtc_tai_offset_resolve(&cfg, &off), 0);
+	cfg.leap_seconds_file = table("good.list", good_table);
+	T_EQ_INT(vrtc_smear_prepare(&cfg), 0);
 	for (pass = 0; pass < 2; pass++) {
 		cfg.cross_host_tsc = (int)pass;
 		for (w = 0; w < VRTC_HOST_CLOCK_COUNT; w++)
@@ -647,6 +663,7 @@ test_model_with_host_clocks(void)
 			}
 		}
 	}
+	vrtc_host_clock_cfg_fini(&cfg);
 }
 
 static void

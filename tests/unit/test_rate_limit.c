@@ -180,14 +180,18 @@ test_debt_repaid(void)
 	T_EQ_INT(vrtc_rate_limit_init(&rl, 1000000, GHZ, t0), 0); /* 1 byte/us */
 	T_CHECK(vrtc_rate_limit_consume(&rl, 99999));
 	T_CHECK(!vrtc_rate_limit_consume(&rl, 100000)); /* balance 1 - 100000 */
+	/* When the next buffer may go: exactly the cycle may_serve agrees on. */
+	T_EQ(vrtc_rate_limit_next_cycle(&rl), t0 + 100000 * 1000);
 	/* 99999 us repay the debt to 0: still no buffer. */
 	T_CHECK(!vrtc_rate_limit_may_serve(&rl, t0 + 99999 * 1000));
 	T_EQ_INT(rl.tokens, 0);
 	/* 1 ns short of the next byte: nothing. */
 	T_CHECK(!vrtc_rate_limit_may_serve(&rl, t0 + 100000 * 1000 - 1));
+	T_EQ(vrtc_rate_limit_next_cycle(&rl), t0 + 100000 * 1000);
 	/* The next byte: a buffer may go. */
 	T_CHECK(vrtc_rate_limit_may_serve(&rl, t0 + 100000 * 1000));
 	T_EQ_INT(rl.tokens, 1);
+	T_EQ(vrtc_rate_limit_next_cycle(&rl), 0); /* positive: now */
 	/* A long wait while in debt adds at most a capacity. */
 	T_CHECK(!vrtc_rate_limit_consume(&rl, 100000));
 	T_EQ_INT(vrtc_rate_limit_refill(&rl, t0 + 1000 * GHZ), 1);

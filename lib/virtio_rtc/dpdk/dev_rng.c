@@ -56,9 +56,11 @@ rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 	struct vrtc_chain chain;
 	uint16_t n, i, done = 0;
 
+	q->held_back = 0;
 	if (limited && !vrtc_rate_limit_may_serve(rl, rte_rdtsc())) {
 		/* Buffers wait on the ring until the balance is positive. */
 		rng->rate_limited_polls++;
+		q->held_back = 1;
 		vrtc_entropy_quiesce(rng->source);
 		return 0;
 	}
@@ -77,6 +79,7 @@ rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 
 		if (vrtc_unlikely(ready == 0)) {
 			rng->source_waits++;
+			q->held_back = 1;
 			break;
 		}
 		rc = vrtc_vq_pop(&q->vq, &chain);
@@ -94,6 +97,38 @@ rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 			break; /* the rest of the burst waits */
 	}
 	return done;
+}
+
+/* How long a file source with nothing ready is left before the poller looks
+ * again: its reader thread refills the ring meanwhile. */
+#define SOURCE_RECHECK_NS UINT64_C(10000000)
+
+/*
+ * A sleeping poller's next look at buffers the queue held back: when the
+ * rate limit's balance is positive again, or (a source with nothing ready)
+ * after SOURCE_RECHECK_NS, or never for a file that has ended (its buffers
+ * wait for good: a kick, a reset or a new device).
+ */
+static uint64_t
+rng_deadline(struct vrtc_queue *q, uint64_t mono_now_ns)
+{
+	struct rng_dev *rng = rng_of(q->owner);
+	struct vrtc_entropy_file_stats fs;
+	uint64_t next, now;
+
+	if (!q->held_back)
+		return UINT64_MAX;
+	if (vrtc_rate_limit_enabled(&rng->limit)) {
+		next = vrtc_rate_limit_next_cycle(&rng->limit);
+		now = rte_rdtsc();
+		if (next > now)
+			return mono_now_ns + (next - now) * UINT64_C(1000000000) / rte_get_tsc_hz();
+	}
+	if (vrtc_entropy_ready(rng->source) != 0)
+		return mono_now_ns; /* bytes arrived (or the limit was the wait): serve now */
+	if (vrtc_entropy_file_stats(rng->source, &fs) == 0 && fs.eof)
+		return UINT64_MAX; /* ended, and nothing is left */
+	return mono_now_ns + SOURCE_RECHECK_NS;
 }
 
 static int
@@ -172,6 +207,7 @@ limit:
 	dev->priv = rng;
 	dev->queues[0].served = 1;
 	dev->queues[0].serve = rng_serve_requestq;
+	dev->queues[0].deadline = rng_deadline;
 	return 0;
 }
 

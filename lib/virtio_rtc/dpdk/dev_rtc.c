@@ -69,12 +69,14 @@ static const enum vrtc_host_clock host_clock_of[] = {
 	[VRTC_CLOCK_UTC] = VRTC_HOST_CLOCK_UTC,
 	[VRTC_CLOCK_TAI] = VRTC_HOST_CLOCK_TAI,
 	[VRTC_CLOCK_MONOTONIC] = VRTC_HOST_CLOCK_MONOTONIC,
+	[VRTC_CLOCK_UTC_SMEARED] = VRTC_HOST_CLOCK_UTC_SMEARED,
 };
 
 static const uint8_t virtio_clock_of[] = {
 	[VRTC_CLOCK_UTC] = VRTC_RTC_CLOCK_UTC,
 	[VRTC_CLOCK_TAI] = VRTC_RTC_CLOCK_TAI,
 	[VRTC_CLOCK_MONOTONIC] = VRTC_RTC_CLOCK_MONOTONIC,
+	[VRTC_CLOCK_UTC_SMEARED] = VRTC_RTC_CLOCK_UTC_SMEARED,
 };
 
 static uint16_t rtc_serve_requestq(struct vrtc_queue *q, uint16_t burst);
@@ -126,11 +128,12 @@ static const struct vrtc_clock_ops app_clock_ops = {
 
 static int
 check_kinds(const struct vrtc_device *dev, const enum vrtc_clock_kind *kinds, uint16_t nb,
-	    int *need_tai)
+	    int *need_tai, int *smeared)
 {
 	uint16_t i, j;
 
 	*need_tai = 0;
+	*smeared = 0;
 	for (i = 0; i < nb; i++) {
 		if (kinds[i] == VRTC_CLOCK_PHC) {
 			for (j = 0; j < i; j++) {
@@ -153,6 +156,7 @@ check_kinds(const struct vrtc_device *dev, const enum vrtc_clock_kind *kinds, ui
 			}
 		}
 		*need_tai |= kinds[i] == VRTC_CLOCK_TAI;
+		*smeared |= kinds[i] == VRTC_CLOCK_UTC_SMEARED;
 	}
 	return 0;
 }
@@ -267,13 +271,13 @@ static int
 rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 {
 	static const enum vrtc_clock_kind default_clocks[] = {
-		VRTC_CLOCK_UTC, VRTC_CLOCK_TAI, VRTC_CLOCK_MONOTONIC,
+		VRTC_CLOCK_UTC, VRTC_CLOCK_TAI, VRTC_CLOCK_MONOTONIC, VRTC_CLOCK_UTC_SMEARED,
 	};
 	struct vrtc_clock clocks[VRTC_MAX_CLOCKS];
 	const enum vrtc_clock_kind *kinds = p->clocks;
 	uint16_t nb = p->nb_clocks, i;
 	struct rtc_dev *rtc;
-	int rc, need_tai;
+	int rc, need_tai, smeared;
 
 	if (nb == 0 && p->nb_app_clocks == 0) {
 		kinds = default_clocks;
@@ -283,7 +287,7 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 		VRTC_DLOG(device, ERR, dev, "clocks: %u given, at most %u", nb, VRTC_MAX_CLOCKS);
 		return -EINVAL;
 	}
-	rc = check_kinds(dev, kinds, nb, &need_tai);
+	rc = check_kinds(dev, kinds, nb, &need_tai, &smeared);
 	if (rc == 0)
 		rc = app_clocks_check(dev, p, nb);
 	if (rc != 0)
@@ -293,20 +297,49 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 			  p->tai_offset_s);
 		return -EINVAL;
 	}
+	if (p->smear_mode != VRTC_SMEAR_MODE_NOON && p->smear_mode != VRTC_SMEAR_MODE_HOST) {
+		VRTC_DLOG(device, ERR, dev, "smear: unknown mode %d", p->smear_mode);
+		return -EINVAL;
+	}
+	/* The noon smear is computed from TAI: it needs TAI - UTC too. */
+	need_tai |= smeared && p->smear_mode == VRTC_SMEAR_MODE_NOON;
 	rtc = rte_zmalloc("vrtc_rtc_dev", sizeof(*rtc), RTE_CACHE_LINE_SIZE);
 	if (rtc == NULL)
 		return -ENOMEM;
 	rtc->clock_cfg.tai_offset_s = p->tai_offset_s;
 	rtc->clock_cfg.leap_seconds_file = NULL;
 	rtc->clock_cfg.cross_host_tsc = p->cross_host_tsc != 0;
+	rtc->clock_cfg.smear_host = p->smear_mode == VRTC_SMEAR_MODE_HOST;
+	if (smeared) {
+		/* First: the TAI offset's resolution then uses the same table. */
+		rc = vrtc_smear_prepare(&rtc->clock_cfg);
+		if (rc != 0 && kinds == default_clocks) {
+			/* The default set must start on any host: without a
+			 * leap-second table it is the three clocks before it. */
+			VRTC_DLOG(device, WARNING, dev,
+				  "no leap-second table: the default clock set goes without its "
+				  "smeared clock (so no /dev/rtcN and no alarm in the guest); "
+				  "install tzdata, or give smear=host on a host that smears");
+			nb--;
+			smeared = 0;
+			need_tai = 1;
+			rc = 0;
+		}
+		if (rc != 0) {
+			VRTC_DLOG(device, ERR, dev, "smeared clock: %s (smear=host passes a host "
+				  "clock that is already smeared through)", strerror(-rc));
+			goto fail;
+		}
+	}
 	if (need_tai) {
 		int offset;
 
 		rc = vrtc_tai_offset_resolve(&rtc->clock_cfg, &offset);
 		if (rc != 0) {
 			VRTC_DLOG(device, ERR, dev,
-				  "TAI clock: no TAI - UTC offset (kernel offset unset, no usable "
-				  "leap-second table); give tai_offset=SECONDS");
+				  "%s clock: no TAI - UTC offset (kernel offset unset, no usable "
+				  "leap-second table); give tai_offset=SECONDS",
+				  smeared ? "TAI or smeared" : "TAI");
 			goto fail;
 		}
 	}
@@ -351,6 +384,7 @@ rtc_setup(struct vrtc_device *dev, const struct vrtc_device_params *p)
 	dev->queues[VRTC_RTC_ALARMQ].holds_buffers = 1;
 	return 0;
 fail:
+	vrtc_host_clock_cfg_fini(&rtc->clock_cfg);
 	vrtc_phc_destroy(rtc->phc);
 	rte_free(rtc);
 	return rc;
@@ -361,8 +395,10 @@ rtc_teardown(struct vrtc_device *dev)
 {
 	struct rtc_dev *rtc = rtc_of(dev);
 
-	if (rtc != NULL)
+	if (rtc != NULL) {
+		vrtc_host_clock_cfg_fini(&rtc->clock_cfg);
 		vrtc_phc_destroy(rtc->phc);
+	}
 	rte_free(rtc);
 	dev->priv = NULL;
 }
@@ -654,14 +690,17 @@ clock_kind_parse(const char *name, enum vrtc_clock_kind *kind)
 	case VRTC_HOST_CLOCK_MONOTONIC:
 		*kind = VRTC_CLOCK_MONOTONIC;
 		return 0;
+	case VRTC_HOST_CLOCK_UTC_SMEARED:
+		*kind = VRTC_CLOCK_UTC_SMEARED;
+		return 0;
 	default:
 		return -EINVAL;
 	}
 }
 
-/* 'utc+tai+mono': every item non-empty, known and given once. A phc:PATH:TYPE
- * item sets ctx's PHC; with @p ctx NULL (alarm=) it is refused: no alarm on
- * a PHC clock. */
+/* 'utc+tai+mono+smeared': every item non-empty, known and given once. A
+ * phc:PATH:TYPE item sets ctx's PHC; with @p ctx NULL (alarm=) it is
+ * refused: no alarm on a PHC clock. */
 static int
 parse_clocks(struct vrtc_arg_ctx *ctx, const char *value, enum vrtc_clock_kind *clocks,
 	     uint16_t *nb)
@@ -741,8 +780,8 @@ on_clocks(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 	if (parse_clocks(ctx, value, ctx->p->clocks, &ctx->p->nb_clocks) == 0)
 		return 0;
 	VRTC_ARG_ERR(ctx, key, value,
-		"expected clock names joined by '+', each once, from utc, tai, mono and one "
-		"phc:PATH:tai or phc:PATH:utc (e.g. utc+tai+mono+phc:/dev/ptp0:tai)");
+		"expected clock names joined by '+', each once, from utc, tai, mono, smeared and "
+		"one phc:PATH:tai or phc:PATH:utc (e.g. utc+tai+mono+smeared+phc:/dev/ptp0:tai)");
 	return -EINVAL;
 }
 
@@ -763,11 +802,30 @@ on_tai_offset(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 	return -EINVAL;
 }
 
+/* smear=noon|host */
+static int
+on_smear(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	if (value != NULL && strcmp(value, "noon") == 0) {
+		ctx->p->smear_mode = VRTC_SMEAR_MODE_NOON;
+		return 0;
+	}
+	if (value != NULL && strcmp(value, "host") == 0) {
+		ctx->p->smear_mode = VRTC_SMEAR_MODE_HOST;
+		return 0;
+	}
+	VRTC_ARG_ERR(ctx, key, value,
+		"expected noon (smear leap seconds noon to noon, the default) or host (the "
+		"host's clock is already smeared: pass it through)");
+	return -EINVAL;
+}
+
 static const struct vrtc_arg_key rtc_arg_keys[] = {
 	{ "clocks", on_clocks },
 	{ "tai_offset", on_tai_offset },
 	{ "cross_tsc", on_cross_tsc },
 	{ "alarm", on_alarm },
+	{ "smear", on_smear },
 };
 
 const struct vrtc_device_ops vrtc_rtc_device_ops = {

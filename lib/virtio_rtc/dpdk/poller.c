@@ -346,8 +346,10 @@ sleep_arm(struct vrtc_poller *p, const struct queue_set *set)
 			continue;
 		if (q->kickfd < 0)
 			return -EAGAIN; /* the driver polls: no kick will come */
-		if (vrtc_vq_kicks_enable(&q->vq))
-			return -EAGAIN; /* work arrived meanwhile */
+		/* Work arrived meanwhile — unless the buffers there are the
+		 * ones the queue holds back (its deadline says when). */
+		if (vrtc_vq_kicks_enable(&q->vq) && !(q->held_back && q->deadline != NULL))
+			return -EAGAIN;
 		if (epoll_add(p->epfd, q->kickfd) != 0)
 			return -EAGAIN;
 	}

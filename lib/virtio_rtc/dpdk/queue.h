@@ -59,6 +59,10 @@ struct vrtc_queue {
 	int kickfd;	 /* kick eventfd, -1 when the driver polls (NOFD) */
 	vrtc_queue_serve_t serve;
 	vrtc_queue_deadline_t deadline; /* NULL: the queue has no timed work */
+	/* The last serve left available buffers on the ring on purpose (a
+	 * rate limit, a source with nothing ready): they are no reason not to
+	 * sleep; the deadline hook says when to look again. Poller thread. */
+	uint8_t held_back;
 	void *owner;	 /* the device, for q->serve */
 	uint64_t interrupts; /* calls signalled (poller) */
 	struct vrtc_vq vq;
