@@ -9,7 +9,9 @@
 #   ours        rtc READ throughput, rng 4 KiB throughput, READ latency at
 #               depth 1 (busy polling); adaptive polling: idle worker CPU
 #               and the latency of the first request after 5 ms idle; alarm
-#               fire lateness (dpdk-test-rtc -t rtc-alarm, 3 s) in both modes
+#               fire lateness (dpdk-test-rtc -t rtc-alarm, 3 s) in both modes,
+#               on the UTC clock (alarm=utc: there on every host, the smeared
+#               clock needs a leap-second table)
 #   testpmd     DPDK's vhost-user / virtio-user loopback (benchmarks/testpmd-loopback.sh)
 #   openssl     openssl speed -evp aes-256-ctr, 8 KiB blocks (the DRBG's ceiling)
 #   urandom     reading /dev/urandom, 64 B and 4 KiB per read (what an

@@ -6,7 +6,8 @@
 # adaptive polling, --no-huge, worker on CPU 1) with a virtio-rtc and a
 # virtio-rng device, run dpdk-test-rtc against it (front-end on CPU 0),
 # print its report, stop the daemon. The rtc device's UTC clock has the alarm
-# (alarm=utc: the default clock set has no UTC_SMEARED clock yet).
+# (alarm=utc: the default set leaves the smeared clock out on a host without
+# a leap-second table; the alarm path is the same).
 #
 #   run-bench.sh DPDK-RTCD DPDK-TEST-RTC busy|adaptive rtc|rng [dpdk-test-rtc options...]
 #

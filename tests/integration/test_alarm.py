@@ -6,8 +6,9 @@
     test_alarm.py --build BUILD_DIR [--sanitize S] [--case NAME ...] rules|bench|list
 
 One daemon serves four rtc devices and an rng device:
-  rtc_vhost0 (rtc.sock)   alarms on (the default, or alarm=utc while the default
-                          clock set has no UTC_SMEARED clock: probed at start-up)
+  rtc_vhost0 (rtc.sock)   alarms on (the default: the smeared clock; alarm=utc
+                          when the default set has none, as on a host without a
+                          leap-second table: probed at start-up)
   rtc_vhost1 (rtc1.sock)  the same, for the two-devices case
   rtc_vhost2 (rtc2.sock)  alarm=0
   rtc_vhost3 (rtc3.sock)  all defaults
@@ -226,7 +227,8 @@ class AlarmDev:
 
 # ------------------------------------------------------------------- daemon
 # Whether the default clock set has a UTC_SMEARED clock (issue 11 part 2);
-# until it has, the alarm devices get alarm=utc (probed at start-up).
+# without one (no leap-second table on the host) the alarm devices get
+# alarm=utc (probed at start-up).
 SMEARED = {"default": None}
 
 
@@ -315,7 +317,8 @@ def alarm_cap_smeared_only(ctx):
           f"F_ALARM {'not ' if smeared else ''}offered with UTC_SMEARED clocks {smeared}")
     check(all(flags & ~FLAG_ALARM_CAP == 0 for _, _, flags in caps), f"other flag bits: {caps}")
     if not smeared:
-        ctx.note("no UTC_SMEARED clock in the default set yet: the alarm cases use alarm=utc")
+        ctx.note("no UTC_SMEARED clock in the default set (no leap-second table?): the "
+                 "alarm cases use alarm=utc")
 
 
 @case("rules", "alarm=NAME: ALARM_CAP on exactly that clock")
