@@ -673,7 +673,7 @@ if want_boot main; then
 	QEMU_PIDFILES+=("$LOGS/qemu-main-dst.pid")
 	migrate_driver main "$LOGS/console-main.log" "$LOGS/migrate-main.txt" rtc_vhost0 rng_vhost0 &
 	MIGPID=$!
-	BG_PIDS+=($MIGPID)
+	BG_PIDS+=("$MIGPID")
 	MAXBOOTS=2 step "boot main (2 boots: checks, alarms, stop/cont, reboot -f, checks)" boot main exit \
 		"vt_clocks=0,1,2,3 vt_rtc=1 vt_alarms=$ALARMS_MAIN vt_stopcont=1 vt_rng_bytes=1048576 vt_reads=20000 vt_reboot=1" -- \
 		"${DEV_RTC[@]}" "${DEV_RNG[@]}" \
@@ -743,7 +743,7 @@ if want_boot pair; then
 	QEMU_PIDFILES+=("$LOGS/qemu-rtcpci-dst.pid")
 	migrate_driver rtcpci "$LOGS/console-rtcpci.log" "$LOGS/migrate-rtcpci.txt" rtc_vhost1 &
 	MIGPID=$!
-	BG_PIDS+=($MIGPID)
+	BG_PIDS+=("$MIGPID")
 	pair_boots() {
 		boot_bg afterkill "vt_clocks=0,1,2,3 vt_rtc=1 vt_alarm_at=$PA vt_alarm_until=$PU vt_rng_bytes=262144 vt_reads=20000" \
 			-- "${DEV_RTC[@]}" "${DEV_RNG[@]}"
