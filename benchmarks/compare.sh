@@ -8,7 +8,10 @@
 #
 #   ours        rtc READ throughput, rng 4 KiB throughput, READ latency at
 #               depth 1 (busy polling); adaptive polling: idle worker CPU
-#               and the latency of the first request after 5 ms idle
+#               and the latency of the first request after 5 ms idle; alarm
+#               fire lateness (dpdk-test-rtc -t rtc-alarm, 3 s) in both modes,
+#               on the UTC clock (alarm=utc: there on every host, the smeared
+#               clock needs a leap-second table)
 #   testpmd     DPDK's vhost-user / virtio-user loopback (benchmarks/testpmd-loopback.sh)
 #   openssl     openssl speed -evp aes-256-ctr, 8 KiB blocks (the DRBG's ceiling)
 #   urandom     reading /dev/urandom, 64 B and 4 KiB per read (what an
@@ -19,7 +22,7 @@
 # Prints a table; the last line is exactly
 #   rtc_read_vs_testpmd=R rng_vs_aesctr=S read_p99_us=L
 # Needs root (hugepages for testpmd), dpdk-testpmd (Debian package dpdk),
-# openssl, and a build of this tree in $BUILD. Takes about DUR * 10 + 30 s.
+# openssl, and a build of this tree in $BUILD. Takes about DUR * 10 + 40 s.
 # Figures are only comparable within one run, on an otherwise idle machine:
 # the load average and any QEMU process are printed first. With QUIET_WAIT,
 # each measurement first waits (up to that many seconds) until no QEMU or
@@ -56,7 +59,7 @@ trap 'exit 130' INT TERM
 start_daemon() { # poll mode
 	rm -f "$TMP"/*.sock
 	"$RTCD" -l 0,1 --no-huge -m 64 --no-pci --no-shconf --file-prefix=vrtccd$$ \
-		-- --device "rtc_vhost0,iface=$TMP/rtc.sock,unsealed=1" --device "rng_vhost0,iface=$TMP/rng.sock,unsealed=1" \
+		-- --device "rtc_vhost0,iface=$TMP/rtc.sock,unsealed=1,alarm=utc" --device "rng_vhost0,iface=$TMP/rng.sock,unsealed=1" \
 		-s 0 --poll "$1" >"$TMP/rtcd-$1.log" 2>&1 &
 	DPID=$!
 	for _ in $(seq 100); do
@@ -124,6 +127,7 @@ start_daemon busy
 run rtc_read -s "$TMP/rtc.sock" -t rtc-read -d 64 -b 32 -T "$DUR"
 run rng_4k -s "$TMP/rng.sock" -t rng -S 4096 -d 64 -b 32 -T "$DUR"
 run read_lat -s "$TMP/rtc.sock" -t rtc-read -d 1 -b 1 -T "$DUR"
+run alarm_busy -s "$TMP/rtc.sock" -t rtc-alarm -T 3
 stop_daemon
 
 # ---- ours, adaptive polling ------------------------------------------------------
@@ -133,6 +137,7 @@ sleep 1
 run idle -s "$TMP/rtc.sock" -t idle -T "$DUR" -p "$DPID"
 run wake_lat -s "$TMP/rtc.sock" -t rtc-read --idle-gap-ms 5 -r 400 -w 0
 run rtc_read_adaptive -s "$TMP/rtc.sock" -t rtc-read -d 64 -b 32 -T "$DUR"
+run alarm_adaptive -s "$TMP/rtc.sock" -t rtc-alarm -T 3
 stop_daemon
 # The platform's own wake-up latency (no DPDK): the floor under the figure above.
 WAKE_PLATFORM=$([ -x "$B/benchmarks/wake_latency" ] && "$B/benchmarks/wake_latency" 400 5000 |
@@ -171,6 +176,11 @@ IDLE_ALL=$(jget idle total_pct)
 WAKE_P50=$(jget wake_lat p50)
 WAKE_P99=$(jget wake_lat p99)
 ADA_RPS=$(jget rtc_read_adaptive requests_per_s)
+AL_BUSY_P99=$(jget alarm_busy p99)
+AL_ADA_P50=$(jget alarm_adaptive p50)
+AL_ADA_P99=$(jget alarm_adaptive p99)
+AL_BAD=$(cat "$TMP"/alarm_*.json 2>/dev/null | sed -n 's/.*"\(missed\|duplicated\)": \([0-9]*\).*/\2/p' |
+	awk '{s += $1} END {print s + 0}')
 ERRS=$(cat "$TMP"/*.json 2>/dev/null | sed -n 's/.*"total": \([0-9]*\).*/\1/p' | awk '{s += $1} END {print s + 0}')
 
 us() { awk -v v="${1:-0}" 'BEGIN {printf "%.3f", v / 1000}'; }
@@ -188,6 +198,10 @@ row "ours: adaptive, first READ after 5 ms: p99" "$(us "$WAKE_P99")" "us$(mark a
 row "ours: adaptive, rtc READ, depth 64" "$(mega "$ADA_RPS")" "M requests/s$(mark adaptive)"
 row "platform: eventfd wake after 5 ms: p50" "${WAKE_PLATFORM%% *}" "us (benchmarks/wake_latency)$(mark adaptive)"
 row "platform: eventfd wake after 5 ms: p99" "${WAKE_PLATFORM##* }" "us$(mark adaptive)"
+row "ours: alarm lateness, busy: p99" "$(us "$AL_BUSY_P99")" "us (rtc-alarm, 1..50 ms alarms)$(mark busy)"
+row "ours: alarm lateness, adaptive: p50" "$(us "$AL_ADA_P50")" "us$(mark adaptive)"
+row "ours: alarm lateness, adaptive: p99" "$(us "$AL_ADA_P99")" "us$(mark adaptive)"
+row "ours: alarms missed or duplicated" "$AL_BAD" "(must be 0)"
 row "ours: responses failing a check" "$ERRS" "(must be 0)"
 row "testpmd vhost/virtio-user loopback" "$(mega "$TESTPMD_PPS")" "M packets/s$(mark testpmd)"
 row "openssl speed -evp aes-256-ctr, 8 KiB" "$(mega "$AES_BPS")" "MB/s$(mark openssl)"

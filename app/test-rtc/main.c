@@ -71,6 +71,7 @@ enum test {
 	TEST_RTC_MIX,
 	TEST_RNG,
 	TEST_IDLE,
+	TEST_RTC_ALARM,
 };
 
 static const char *const test_names[] = {
@@ -78,6 +79,7 @@ static const char *const test_names[] = {
 	[TEST_RTC_MIX] = "rtc-mix",
 	[TEST_RNG] = "rng",
 	[TEST_IDLE] = "idle",
+	[TEST_RTC_ALARM] = "rtc-alarm",
 };
 
 /* Request kinds of rtc-mix. */
@@ -134,6 +136,11 @@ struct options {
 	const char *json;
 	int quiet;
 	unsigned int connect_timeout_ms;
+	unsigned int alarm_min_ms, alarm_max_ms; /* rtc-alarm delays */
+	int alarm_given;
+	unsigned int miss_timeout_ms; /* rtc-alarm: no notification this long after the time */
+	int miss_timeout_given;
+	uint64_t seed;
 };
 
 struct slot {
@@ -171,6 +178,7 @@ struct device {
 	uint16_t nb_clocks;
 	uint8_t clock_type[MAX_CLOCKS];
 	uint8_t cross_cap[MAX_CLOCKS]; /* READ_CROSS against the x86 TSC works */
+	uint8_t alarm_cap[MAX_CLOCKS]; /* CLOCK_CAP has VIRTIO_RTC_FLAG_ALARM_CAP */
 	uint64_t floor[MAX_CLOCKS];    /* latest monotonic reading completed */
 	uint16_t clocks[MAX_CLOCKS];   /* clocks the test reads, in turn */
 	uint16_t nb_test_clocks;
@@ -226,9 +234,15 @@ usage(FILE *f)
 		"  rng        fill buffers of --size bytes\n"
 		"  idle       connect, post nothing for --time seconds (with --backend-pid: the\n"
 		"             back-end's CPU use while its front-end is idle)\n"
+		"  rtc-alarm  alarms (VIRTIO_RTC_F_ALARM) on every ALARM_CAP clock of every device\n"
+		"             (or --clock ID), round after round for --time seconds (default 3):\n"
+		"             SET_ALARM(now + random --alarm-ms, enabled), wait for its\n"
+		"             NOTIF_ALARM, SET_ALARM_ENABLED(off). Reports fire lateness\n"
+		"             p50/p99/max and the missed and duplicated notifications, which\n"
+		"             must be 0. All devices are driven by the main lcore.\n"
 		"\n"
 		"Options:\n"
-		"  -t, --test NAME           rtc-read (default), rtc-mix, rng, idle\n"
+		"  -t, --test NAME           rtc-read (default), rtc-mix, rng, idle, rtc-alarm\n"
 		"  -s, --socket PATH         back-end socket; repeat for more devices\n"
 		"  -n, --devices N           N devices from one --socket PATH containing %%u\n"
 		"                            (replaced by 0..N-1)\n"
@@ -252,6 +266,12 @@ usage(FILE *f)
 		"  -j, --json FILE           write the results as JSON\n"
 		"  -q, --quiet               no progress line every second\n"
 		"  -C, --connect-timeout MS  give up connecting after MS ms (default 5000)\n"
+		"  -a, --alarm-ms MIN:MAX    rtc-alarm: alarm delays, uniform in MIN..MAX ms after\n"
+		"                            the SET_ALARM (default 1:50)\n"
+		"  -M, --miss-timeout MS     rtc-alarm: no notification MS ms after the alarm time\n"
+		"                            is a missed one (default 1000)\n"
+		"      --seed N              rtc-alarm: seed of the delays (default: time-based,\n"
+		"                            printed)\n"
 		"  -h, --help                this text (anywhere on the command line; EAL is not\n"
 		"                            started)\n"
 		"  -V, --version             version (likewise without EAL)\n"
@@ -267,8 +287,12 @@ usage(FILE *f)
 		"  " PROG " -l 0 --no-huge -m 256 --no-shconf -- -s /tmp/rng0.sock -t rng -S 4K\n"
 		"  " PROG " -l 0 --no-huge -m 256 --no-shconf -- -s /tmp/rtc0.sock -d 1 -b 1\n"
 		"\n"
-		"Exit status: 0 when every response passed its checks, 1 when any failed or the\n"
-		"back-end stopped answering, 2 for a usage or set-up error.\n",
+		"  " PROG " -l 0 --no-huge -m 256 --no-shconf -- -s /tmp/rtc0.sock \\\n"
+		"      -s /tmp/rtc1.sock -t rtc-alarm -T 3\n"
+		"\n"
+		"Exit status: 0 when every response passed its checks (rtc-alarm: and no alarm was\n"
+		"missed, duplicated or early), 1 when any failed or the back-end stopped answering,\n"
+		"2 for a usage or set-up error.\n",
 		MAX_BURST);
 }
 
@@ -378,6 +402,9 @@ parse_args(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "connect-timeout", required_argument, NULL, 'C' },
+		{ "alarm-ms", required_argument, NULL, 'a' },
+		{ "miss-timeout", required_argument, NULL, 'M' },
+		{ "seed", required_argument, NULL, 1000 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -400,9 +427,12 @@ parse_args(int argc, char **argv)
 	opt.size = 4096;
 	opt.backend_pid = -1;
 	opt.connect_timeout_ms = 5000;
+	opt.alarm_min_ms = 1;
+	opt.alarm_max_ms = 50;
+	opt.miss_timeout_ms = 1000;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:s:n:d:b:Q:T:r:w:c:m:S:i:Eg:p:j:qC:hV", longopts,
+	while ((c = getopt_long(argc, argv, "t:s:n:d:b:Q:T:r:w:c:m:S:i:Eg:p:j:qC:a:M:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -410,7 +440,8 @@ parse_args(int argc, char **argv)
 				if (strcmp(optarg, test_names[i]) == 0)
 					break;
 			if (i == RTE_DIM(test_names))
-				BAD("--test: '%s' is not rtc-read, rtc-mix, rng or idle", optarg);
+				BAD("--test: '%s' is not rtc-read, rtc-mix, rng, idle or rtc-alarm",
+				    optarg);
 			opt.test = (enum test)i;
 			break;
 		case 's':
@@ -504,6 +535,37 @@ parse_args(int argc, char **argv)
 				BAD("--connect-timeout: '%s' is not 1..600000 ms", optarg);
 			opt.connect_timeout_ms = (unsigned int)v;
 			break;
+		case 'a': {
+			char buf[32], *colon;
+			unsigned long lo, hi;
+
+			if (strlen(optarg) >= sizeof(buf))
+				BAD("--alarm-ms: '%s' is not MIN:MAX", optarg);
+			strcpy(buf, optarg);
+			colon = strchr(buf, ':');
+			if (colon == NULL)
+				BAD("--alarm-ms: '%s' is not MIN:MAX", optarg);
+			*colon = '\0';
+			if (parse_ulong(buf, 0, 60000, &lo) != 0 ||
+			    parse_ulong(colon + 1, 0, 60000, &hi) != 0 || lo > hi)
+				BAD("--alarm-ms: '%s' is not MIN:MAX with 0 <= MIN <= MAX <= 60000",
+				    optarg);
+			opt.alarm_min_ms = (unsigned int)lo;
+			opt.alarm_max_ms = (unsigned int)hi;
+			opt.alarm_given = 1;
+			break;
+		}
+		case 'M':
+			if (parse_ulong(optarg, 1, 600000, &v) != 0)
+				BAD("--miss-timeout: '%s' is not 1..600000 ms", optarg);
+			opt.miss_timeout_ms = (unsigned int)v;
+			opt.miss_timeout_given = 1;
+			break;
+		case 1000:
+			if (parse_ulong(optarg, 0, ULONG_MAX, &v) != 0)
+				BAD("--seed: '%s' is not a number", optarg);
+			opt.seed = v != 0 ? v : 1;
+			break;
 		case 'h':
 		case 'V':
 			/* Answered before EAL by main(). */
@@ -540,6 +602,19 @@ parse_args(int argc, char **argv)
 		BAD("--size applies to the rng test only");
 	if (opt.test == TEST_RTC_READ && opt.clock_all)
 		BAD("--clock all applies to rtc-mix; rtc-read reads one clock");
+	if (opt.test != TEST_RTC_ALARM && (opt.alarm_given || opt.miss_timeout_given || opt.seed))
+		BAD("--alarm-ms, --miss-timeout and --seed apply to the rtc-alarm test only");
+	if (opt.test == TEST_RTC_ALARM) {
+		if (opt.requests != 0 || opt.idle_gap_ms != 0 || opt.depth_given)
+			BAD("rtc-alarm runs for --time: --requests, --idle-gap-ms and --depth do "
+			    "not apply");
+		if (!time_given)
+			opt.time_s = 3;
+		opt.warmup_s = 0;
+		if (opt.queue_size < 2)
+			BAD("rtc-alarm needs --queue-size 2 or more");
+		return 0;
+	}
 	{
 		/* Direct rtc requests take two descriptors, everything else one. */
 		unsigned int per_req = (opt.test == TEST_RTC_READ || opt.test == TEST_RTC_MIX) &&
@@ -764,6 +839,8 @@ discover_clocks(struct device *d)
 			goto out;
 		}
 		d->clock_type[i] = ((struct vrtc_rtc_resp_clock_cap *)resp)->type;
+		d->alarm_cap[i] = (((struct vrtc_rtc_resp_clock_cap *)resp)->flags &
+				   VRTC_RTC_FLAG_ALARM_CAP) != 0;
 
 		memset(req, 0, 64);
 		xc->head.msg_type = rte_cpu_to_le_16(VRTC_RTC_REQ_CROSS_CAP);
@@ -891,6 +968,8 @@ device_release(struct device *d)
 	d->free_slots = NULL;
 }
 
+static int alarm_setup(struct device *d);
+
 static int
 device_setup(struct device *d)
 {
@@ -904,6 +983,11 @@ device_setup(struct device *d)
 	p.indirect = opt.indirect;
 	p.no_event_idx = opt.no_event_idx;
 	p.connect_timeout_ms = opt.connect_timeout_ms;
+	if (opt.test == TEST_RTC_ALARM) {
+		p.nb_queues = 2;
+		p.alarm = 1;
+		p.alarm_buffers = (uint16_t)RTE_MIN(16u, opt.queue_size / 2);
+	}
 	rc = vrtc_fe_create(&p, &d->fe);
 	if (rc != 0) {
 		fprintf(stderr, PROG ": %s: cannot connect: %s%s\n", d->path, strerror(-rc),
@@ -912,14 +996,14 @@ device_setup(struct device *d)
 				     : "");
 		return rc;
 	}
-	if (opt.test == TEST_RTC_READ || opt.test == TEST_RTC_MIX) {
+	if (opt.test == TEST_RTC_READ || opt.test == TEST_RTC_MIX || opt.test == TEST_RTC_ALARM) {
 		rc = discover_clocks(d);
 		if (rc == 0)
-			rc = choose_clocks(d);
+			rc = opt.test == TEST_RTC_ALARM ? alarm_setup(d) : choose_clocks(d);
 		if (rc != 0)
 			return rc;
 	}
-	if (opt.test == TEST_IDLE)
+	if (opt.test == TEST_IDLE || opt.test == TEST_RTC_ALARM)
 		return 0;
 	return alloc_slots(d);
 }
@@ -1607,6 +1691,496 @@ run_idle(struct result *r)
 	}
 }
 
+/* ---- rtc-alarm ---------------------------------------------------------------------------- */
+
+/*
+ * One channel per (device, ALARM_CAP clock): an alarm that goes round after
+ * round. Alarm times are on the device's clock: host CLOCK_REALTIME plus the
+ * offset of that clock measured by one READ at set-up (the midpoint of the
+ * READ's round trip). Lateness = receipt time (CLOCK_REALTIME right after the
+ * poll that returned the notification) + offset - alarm time: exact while
+ * the offset stays what it was at set-up, i.e. outside a leap-second smear
+ * window (inside one a smeared clock drifts against REALTIME by at most
+ * 1 s / 86400 s = 11.6 us per second of the run).
+ */
+
+#define ALARM_MAX_CHANS (MAX_DEVICES * MAX_CLOCKS)
+/* After --time: rounds in progress finish; then stray notifications are
+ * waited for this long (they would be duplicates). */
+#define ALARM_DRAIN_S 0.2
+
+enum alarm_state {
+	AS_IDLE,      /* nothing outstanding: next round starts */
+	AS_SETTING,   /* SET_ALARM sent (the notification may come before its answer) */
+	AS_ARMED,     /* SET_ALARM answered OK, notification awaited */
+	AS_DISABLING, /* SET_ALARM_ENABLED(off) sent */
+	AS_DONE,      /* the run is over for this channel */
+};
+
+struct alarm_chan {
+	struct device *d;
+	uint16_t clock;
+	uint8_t state;
+	uint8_t notified;  /* this round's notification arrived */
+	uint8_t gave_up;   /* this round was counted missed */
+	int64_t offset_ns; /* device clock - CLOCK_REALTIME */
+	uint64_t offset_err_ns;
+	uint64_t alarm_ns; /* on the device's clock */
+	uint64_t sent_tsc; /* of the request outstanding */
+	uint8_t *req, *resp; /* EAL memory, 32 bytes each */
+	uint64_t rounds, missed, duplicated, early, errors;
+	struct hist late;  /* lateness, ns (hist.h is unit-agnostic) */
+	int64_t late_min_ns;
+};
+
+static struct alarm_chan chans[ALARM_MAX_CHANS];
+static unsigned int nb_chans;
+/* Per device: channel of each clock id, or NULL. */
+static struct alarm_chan *chan_of[MAX_DEVICES][MAX_CLOCKS];
+static uint64_t alarm_rng;
+static uint64_t alarm_unexpected; /* notifications for a clock no channel uses */
+
+static uint64_t
+realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+alarm_random(void)
+{
+	alarm_rng ^= alarm_rng << 13;
+	alarm_rng ^= alarm_rng >> 7;
+	alarm_rng ^= alarm_rng << 17;
+	return alarm_rng;
+}
+
+/* Offset of clock @p c of @p d against CLOCK_REALTIME: the best of a few
+ * READs (the shortest round trip bounds the error). */
+static int
+alarm_measure_offset(struct device *d, struct alarm_chan *ch)
+{
+	struct vrtc_rtc_req_read *rq = (void *)ch->req;
+	uint64_t best = UINT64_MAX;
+	int k, len;
+
+	for (k = 0; k < 5; k++) {
+		uint64_t t0, t1, reading;
+
+		memset(rq, 0, sizeof(*rq));
+		rq->head.msg_type = rte_cpu_to_le_16(VRTC_RTC_REQ_READ);
+		rq->clock_id = rte_cpu_to_le_16(ch->clock);
+		t0 = realtime_ns();
+		len = sync_request(d, rq, sizeof(*rq), ch->resp, sizeof(struct vrtc_rtc_resp_read));
+		t1 = realtime_ns();
+		if (len != (int)sizeof(struct vrtc_rtc_resp_read) ||
+		    vrtc_fe_rtc_status(ch->resp, (uint32_t)len) != VRTC_RTC_S_OK) {
+			fprintf(stderr, PROG ": %s: READ of clock %u failed (used length %d)\n",
+				d->path, ch->clock, len);
+			return len < 0 ? len : -EPROTO;
+		}
+		reading = rte_le_to_cpu_64(((struct vrtc_rtc_resp_read *)(void *)ch->resp)
+						   ->clock_reading);
+		if (t1 - t0 < best) {
+			best = t1 - t0;
+			ch->offset_ns = (int64_t)(reading - (t0 + (t1 - t0) / 2));
+			ch->offset_err_ns = (t1 - t0) / 2;
+		}
+	}
+	return 0;
+}
+
+static int
+alarm_setup(struct device *d)
+{
+	uint16_t i;
+	int rc;
+
+	if (!vrtc_feature_has(vrtc_fe_features(d->fe), VRTC_VIRTIO_RTC_F_ALARM)) {
+		fprintf(stderr, PROG ": %s: the back-end does not offer VIRTIO_RTC_F_ALARM\n",
+			d->path);
+		return -ENOTSUP;
+	}
+	if (opt.clock_id >= 0 && (opt.clock_id >= d->nb_clocks || !d->alarm_cap[opt.clock_id])) {
+		fprintf(stderr, PROG ": %s: --clock %d: not a clock of this device with ALARM_CAP\n",
+			d->path, opt.clock_id);
+		return -EINVAL;
+	}
+	d->nb_test_clocks = 0;
+	for (i = 0; i < d->nb_clocks; i++) {
+		struct alarm_chan *ch;
+
+		if (!d->alarm_cap[i] || (opt.clock_id >= 0 && i != opt.clock_id))
+			continue;
+		ch = &chans[nb_chans++];
+		memset(ch, 0, sizeof(*ch));
+		ch->d = d;
+		ch->clock = i;
+		ch->req = rte_zmalloc("test_rtc_alarm", 64, 64);
+		if (ch->req == NULL) {
+			fprintf(stderr, PROG ": cannot allocate EAL memory\n");
+			return -ENOMEM;
+		}
+		ch->resp = ch->req + 32;
+		hist_reset(&ch->late);
+		ch->late_min_ns = INT64_MAX;
+		rc = alarm_measure_offset(d, ch);
+		if (rc != 0)
+			return rc;
+		chan_of[d->idx][i] = ch;
+		d->clocks[d->nb_test_clocks++] = i;
+	}
+	if (d->nb_test_clocks == 0) {
+		fprintf(stderr, PROG ": %s: no clock has ALARM_CAP\n", d->path);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static void
+alarm_release(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nb_chans; i++) {
+		rte_free(chans[i].req);
+		chans[i].req = NULL;
+	}
+}
+
+/* Post the channel's request (already filled, @p len bytes, 8-byte answer). */
+static int
+alarm_send(struct alarm_chan *ch, uint32_t len, enum alarm_state next)
+{
+	struct vrtc_fe_req r = {
+		.out = ch->req, .out_len = len, .in = ch->resp, .in_len = 8, .cookie = ch,
+	};
+
+	memset(ch->resp, 0xFF, 8);
+	if (vrtc_fe_enqueue(ch->d->fe, VRTC_RTC_REQUESTQ, &r, 1) != 1) {
+		fprintf(stderr, PROG ": %s: cannot post a request (queue full or broken)\n",
+			ch->d->path);
+		ch->d->failed = 1;
+		ch->state = AS_DONE;
+		return -EIO;
+	}
+	ch->sent_tsc = rte_rdtsc();
+	ch->state = (uint8_t)next;
+	return 0;
+}
+
+static void
+alarm_start_round(struct alarm_chan *ch)
+{
+	uint64_t span = (uint64_t)(opt.alarm_max_ms - opt.alarm_min_ms) * 1000000u + 1;
+	uint64_t delay = (uint64_t)opt.alarm_min_ms * 1000000u + alarm_random() % span;
+
+	ch->notified = 0;
+	ch->gave_up = 0;
+	ch->alarm_ns = realtime_ns() + (uint64_t)ch->offset_ns + delay;
+	alarm_send(ch, vrtc_fe_rtc_set_alarm_req((void *)ch->req, ch->clock, ch->alarm_ns, 1),
+		   AS_SETTING);
+}
+
+static void
+alarm_disable(struct alarm_chan *ch)
+{
+	alarm_send(ch, vrtc_fe_rtc_set_alarm_enabled_req((void *)ch->req, ch->clock, 0),
+		   AS_DISABLING);
+}
+
+static void
+alarm_on_response(struct alarm_chan *ch, uint32_t len, int running)
+{
+	if (len != 8 || vrtc_fe_rtc_status(ch->resp, len) != VRTC_RTC_S_OK) {
+		ch->errors++;
+		fprintf(stderr, PROG ": %s: clock %u: %s answered with used length %u, status %d\n",
+			ch->d->path, ch->clock,
+			ch->state == AS_SETTING ? "SET_ALARM" : "SET_ALARM_ENABLED", len,
+			len >= 8 ? vrtc_fe_rtc_status(ch->resp, len) : -1);
+		ch->state = running ? AS_IDLE : AS_DONE;
+		return;
+	}
+	switch (ch->state) {
+	case AS_SETTING:
+		if (ch->notified)
+			alarm_disable(ch);
+		else
+			ch->state = AS_ARMED;
+		break;
+	case AS_DISABLING:
+		ch->rounds++;
+		ch->state = running ? AS_IDLE : AS_DONE;
+		break;
+	default:
+		ch->errors++; /* an answer nobody asked for */
+		break;
+	}
+}
+
+static void
+alarm_on_notification(struct alarm_chan *ch, uint64_t rx_ns)
+{
+	int64_t late;
+
+	if ((ch->state != AS_SETTING && ch->state != AS_ARMED) || ch->notified) {
+		/* A second notification for the round's one expiry (or one
+		 * for an alarm that is disabled). A late one after the round
+		 * was counted missed is neither: it stays counted missed. */
+		if (!ch->gave_up)
+			ch->duplicated++;
+		return;
+	}
+	ch->notified = 1;
+	late = (int64_t)(rx_ns + (uint64_t)ch->offset_ns - ch->alarm_ns);
+	/* Early beyond what the offset measurement can explain: an error. */
+	if (late < -(int64_t)ch->offset_err_ns) {
+		ch->early++;
+		fprintf(stderr, PROG ": %s: clock %u: notification %.3f ms before the alarm time\n",
+			ch->d->path, ch->clock, (double)-late / 1e6);
+	}
+	if (late < ch->late_min_ns)
+		ch->late_min_ns = late;
+	hist_record(&ch->late, late > 0 ? (uint64_t)late : 0);
+	if (ch->state == AS_ARMED)
+		alarm_disable(ch);
+}
+
+/* One pass over every device: answers, notifications, deadlines. */
+static int
+alarm_step(int running)
+{
+	struct vrtc_fe_done done[32];
+	struct vrtc_fe_alarm notif[32];
+	unsigned int i, busy = 0;
+	uint16_t n, k;
+
+	for (i = 0; i < nb_devs; i++) {
+		struct device *d = &devs[i];
+
+		if (d->failed)
+			continue;
+		n = vrtc_fe_alarm_poll(d->fe, notif, RTE_DIM(notif));
+		if (n != 0) {
+			uint64_t rx = realtime_ns();
+
+			for (k = 0; k < n; k++) {
+				struct alarm_chan *ch = notif[k].clock_id < MAX_CLOCKS
+								? chan_of[i][notif[k].clock_id]
+								: NULL;
+
+				if (ch == NULL) {
+					alarm_unexpected++;
+					fprintf(stderr, PROG ": %s: notification for clock %u, which "
+							"has no alarm set\n",
+						d->path, notif[k].clock_id);
+				} else {
+					alarm_on_notification(ch, rx);
+				}
+			}
+		}
+		n = vrtc_fe_dequeue(d->fe, VRTC_RTC_REQUESTQ, done, RTE_DIM(done));
+		for (k = 0; k < n; k++)
+			alarm_on_response(done[k].cookie, done[k].len, running);
+		if (vrtc_fe_queue_broken(d->fe, VRTC_RTC_REQUESTQ) ||
+		    vrtc_fe_queue_broken(d->fe, VRTC_RTC_ALARMQ)) {
+			fprintf(stderr, PROG ": %s: a queue broke (see the log)\n", d->path);
+			d->failed = 1;
+		}
+	}
+	for (i = 0; i < nb_chans; i++) {
+		struct alarm_chan *ch = &chans[i];
+		uint64_t now;
+
+		if (ch->d->failed) {
+			ch->state = AS_DONE;
+			continue;
+		}
+		switch (ch->state) {
+		case AS_IDLE:
+			if (running)
+				alarm_start_round(ch);
+			else
+				ch->state = AS_DONE;
+			break;
+		case AS_ARMED:
+			now = realtime_ns() + (uint64_t)ch->offset_ns;
+			if (now > ch->alarm_ns + (uint64_t)opt.miss_timeout_ms * 1000000u) {
+				ch->missed++;
+				ch->gave_up = 1;
+				fprintf(stderr,
+					PROG ": %s: clock %u: no notification %u ms after the alarm "
+					     "time\n",
+					ch->d->path, ch->clock, opt.miss_timeout_ms);
+				alarm_disable(ch);
+			}
+			break;
+		case AS_SETTING:
+		case AS_DISABLING:
+			if (rte_rdtsc() - ch->sent_tsc > (uint64_t)(STALL_S * (double)tsc_hz)) {
+				fprintf(stderr,
+					PROG ": %s: no answer for %.0f s; stopping this device\n",
+					ch->d->path, STALL_S);
+				ch->d->failed = 1;
+				ch->state = AS_DONE;
+			}
+			break;
+		default:
+			break;
+		}
+		busy |= ch->state != AS_DONE;
+	}
+	return busy;
+}
+
+struct alarm_result {
+	uint64_t rounds, missed, duplicated, early, errors, unexpected;
+	struct vrtc_fe_alarm_stats aq; /* summed over the devices */
+	struct hist late;
+	int64_t late_min_ns;
+	double elapsed_s;
+	unsigned int failed;
+};
+
+static void
+run_alarm(struct alarm_result *r)
+{
+	uint64_t end, drain_end;
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	hist_reset(&r->late);
+	r->late_min_ns = INT64_MAX;
+	for (i = 0; i < nb_chans; i++)
+		chans[i].state = AS_IDLE;
+	measure_start_tsc = rte_rdtsc();
+	end = measure_start_tsc + (uint64_t)(opt.time_s * (double)tsc_hz);
+	while (rte_rdtsc() < end && !interrupted)
+		alarm_step(1);
+	/* Rounds in progress finish (bounded by the miss timeout and the
+	 * stall bound), then strays are waited for. */
+	while (alarm_step(0) && !interrupted)
+		;
+	stop_tsc = rte_rdtsc();
+	drain_end = stop_tsc + (uint64_t)(ALARM_DRAIN_S * (double)tsc_hz);
+	while (rte_rdtsc() < drain_end && !interrupted)
+		alarm_step(0);
+
+	r->elapsed_s = tsc_to_s(stop_tsc - measure_start_tsc);
+	for (i = 0; i < nb_chans; i++) {
+		struct alarm_chan *ch = &chans[i];
+
+		r->rounds += ch->rounds;
+		r->missed += ch->missed;
+		r->duplicated += ch->duplicated;
+		r->early += ch->early;
+		r->errors += ch->errors;
+		hist_merge(&r->late, &ch->late);
+		if (ch->late_min_ns < r->late_min_ns)
+			r->late_min_ns = ch->late_min_ns;
+	}
+	r->unexpected = alarm_unexpected;
+	for (i = 0; i < nb_devs; i++) {
+		struct vrtc_fe_alarm_stats st;
+
+		r->failed += devs[i].failed != 0;
+		if (vrtc_fe_alarm_stats_get(devs[i].fe, &st) != 0)
+			continue;
+		r->aq.notifications += st.notifications;
+		r->aq.short_bufs += st.short_bufs;
+		r->aq.unknown += st.unknown;
+		r->aq.repost_failed += st.repost_failed;
+	}
+}
+
+static int
+alarm_failed(const struct alarm_result *r)
+{
+	return r->rounds == 0 || r->missed != 0 || r->duplicated != 0 || r->early != 0 ||
+	       r->errors != 0 || r->unexpected != 0 || r->failed != 0 || r->aq.short_bufs != 0 ||
+	       r->aq.unknown != 0 || r->aq.repost_failed != 0;
+}
+
+static double
+late_us(const struct hist *h, double q)
+{
+	return (double)hist_quantile(h, q) / 1000.0;
+}
+
+static void
+print_alarm_report(const struct alarm_result *r)
+{
+	const struct hist *h = &r->late;
+	uint64_t max_err = 0;
+	unsigned int i;
+
+	for (i = 0; i < nb_chans; i++)
+		max_err = RTE_MAX(max_err, chans[i].offset_err_ns);
+	printf("\nrtc-alarm: %" PRIu64 " alarms set and disabled on %u clock(s) of %u device(s) "
+	       "in %.3f s (delays %u..%u ms, seed %" PRIu64 ")\n",
+	       r->rounds, nb_chans, nb_devs, r->elapsed_s, opt.alarm_min_ms, opt.alarm_max_ms,
+	       opt.seed);
+	if (h->count != 0)
+		printf("  lateness (us) p50 %.1f  p90 %.1f  p99 %.1f  max %.1f  mean %.1f  "
+		       "(min %.1f)\n",
+		       late_us(h, 0.50), late_us(h, 0.90), late_us(h, 0.99),
+		       (double)h->max_cycles / 1000.0,
+		       (double)h->sum_cycles / (double)h->count / 1000.0,
+		       (double)r->late_min_ns / 1000.0);
+	printf("                receipt on CLOCK_REALTIME + the clock's offset (one READ at set-up, "
+	       "+-%.1f us) - alarm time;\n"
+	       "                valid outside a leap-second smear window\n",
+	       (double)max_err / 1000.0);
+	printf("  missed       %" PRIu64 " (no notification %u ms after the alarm time)\n",
+	       r->missed, opt.miss_timeout_ms);
+	printf("  duplicated   %" PRIu64 " (a second notification for one expiry, or one while "
+	       "disabled)\n", r->duplicated);
+	printf("  early        %" PRIu64 "\n", r->early);
+	printf("  errors       %" PRIu64 " (requests), %" PRIu64 " unexpected clock(s)\n", r->errors,
+	       r->unexpected);
+	printf("  alarmq       %" PRIu64 " notifications, %" PRIu64 " short, %" PRIu64
+	       " unknown, %" PRIu64 " repost failures\n",
+	       r->aq.notifications, r->aq.short_bufs, r->aq.unknown, r->aq.repost_failed);
+	if (r->failed != 0)
+		printf("  FAILED       %u device(s) broke or stopped answering\n", r->failed);
+	printf("  result       %s\n", alarm_failed(r) ? "FAIL" : "PASS");
+}
+
+static int
+write_alarm_json(const struct alarm_result *r)
+{
+	const struct hist *h = &r->late;
+	FILE *f = fopen(opt.json, "w");
+
+	if (f == NULL) {
+		fprintf(stderr, PROG ": --json %s: %s\n", opt.json, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "{\n  \"test\": \"rtc-alarm\",\n  \"devices\": %u,\n  \"clocks\": %u,\n"
+		   "  \"alarm_ms\": [%u, %u],\n  \"seed\": %" PRIu64 ",\n  \"elapsed_s\": %.6f,\n"
+		   "  \"alarms\": %" PRIu64 ",\n",
+		nb_devs, nb_chans, opt.alarm_min_ms, opt.alarm_max_ms, opt.seed, r->elapsed_s,
+		r->rounds);
+	fprintf(f, "  \"lateness_ns\": {\"count\": %" PRIu64 ", \"min\": %" PRId64 ", \"p50\": %"
+		   PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"max\": %" PRIu64 "},\n",
+		h->count, h->count ? r->late_min_ns : 0, hist_quantile(h, 0.5),
+		hist_quantile(h, 0.9), hist_quantile(h, 0.99), h->count ? h->max_cycles : 0);
+	fprintf(f, "  \"missed\": %" PRIu64 ",\n  \"duplicated\": %" PRIu64 ",\n  \"early\": %"
+		   PRIu64 ",\n  \"errors\": %" PRIu64 ",\n  \"unexpected\": %" PRIu64 ",\n"
+		   "  \"alarmq\": {\"notifications\": %" PRIu64 ", \"short\": %" PRIu64
+		   ", \"unknown\": %" PRIu64 "},\n  \"failed_devices\": %u,\n  \"pass\": %s\n}\n",
+		r->missed, r->duplicated, r->early, r->errors, r->unexpected, r->aq.notifications,
+		r->aq.short_bufs, r->aq.unknown, r->failed, alarm_failed(r) ? "false" : "true");
+	if (fclose(f) != 0) {
+		fprintf(stderr, PROG ": --json %s: %s\n", opt.json, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------------------------------- */
 
 static void
@@ -1621,7 +2195,10 @@ describe(void)
 		printf(", %u-byte buffers", opt.size);
 	if (opt.idle_gap_ms)
 		printf(", %u ms idle before each request", opt.idle_gap_ms);
-	if (opt.test != TEST_IDLE) {
+	if (opt.test == TEST_RTC_ALARM) {
+		printf(", %.3g s, delays %u..%u ms, miss timeout %u ms", opt.time_s, opt.alarm_min_ms,
+		       opt.alarm_max_ms, opt.miss_timeout_ms);
+	} else if (opt.test != TEST_IDLE) {
 		if (opt.requests)
 			printf(", %" PRIu64 " requests", opt.requests);
 		else
@@ -1638,9 +2215,13 @@ describe(void)
 			for (c = 0; c < d->nb_clocks; c++)
 				printf(" %u=%s%s", c, clock_type_name(d->clock_type[c]),
 				       d->cross_cap[c] ? "(cross-TSC)" : "");
-			printf("; reading");
+			printf(opt.test == TEST_RTC_ALARM ? "; alarms on" : "; reading");
 			for (c = 0; c < d->nb_test_clocks; c++)
 				printf(" %u", d->clocks[c]);
+			for (c = 0; opt.test == TEST_RTC_ALARM && c < nb_chans; c++)
+				if (chans[c].d == d)
+					printf(" (clock %u: offset %+.6f s to CLOCK_REALTIME)",
+					       chans[c].clock, (double)chans[c].offset_ns / 1e9);
 		}
 		printf("\n");
 	}
@@ -1679,6 +2260,9 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	}
 	tsc_hz = rte_get_tsc_hz();
+	if (opt.seed == 0)
+		opt.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	alarm_rng = opt.seed;
 
 	/* Lcores, main first; devices round-robin over them. */
 	lcores[nb_lcores++] = rte_get_main_lcore();
@@ -1724,7 +2308,16 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	if (opt.test == TEST_IDLE) {
+	if (opt.test == TEST_RTC_ALARM) {
+		struct alarm_result ar;
+
+		run_alarm(&ar);
+		print_alarm_report(&ar);
+		status = alarm_failed(&ar) ? 1 : 0;
+		if (opt.json != NULL && write_alarm_json(&ar) != 0)
+			status = status ? status : 2;
+		goto out;
+	} else if (opt.test == TEST_IDLE) {
 		run_idle(&res);
 	} else {
 		phase = PH_WARMUP;
@@ -1744,6 +2337,7 @@ main(int argc, char **argv)
 	if (opt.json != NULL && write_json(&res) != 0)
 		status = status ? status : 2;
 out:
+	alarm_release();
 	for (i = 0; i < nb_devs; i++)
 		device_release(&devs[i]);
 	rte_eal_cleanup();

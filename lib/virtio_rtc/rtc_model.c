@@ -238,6 +238,18 @@ alarm_clock(const struct vrtc_rtc_model *m, const struct vrtc_clock *clk)
 	return clk->alarm && (m->alarm_clocks & (UINT32_C(1) << clock_index(m, clk))) != 0;
 }
 
+/* A request that changes the alarm of @p clk: the clock has one, and is
+ * read first (the change may be an expiry). */
+static inline uint8_t
+alarm_clock_now(const struct vrtc_rtc_model *m, const struct vrtc_clock *clk, uint64_t *now)
+{
+	if (!alarm_clock(m, clk))
+		return VRTC_RTC_S_ENODEV;
+	if (vrtc_unlikely(clk->ops->read(clk->ctx, now) != 0))
+		return VRTC_RTC_S_EIO;
+	return VRTC_RTC_S_OK;
+}
+
 static uint8_t
 h_read_alarm(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union req *rq,
 	     union resp *rs)
@@ -267,12 +279,11 @@ h_set_alarm(struct vrtc_rtc_model *m, const struct vrtc_clock *clk, const union 
 	uint16_t id = clock_index(m, clk);
 	struct vrtc_rtc_alarm *a = &m->alarms[id];
 	uint64_t now;
+	uint8_t st = alarm_clock_now(m, clk, &now);
 
 	(void)rs;
-	if (!alarm_clock(m, clk))
-		return VRTC_RTC_S_ENODEV;
-	if (vrtc_unlikely(clk->ops->read(clk->ctx, &now) != 0))
-		return VRTC_RTC_S_EIO;
+	if (st != VRTC_RTC_S_OK)
+		return st;
 	alarm_cancel(m, id);
 	a->time = le64toh(rq->set_alarm.alarm_time);
 	a->enabled = (rq->set_alarm.flags & VRTC_RTC_FLAG_ALARM_ENABLED) != 0;
@@ -293,12 +304,11 @@ h_set_alarm_enabled(struct vrtc_rtc_model *m, const struct vrtc_clock *clk,
 	uint16_t id = clock_index(m, clk);
 	struct vrtc_rtc_alarm *a = &m->alarms[id];
 	uint64_t now;
+	uint8_t st = alarm_clock_now(m, clk, &now);
 
 	(void)rs;
-	if (!alarm_clock(m, clk))
-		return VRTC_RTC_S_ENODEV;
-	if (vrtc_unlikely(clk->ops->read(clk->ctx, &now) != 0))
-		return VRTC_RTC_S_EIO;
+	if (st != VRTC_RTC_S_OK)
+		return st;
 	a->enabled = (rq->set_alarm_enabled.flags & VRTC_RTC_FLAG_ALARM_ENABLED) != 0;
 	if (!a->enabled)
 		alarm_cancel(m, id);

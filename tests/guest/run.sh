@@ -30,7 +30,9 @@
 # virtio-rtc devices (the default clocks utc+tai+mono+smeared, alarms on the
 # smeared clock) and a virtio-rng device on sockets in a temporary
 # directory, then boots the guest six times:
-#   main       rtc + rng + a marker disk + a QEMU monitor: every check,
+#   main       rtc + rng + a marker disk + a QEMU monitor + QMP: a live
+#              migration QEMU must refuse (the VM still runs and is
+#              served), every check,
 #              alarms through /dev/rtcN, one alarm across a QEMU stop/cont,
 #              then "reboot -f" (device reset) and every check again on the
 #              second boot (which must find the alarm the first one left)
@@ -39,7 +41,8 @@
 #   afterkill  rtc + rng on the same daemon: the checks again; at the same
 #   rtcpci     time the second rtc device through QEMU's dedicated
 #              vhost-user-rtc-pci: two guests on one daemon, each with its
-#              own alarm at a different time (boot "pair")
+#              own alarm at a different time (boot "pair"); rtcpci also
+#              gets the refused migration
 #   builtin    QEMU's in-process virtio-rtc-pci (no daemon): the reference
 #              PTP read time
 # Prints "PASS|FAIL name detail" per check, the time of each step and the
@@ -431,6 +434,180 @@ stopcont_check() { # stopcont_check LABEL OUT
 	fi
 }
 
+# Live migration (doc/guests.md, "Live migration"): QEMU 11 refuses it for
+# every vhost-user device the suite uses, and the refused attempt must leave
+# the VM running and served. qmp SOCKET NAME=JSON...: one QMP session, each
+# command's reply printed as "NAME REPLY-JSON" (events skipped); a line
+# "QMP-ERROR ..." when the socket cannot be reached.
+qmp() {
+	timeout 20 python3 - "$@" 2>&1 <<-'PYEOF' || true
+		import json, socket, sys, time
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+		s.settimeout(10)
+		for _ in range(100):
+		    try:
+		        s.connect(sys.argv[1])
+		        break
+		    except OSError:
+		        time.sleep(0.1)
+		else:
+		    print("QMP-ERROR cannot connect to " + sys.argv[1])
+		    sys.exit(0)
+		f = s.makefile("rw")
+		json.loads(f.readline())
+		def cmd(c):
+		    f.write(json.dumps(c) + "\n")
+		    f.flush()
+		    while True:
+		        r = json.loads(f.readline())
+		        if "event" not in r:
+		            return r
+		cmd({"execute": "qmp_capabilities"})
+		for a in sys.argv[2:]:
+		    name, c = a.split("=", 1)
+		    print(name, json.dumps(cmd(json.loads(c))))
+	PYEOF
+}
+
+# qemu_dest LABEL: a destination QEMU for LABEL's migration attempt (the
+# same machine and memory, no guest, no devices: the source refuses before
+# it connects, and the destination's status shows that nothing arrived),
+# chrooted like boot(); listens on $SOCK/mig-LABEL.sock, QMP on
+# $SOCK/qmp-LABEL-dst.sock. The caller adds $LOGS/qemu-LABEL-dst.pid to
+# QEMU_PIDFILES first (cleanup kills it).
+qemu_dest() {
+	local label=$1
+	(timeout -k 5 "$BOOT_TIMEOUT" unshare -m --propagation private -- /bin/sh -c '
+		ch=$1 binds=$2
+		shift 2
+		mount -t proc proc "$ch/proc" && mount --bind /dev "$ch/dev" || exit 99
+		for d in $binds; do mkdir -p "$ch$d" && mount --bind "$d" "$ch$d" || exit 99; done
+		exec chroot "$ch" "$@"' sh "$CH" "$LOGS $SOCK" \
+		qemu-system-x86_64 -machine q35,accel=tcg -cpu max -smp 1 -m 256M \
+		-object memory-backend-memfd,id=mem,size=256M,share=on -numa node,memdev=mem \
+		-nodefaults -display none -serial none -pidfile "$LOGS/qemu-$label-dst.pid" \
+		-qmp "unix:$SOCK/qmp-$label-dst.sock,server=on,wait=off" \
+		-incoming "unix:$SOCK/mig-$label.sock" > "$LOGS/qemu-$label-dst.log" 2>&1) &
+}
+
+# migrate_driver LABEL CONSOLE OUT DEVICE...: once the guest has bound
+# virtio_rtc (its clock, alarm and rng checks still to come), ask the source
+# QEMU (QMP $SOCK/qmp-LABEL.sock) to migrate to the destination, record the
+# answers and the daemon's counters of DEVICE... (telemetry) at that moment
+# in OUT, then stop the destination
+migrate_driver() {
+	local label=$1 con=$2 out=$3 line="" i d p
+	shift 3
+	qemu_dest "$label"
+	for i in $(seq $((BOOT_TIMEOUT * 10))); do
+		line=$(grep -m1 ' @ CHECK [A-Z]* rtc\.bound ' "$con" 2>/dev/null || true)
+		[ -n "$line" ] && break
+		grep -q 'QEMU-EXIT' "$con" 2>/dev/null && break
+		sleep 0.1
+	done
+	if [ -z "$line" ]; then
+		echo "NOTREADY the guest never bound virtio_rtc" >> "$out"
+	else
+		for d in "$@"; do
+			echo "BEFORE $d $(daemon_xstat "$d" requests) $(daemon_xstat "$d" bytes) $(daemon_xstat "$d" connections)" >> "$out"
+		done
+		echo "AT $("$PROBE" now)" >> "$out"
+		qmp "$SOCK/qmp-$label.sock" \
+			'status-before={"execute":"query-status"}' \
+			"migrate={\"execute\":\"migrate\",\"arguments\":{\"uri\":\"unix:$SOCK/mig-$label.sock\"}}" \
+			'query-migrate={"execute":"query-migrate"}' \
+			'status-after={"execute":"query-status"}' >> "$out"
+		echo "DONE $("$PROBE" now)" >> "$out"
+		sleep 0.5
+		qmp "$SOCK/qmp-$label-dst.sock" 'dst-status={"execute":"query-status"}' \
+			'dst-query-migrate={"execute":"query-migrate"}' >> "$out"
+		for d in "$@"; do
+			echo "AFTER $d $(daemon_xstat "$d" requests) $(daemon_xstat "$d" bytes) $(daemon_xstat "$d" connections)" >> "$out"
+		done
+	fi
+	p=$(cat "$LOGS/qemu-$label-dst.pid" 2>/dev/null || true)
+	if [ -n "$p" ] && [ "$(cat /proc/"$p"/comm 2>/dev/null)" = qemu-system-x86 ]; then
+		kill -9 "$p" 2>/dev/null || true
+	fi
+	return 0
+}
+
+# the host's side: QEMU refused with the exact error for one of DEVNAMES
+# (QOM type names), query-migrate started nothing and names every device
+# and the missing dirty-log feature, the source still runs, the destination
+# got nothing; then, after the boot, the devices were still served: the
+# daemon's counters grew on the same connection and the guest's checks
+# after the attempt passed
+# migrate_check LABEL OUT "DEVNAMES" DEVICE...
+migrate_check() {
+	local label=$1 out=$2 names=$3 err qm st0 st1 dst alt n reasons ok d done_t late nlate nfail
+	local breq bbytes bconn areq abytes aconn
+	shift 3
+	if grep -q '^NOTREADY' "$out"; then
+		result FAIL "$label.migrate.refused" "$(sed -n 's/^NOTREADY //p' "$out")"
+		return 0
+	fi
+	# the error's text, or "no error: REPLY" when QEMU accepted the command
+	err=$(sed -n 's/^migrate //p' "$out" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["error"]["desc"] if "error" in d else "no error: " + json.dumps(d))' 2>/dev/null || true)
+	qm=$(sed -n 's/^query-migrate //p' "$out")
+	st0=$(sed -n 's/^status-before //p' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["return"]["status"])' 2>/dev/null || true)
+	st1=$(sed -n 's/^status-after //p' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["return"]["status"])' 2>/dev/null || true)
+	dst=$(sed -n 's/^dst-status //p' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["return"]["status"])' 2>/dev/null || true)
+	ok=0
+	alt=""
+	for n in $names; do
+		alt="$alt${alt:+|}$n"
+	done
+	if [[ $err =~ ^State\ blocked\ by\ non-migratable\ device\ \'[^\']*/($alt)\'$ ]]; then
+		ok=1
+	fi
+	reasons=$(python3 -c 'import json, sys; print("|".join(json.loads(sys.argv[1])["return"].get("blocked-reasons", [])))' "$qm" 2>/dev/null || true)
+	for n in $names; do
+		case "|$reasons|" in *"|non-migratable device: "*"/$n|"*) ;; *) ok=0 ;; esac
+	done
+	case "|$reasons|" in *"|Migration disabled: vhost-user backend lacks VHOST_USER_PROTOCOL_F_LOG_SHMFD feature.|"*) ;; *) ok=0 ;; esac
+	# nothing started: query-migrate has no "status" (the attempt ended in
+	# QEMU's checks before the migration state machine)
+	case $qm in *'"status"'*) ok=0 ;; esac
+	if [ $ok = 1 ]; then
+		result PASS "$label.migrate.refused" "QMP migrate: \"$err\"; query-migrate: no migration status, blocked-reasons: $reasons"
+	else
+		result FAIL "$label.migrate.refused" "QMP migrate answered '${err:-nothing}', expected \"State blocked by non-migratable device '<addr>/{$alt}'\"; query-migrate: ${qm:-nothing} (log $out)"
+	fi
+	if [ "$st0" = running ] && [ "$st1" = running ] && [ "$dst" = inmigrate ]; then
+		result PASS "$label.migrate.running" "query-status: 'running' before and after the refused migrate; the destination (-incoming) still 'inmigrate': nothing was sent"
+	else
+		result FAIL "$label.migrate.running" "source query-status '${st0:-?}' before, '${st1:-?}' after (expected running); destination '${dst:-?}' (expected inmigrate) (log $out)"
+	fi
+	# served after the attempt: counters now vs at the attempt, same connection
+	ok=1 d=""
+	for n in "$@"; do
+		read -r _ _ breq bbytes bconn < <(grep "^BEFORE $n " "$out" || echo "- - - - -")
+		areq=$(daemon_xstat "$n" requests) abytes=$(daemon_xstat "$n" bytes) aconn=$(daemon_xstat "$n" connections)
+		if [ -n "$breq" ] && [ "$breq" != - ] && [ -n "$areq" ] && [ "$areq" -gt "$breq" ] && [ "$aconn" = "$bconn" ]; then
+			d="$d $n: +$((areq - breq)) requests, +$((abytes - bbytes)) bytes since the attempt, connections $aconn (unchanged);"
+		else
+			ok=0
+			d="$d $n: requests ${breq:-?} -> ${areq:-?}, connections ${bconn:-?} -> ${aconn:-?};"
+		fi
+	done
+	done_t=$(sed -n 's/^DONE utc=\([0-9.]*\).*/\1/p' "$out")
+	# the guest's checks from the attempt to the end of that boot
+	late=$(awk -v t="${done_t:-0}" '{ split($0, h, " "); u = substr(h[2], 5) + 0 }
+		u > t && / @ STEP boot label=/ { exit }
+		u > t && / @ CHECK / { print }' "$BOOT_LOG")
+	nlate=$(grep -c ' @ CHECK PASS ' <<< "$late" || true)
+	nfail=$(grep -c ' @ CHECK FAIL ' <<< "$late" || true)
+	if [ -z "$done_t" ] || [ "$nlate" = 0 ] || [ "$nfail" != 0 ]; then
+		ok=0
+	fi
+	if [ $ok = 1 ]; then
+		result PASS "$label.migrate.served" "after the refused migrate the guest passed $nlate checks ($(sed 's/.* @ CHECK PASS \([^ ]*\).*/\1/' <<< "$late" | tr '\n' ' ' | sed 's/ $//')) and the daemon counted:$d"
+	else
+		result FAIL "$label.migrate.served" "after the refused migrate: $nlate guest checks passed, $nfail failed;$d (log $out)"
+	fi
+}
+
 # two guests at once: both armed their alarm before the first one was due and
 # counted interrupts past the second (the guests check exactly one each)
 pair_check() { # pair_check AT_A AT_B UNTIL
@@ -492,18 +669,26 @@ if want_boot main; then
 	SCPID=$!
 	BG_PIDS+=($SCPID)
 	AN0=$(daemon_xstat rtc_vhost0 rtc_alarm_notifications)
+	: > "$LOGS/migrate-main.txt"
+	QEMU_PIDFILES+=("$LOGS/qemu-main-dst.pid")
+	migrate_driver main "$LOGS/console-main.log" "$LOGS/migrate-main.txt" rtc_vhost0 rng_vhost0 &
+	MIGPID=$!
+	BG_PIDS+=("$MIGPID")
 	MAXBOOTS=2 step "boot main (2 boots: checks, alarms, stop/cont, reboot -f, checks)" boot main exit \
 		"vt_clocks=0,1,2,3 vt_rtc=1 vt_alarms=$ALARMS_MAIN vt_stopcont=1 vt_rng_bytes=1048576 vt_reads=20000 vt_reboot=1" -- \
 		"${DEV_RTC[@]}" "${DEV_RNG[@]}" \
 		-drive "file=$LOGS/marker.img,format=raw,if=none,id=marker" -device virtio-blk-pci,drive=marker \
-		-chardev "pipe,id=mon0,path=$MON" -mon chardev=mon0,mode=readline
+		-chardev "pipe,id=mon0,path=$MON" -mon chardev=mon0,mode=readline \
+		-qmp "unix:$SOCK/qmp-main.sock,server=on,wait=off"
 	wait "$SCPID" 2>/dev/null || true
+	wait "$MIGPID" 2>/dev/null || true
 	kill "$MONCAT" 2>/dev/null || true
 	boot_done main
 	rc_check main 0
 	collect main "1 2" "$RTC_CHECKS $RTC_CLASS_CHECKS $ALARM_CHECKS $RNG_CHECKS 1:rtc.alarm.initial 2:rtc.alarm.kept 1:rtc.alarm.stopcont"
 	timings main "dpdk-rtcd via vhost-user-test-device-pci (--poll $POLL)"
 	stopcont_check main "$LOGS/stopcont-main.txt"
+	migrate_check main "$LOGS/migrate-main.txt" "vhost-user-test-device vhost-user-rng" rtc_vhost0 rng_vhost0
 	sleep 1.2   # one more statistics period
 	RNG1=$(daemon_stat rng_vhost0 bytes)
 	GUESTB=$(sed -n 's/.* @ RNG-BYTES \([0-9]*\).*/\1/p' "$BOOT_LOG" | awk '{ s += $1 } END { print s + 0 }')
@@ -554,13 +739,19 @@ if want_boot pair; then
 	PA=$((PAIR_T0 + PAIR_LEAD)) PB=$((PAIR_T0 + PAIR_LEAD + 3)) PU=$((PAIR_T0 + PAIR_LEAD + 6))
 	AN0=$(daemon_xstat rtc_vhost0 rtc_alarm_notifications)
 	AN1=$(daemon_xstat rtc_vhost1 rtc_alarm_notifications)
+	: > "$LOGS/migrate-rtcpci.txt"
+	QEMU_PIDFILES+=("$LOGS/qemu-rtcpci-dst.pid")
+	migrate_driver rtcpci "$LOGS/console-rtcpci.log" "$LOGS/migrate-rtcpci.txt" rtc_vhost1 &
+	MIGPID=$!
+	BG_PIDS+=("$MIGPID")
 	pair_boots() {
 		boot_bg afterkill "vt_clocks=0,1,2,3 vt_rtc=1 vt_alarm_at=$PA vt_alarm_until=$PU vt_rng_bytes=262144 vt_reads=20000" \
 			-- "${DEV_RTC[@]}" "${DEV_RNG[@]}"
 		boot_bg rtcpci "vt_clocks=0,1,2,3 vt_rtc=1 vt_alarm_at=$PB vt_alarm_until=$PU vt_rng_bytes=0 vt_reads=5000" \
-			-- "${DEV_RTCPCI[@]}"
+			-- "${DEV_RTCPCI[@]}" -qmp "unix:$SOCK/qmp-rtcpci.sock,server=on,wait=off"
 		boot_wait afterkill
 		boot_wait rtcpci
+		wait "$MIGPID" 2>/dev/null || true
 	}
 	step "boots afterkill + rtcpci at once (alarms at +${PAIR_LEAD} s and +$((PAIR_LEAD + 3)) s)" pair_boots
 	for l in afterkill rtcpci; do
@@ -574,6 +765,7 @@ if want_boot pair; then
 	boot_restore rtcpci
 	collect rtcpci "1" "$RTC_CHECKS $RTC_CLASS_CHECKS rtc.alarm.initial rtc.alarm.pair"
 	timings rtcpci "dpdk-rtcd via vhost-user-rtc-pci (--poll $POLL), pair"
+	migrate_check rtcpci "$LOGS/migrate-rtcpci.txt" "vhost-user-rtc" rtc_vhost1
 	pair_check "$PA" "$PB" "$PU"
 	sleep 1.2
 	alarm_count_check afterkill rtc_vhost0 "$AN0" 1

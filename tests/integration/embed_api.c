@@ -208,6 +208,180 @@ wait_running(struct vrtc_device *dev)
 	return wait_running_once(dev);
 }
 
+/* ---- alarms: the poller's deadlines and its timerfd -------------------------------- */
+
+/* The application's clock the alarm test steps (ns); never the machine's. */
+static uint64_t stepped_clock_ns = UINT64_C(5000000000000);
+
+static int
+stepped_clock_read(void *ctx, uint64_t *ns)
+{
+	(void)ctx;
+	*ns = __atomic_load_n(&stepped_clock_ns, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* One requestq request, served by polling @p p from this thread; the
+ * response status, or -1 when none came within a second. */
+static int
+rtc_request(struct vrtc_fe *fe, struct vrtc_poller *p, const void *req, uint32_t req_len,
+	    uint8_t *resp, uint32_t resp_len)
+{
+	struct vrtc_fe_req fr = { .out = req, .out_len = req_len, .in = resp, .in_len = resp_len };
+	uint64_t deadline = now_ns() + 1000000000u;
+	struct vrtc_fe_done d;
+
+	memset(resp, 0xee, resp_len);
+	if (vrtc_fe_enqueue(fe, VRTC_RTC_REQUESTQ, &fr, 1) != 1)
+		return -1;
+	while (now_ns() < deadline) {
+		vrtc_poller_poll(p, 64);
+		if (vrtc_fe_dequeue(fe, VRTC_RTC_REQUESTQ, &d, 1) == 1)
+			return vrtc_fe_rtc_status(resp, d.len);
+	}
+	return -1;
+}
+
+/* Poll @p p (busy) until a notification for @p clock_id comes or @p ns pass;
+ * @return the ns it took, or UINT64_MAX. */
+static uint64_t
+wait_alarm_busy(struct vrtc_fe *fe, struct vrtc_poller *p, uint16_t clock_id, uint64_t ns)
+{
+	uint64_t t0 = now_ns();
+	struct vrtc_fe_alarm a;
+
+	while (now_ns() - t0 < ns) {
+		vrtc_poller_poll(p, 64);
+		if (vrtc_fe_alarm_poll(fe, &a, 1) == 1 && a.clock_id == clock_id)
+			return now_ns() - t0;
+	}
+	return UINT64_MAX;
+}
+
+/*
+ * An rtc device with alarms on the host's UTC (clock 0) and on an
+ * application clock (clock 1), served from this thread:
+ *  - the deadline vrtc_poller_sleep_prepare() returns follows the alarm
+ *    (capped at the 1 s recheck);
+ *  - an alarm on a clock that steps (the application's) fires at the next
+ *    look after the step, without waiting for the time it had estimated;
+ *  - a poller asleep on its fd with no timeout of its own is woken by the
+ *    timerfd at the alarm's deadline.
+ */
+static void
+alarm_checks(const char *dir)
+{
+	const struct vrtc_app_clock app = {
+		.kind = VRTC_CLOCK_MONOTONIC, .read = stepped_clock_read,
+	};
+	struct vrtc_rtc_req_set_alarm *req;
+	struct vrtc_poller_params pp;
+	struct vrtc_device_params dp;
+	struct vrtc_fe_params fp;
+	struct vrtc_device *dev = NULL;
+	struct vrtc_poller *p = NULL;
+	struct vrtc_fe *fe = NULL;
+	struct vrtc_fe_alarm a;
+	struct timespec rt;
+	char path[128];
+	uint64_t t0, deadline, took, at;
+	uint8_t *resp;
+	int fd, woke = 0, st;
+
+	snprintf(path, sizeof(path), "%s/alarm.sock", dir);
+	req = rte_zmalloc(NULL, sizeof(*req), 64);
+	resp = rte_zmalloc(NULL, 64, 64);
+	vrtc_poller_params_init(&pp);
+	pp.name = "alarms";
+	vrtc_device_params_init(&dp, VRTC_DEVICE_RTC);
+	dp.name = "embed_alarm";
+	dp.iface = path;
+	dp.nb_clocks = 1;
+	dp.clocks[0] = VRTC_CLOCK_UTC;
+	dp.nb_app_clocks = 1;
+	dp.app_clocks = &app;
+	dp.alarm_mode = VRTC_ALARM_KINDS;
+	dp.alarm_kinds = (1u << VRTC_CLOCK_UTC) | (1u << VRTC_CLOCK_MONOTONIC);
+	dp.allow_unsealed_memory = 1;
+	if (req == NULL || resp == NULL || vrtc_poller_create(&pp, &p) != 0 ||
+	    vrtc_device_create(&dp, &dev) != 0 || vrtc_device_attach(dev, p) != 0) {
+		CHECK(0, "alarm device on its own poller");
+		goto out;
+	}
+	vrtc_fe_params_init(&fp, VRTC_DEVICE_RTC);
+	fp.name = "embed_alarm_fe";
+	fp.path = path;
+	fp.queue_size = 64;
+	fp.nb_queues = 2;
+	fp.alarm = 1;
+	CHECK(vrtc_fe_create(&fp, &fe) == 0, "alarm front-end connected (F_ALARM, alarmq stocked)");
+	if (fe == NULL || !wait_running(dev))
+		goto out;
+	deadline = now_ns() + 1000000000u;
+	while (vrtc_poller_running_queues(p) < 2 && now_ns() < deadline)
+		vrtc_poller_poll(p, 64);
+	CHECK(vrtc_poller_running_queues(p) == 2, "requestq and alarmq running");
+
+	/* Nothing armed: no deadline. */
+	fd = vrtc_poller_sleep_prepare(p, &deadline);
+	CHECK(fd >= 0 && deadline == UINT64_MAX, "no alarm armed: no deadline");
+	vrtc_poller_sleep_end(p);
+
+	/* The application clock's alarm 10 s ahead: deadline at the recheck. */
+	vrtc_fe_rtc_set_alarm_req(req, 1, stepped_clock_ns + UINT64_C(10000000000), 1);
+	st = rtc_request(fe, p, req, sizeof(*req), resp, 8);
+	CHECK(st == VRTC_RTC_S_OK, "SET_ALARM on the application's clock, 10 s ahead (status %d)",
+	      st);
+	t0 = now_ns();
+	fd = vrtc_poller_sleep_prepare(p, &deadline);
+	CHECK(fd >= 0 && deadline > t0 && deadline <= t0 + UINT64_C(1000000000),
+	      "the deadline is the 1 s recheck, not 10 s (%.3f s ahead)",
+	      deadline == UINT64_MAX ? -1.0 : (double)(deadline - t0) / 1e9);
+	vrtc_poller_sleep_end(p);
+	CHECK(vrtc_fe_alarm_poll(fe, &a, 1) == 0, "not fired before its time");
+	/* The application's clock steps 20 s forwards: the next look sees it. */
+	__atomic_fetch_add(&stepped_clock_ns, UINT64_C(20000000000), __ATOMIC_RELAXED);
+	took = wait_alarm_busy(fe, p, 1, 500000000u);
+	CHECK(took != UINT64_MAX && took < 100000000u,
+	      "the step fired it: NOTIF_ALARM for clock 1 after %.2f ms of busy polling",
+	      took == UINT64_MAX ? -1.0 : (double)took / 1e6);
+	vrtc_fe_rtc_set_alarm_req(req, 1, 0, 0);
+	rtc_request(fe, p, req, sizeof(*req), resp, 8);
+
+	/* The host's UTC 80 ms ahead; the application sleeps on the fd alone,
+	 * without a timeout of its own (bounded at 3 s for the test). */
+	clock_gettime(CLOCK_REALTIME, &rt);
+	at = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec + 80000000u;
+	vrtc_fe_rtc_set_alarm_req(req, 0, at, 1);
+	st = rtc_request(fe, p, req, sizeof(*req), resp, 8);
+	CHECK(st == VRTC_RTC_S_OK, "SET_ALARM on UTC, 80 ms ahead");
+	t0 = now_ns();
+	while (!woke && now_ns() - t0 < 3000000000u) {
+		struct pollfd pfd;
+
+		fd = vrtc_poller_sleep_prepare(p, &deadline);
+		if (fd >= 0) {
+			pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+			poll(&pfd, 1, 3000);
+		}
+		vrtc_poller_sleep_end(p);
+		woke = vrtc_fe_alarm_poll(fe, &a, 1) == 1 && a.clock_id == 0;
+	}
+	took = now_ns() - t0;
+	CHECK(woke && took >= 60000000u && took < 1000000000u,
+	      "asleep on the fd only: the timerfd woke it for the alarm after %.1f ms",
+	      (double)took / 1e6);
+out:
+	if (fe != NULL)
+		vrtc_fe_destroy(fe);
+	if (dev != NULL)
+		vrtc_device_destroy(dev);
+	if (p != NULL)
+		vrtc_poller_destroy(p);
+	rte_free(req);
+	rte_free(resp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -461,6 +635,8 @@ main(int argc, char **argv)
 		vrtc_device_destroy(rng);
 		rte_free(buf);
 	}
+
+	alarm_checks(dir);
 
 	vrtc_fe_destroy(fe);
 	fe = NULL;

@@ -20,7 +20,9 @@
  * then traffic with direct and indirect descriptors, with and without
  * EVENT_IDX, with and without REPLY_ACK and PROTOCOL_FEATURES, rng and
  * two-queue rtc, disconnect/reconnect with requests in flight, EAL memory
- * hotplug while connected (memory table resent), and the vdev drivers.
+ * hotplug while connected (memory table resent), the vdev drivers, and an
+ * alarm front-end whose alarmq the echo fills with what is not a
+ * notification.
  *
  * Usage: fe_loopback [auto|huge|nohuge|custom] [requests] [EAL arguments...]
  *   auto (default): huge when root with free hugepages, else nohuge;
@@ -1063,6 +1065,67 @@ fake_stop(struct fake_be *fb)
 	unlink(fb->path);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Alarms from a back-end that sends no notification                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The echo back-end offering VIRTIO_RTC_F_ALARM completes every alarmq
+ * buffer at once with 16 bytes of its pattern (msg_type 0x0201): never a
+ * NOTIF_ALARM. The front-end must count each as unknown, return none,
+ * post every buffer again, and keep the alarmq to itself.
+ */
+static int
+alarm_untrusted(const char *path)
+{
+	struct vrtc_fe_alarm_stats st;
+	struct vrtc_fe_params p;
+	struct vrtc_fe_alarm a[8];
+	struct vrtc_fe_done d;
+	struct vrtc_fe *fe = NULL;
+	uint8_t *buf = rte_zmalloc(NULL, 64, 64);
+	struct vrtc_fe_req r = { .in = buf, .in_len = 16, .cookie = buf };
+	uint64_t deadline = now_ns() + 5ull * 1000 * 1000 * 1000, got = 0;
+	int rc, ok;
+
+	vrtc_fe_params_init(&p, VRTC_DEVICE_RTC);
+	p.name = "fe_alarm";
+	p.path = path;
+	p.queue_size = 64;
+	p.nb_queues = 2;
+	p.alarm = 1;
+	p.alarm_buffers = 4;
+	rc = buf != NULL ? vrtc_fe_create(&p, &fe) : -ENOMEM;
+	if (rc != 0) {
+		FAIL("alarm front-end: %s", strerror(-rc));
+		rte_free(buf);
+		return -1;
+	}
+	do {
+		got += vrtc_fe_alarm_poll(fe, a, RTE_DIM(a));
+		vrtc_fe_alarm_stats_get(fe, &st);
+	} while (st.unknown < 1000 && now_ns() < deadline);
+	ok = vrtc_feature_has(vrtc_fe_features(fe), VRTC_VIRTIO_RTC_F_ALARM) && got == 0 &&
+	     st.unknown >= 1000 && st.notifications == 0 && st.short_bufs == 0 &&
+	     st.reposted == st.unknown && st.repost_failed == 0 && st.posted == 4 &&
+	     !vrtc_fe_queue_broken(fe, VRTC_RTC_ALARMQ);
+	if (!ok)
+		FAIL("alarm front-end: %" PRIu64 " returned, unknown %" PRIu64
+		     " notifications %" PRIu64 " short %" PRIu64 " reposted %" PRIu64 " posted %u",
+		     got, st.unknown, st.notifications, st.short_bufs, st.reposted, st.posted);
+	if (vrtc_fe_enqueue(fe, VRTC_RTC_ALARMQ, &r, 1) != 0 ||
+	    vrtc_fe_dequeue(fe, VRTC_RTC_ALARMQ, &d, 1) != 0) {
+		FAIL("alarm front-end: the alarmq took a caller's enqueue or dequeue");
+		ok = 0;
+	}
+	if (ok)
+		printf("  %" PRIu64 " completions that are not a notification counted, none "
+		       "returned, 4 buffers kept posted\n", st.unknown);
+	vrtc_fe_destroy(fe);
+	rte_free(buf);
+	return ok ? 0 : -1;
+}
+
 static int
 hostile(const char *path)
 {
@@ -1309,6 +1372,7 @@ main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "auto";
 	uint64_t requests = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000;
 	char prefix[64], sock_a[108], sock_b[108], sock_c[108], sock_h[108], sock_x[108];
+	char sock_d[108];
 	char runtime_dir[256];
 	char *eal_argv[32];
 	int eal_argc = 0, huge, ret;
@@ -1382,6 +1446,7 @@ main(int argc, char **argv)
 	snprintf(sock_c, sizeof(sock_c), "/tmp/vrtc-fel-%d-c.sock", (int)getpid());
 	snprintf(sock_h, sizeof(sock_h), "/tmp/vrtc-fel-%d-h.sock", (int)getpid());
 	snprintf(sock_x, sizeof(sock_x), "/tmp/vrtc-fel-%d-x.sock", (int)getpid());
+	snprintf(sock_d, sizeof(sock_d), "/tmp/vrtc-fel-%d-d.sock", (int)getpid());
 
 	printf("hostile back-ends:\n");
 	hostile(sock_h);
@@ -1392,7 +1457,8 @@ main(int argc, char **argv)
 	 * protocol-feature messages but no REPLY_ACK. */
 	if (be_register(sock_a, BE_FEATURES, -1) != 0 ||
 	    be_register(sock_b, BE_FEATURES & ~F(VRTC_VHOST_USER_F_PROTOCOL_FEATURES), 0) != 0 ||
-	    be_register(sock_c, BE_FEATURES, 0) != 0) {
+	    be_register(sock_c, BE_FEATURES, 0) != 0 ||
+	    be_register(sock_d, BE_FEATURES | F(VRTC_VIRTIO_RTC_F_ALARM), -1) != 0) {
 		FAIL("cannot register the rte_vhost back-ends");
 		goto out;
 	}
@@ -1454,6 +1520,8 @@ main(int argc, char **argv)
 	} else {
 		printf("  skipped: EAL memory is static (legacy mode, or --no-huge)\n");
 	}
+	printf("alarms from a back-end that sends no notification:\n");
+	alarm_untrusted(sock_d);
 	printf("vdev drivers:\n");
 #ifdef VRTC_HAVE_VDEV_DRIVERS
 	vdevs(sock_a, &pool);
@@ -1475,10 +1543,12 @@ stop:
 	rte_vhost_driver_unregister(sock_a);
 	rte_vhost_driver_unregister(sock_b);
 	rte_vhost_driver_unregister(sock_c);
+	rte_vhost_driver_unregister(sock_d);
 out:
 	unlink(sock_a);
 	unlink(sock_b);
 	unlink(sock_c);
+	unlink(sock_d);
 	ret = rte_eal_cleanup();
 	if (ret != 0)
 		fprintf(stderr, "rte_eal_cleanup: %d\n", ret);

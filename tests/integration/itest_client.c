@@ -19,6 +19,10 @@
  *        (EAL memory grows and shrinks under traffic: each change is a new
  *        SET_MEM_TABLE the back-end must handle without a stray access;
  *        needs dynamic memory, e.g. --in-memory --single-file-segments)
+ *   itest_client <EAL> -- alarm      --rtc PATH --times N [--expect-alarm 0|1]
+ *        (the front-end's alarm support: a stocked alarmq, N notifications
+ *        with every buffer reposted, restocked after a reconnect; with
+ *        --expect-alarm 0 the back-end offers no VIRTIO_RTC_F_ALARM)
  *
  * Every check prints "PASS name" or "FAIL name: detail". Exit status: 0 all
  * passed, 1 a check failed, 2 usage, 3 the back-end stopped answering
@@ -708,6 +712,144 @@ hotplug(const char *path, int times)
 	return failures ? 1 : 0;
 }
 
+/* ---- alarm ------------------------------------------------------------------- */
+
+#define ALARM_BUFS 8
+
+/* One 8-byte-answer alarm request; @return the status, or -1. */
+static int
+alarm_call(struct vrtc_fe *fe, struct rtc_bufs *b, uint32_t len)
+{
+	uint32_t used = 0;
+
+	memset(b->resp, 0xAA, 64);
+	if (call(fe, b->req, len, b->resp, 8, &used) != 0 || used != 8)
+		return -1;
+	return vrtc_fe_rtc_status(b->resp, used);
+}
+
+/* Wait for one notification; @return its clock id, or -1 after 2 s. */
+static int
+alarm_wait(struct vrtc_fe *fe)
+{
+	int64_t deadline = now_ns(CLOCK_MONOTONIC) + CALL_TIMEOUT_NS;
+	struct vrtc_fe_alarm a;
+
+	while (vrtc_fe_alarm_poll(fe, &a, 1) == 0)
+		if (now_ns(CLOCK_MONOTONIC) > deadline)
+			return -1;
+	return a.clock_id;
+}
+
+/* The clock with ALARM_CAP, or -1. */
+static int
+alarm_clock(struct vrtc_fe *fe, struct rtc_bufs *b)
+{
+	uint32_t used;
+	uint16_t nb, i;
+
+	if (rtc_req(fe, b, VRTC_RTC_REQ_CFG, 0, 0, 8, 16, &used) != VRTC_RTC_S_OK || used != 16)
+		return -1;
+	nb = (uint16_t)(b->resp[8] | b->resp[9] << 8);
+	for (i = 0; i < nb; i++)
+		if (rtc_req(fe, b, VRTC_RTC_REQ_CLOCK_CAP, i, 0, 16, 16, &used) == VRTC_RTC_S_OK &&
+		    used == 16 && (b->resp[10] & VRTC_RTC_FLAG_ALARM_CAP) != 0)
+			return i;
+	return -1;
+}
+
+static int
+alarm_scenario(const char *path, int times, int expect_alarm)
+{
+	struct vrtc_fe_params p;
+	struct vrtc_fe_alarm_stats st;
+	struct vrtc_fe_alarm a;
+	struct rtc_bufs b;
+	struct vrtc_fe *fe = NULL;
+	uint64_t t = 0;
+	int rc, i, clk, en = -1, got;
+	uint32_t used = 0;
+
+	vrtc_fe_params_init(&p, VRTC_DEVICE_RTC);
+	p.name = "itest_alarm";
+	p.path = path;
+	p.queue_size = 64;
+	p.nb_queues = 2;
+	p.alarm = 1;
+	p.alarm_buffers = ALARM_BUFS;
+	b.req = rte_zmalloc(NULL, 64, 64);
+	b.resp = rte_zmalloc(NULL, 64, 64);
+	rc = b.req != NULL && b.resp != NULL ? vrtc_fe_create(&p, &fe) : -ENOMEM;
+	if (rc != 0) {
+		printf("FAIL connect %s: %s\n", path, strerror(-rc));
+		return 1;
+	}
+	vrtc_fe_alarm_stats_get(fe, &st);
+	if (!expect_alarm) {
+		CHECK(!vrtc_feature_has(vrtc_fe_features(fe), VRTC_VIRTIO_RTC_F_ALARM) &&
+		      st.posted == 0 && vrtc_fe_alarm_poll(fe, &a, 1) == 0,
+		      "no F_ALARM offered: connected without it, nothing posted",
+		      "features 0x%" PRIx64 ", %u posted", vrtc_fe_features(fe), st.posted);
+		goto out;
+	}
+	CHECK(vrtc_feature_has(vrtc_fe_features(fe), VRTC_VIRTIO_RTC_F_ALARM) &&
+	      st.posted == ALARM_BUFS, "F_ALARM negotiated, alarmq stocked",
+	      "features 0x%" PRIx64 ", %u posted", vrtc_fe_features(fe), st.posted);
+	clk = alarm_clock(fe, &b);
+	CHECK(clk >= 0, "a clock with ALARM_CAP", "none");
+	if (clk < 0)
+		goto out;
+	/* More notifications than buffers: each one is reposted. */
+	for (i = 0, got = 0; i < times; i++) {
+		uint64_t now = (uint64_t)now_ns(CLOCK_REALTIME);
+
+		if (alarm_call(fe, &b, vrtc_fe_rtc_set_alarm_req((void *)b.req, (uint16_t)clk,
+								  now - 1000000000u, 1)) !=
+		    VRTC_RTC_S_OK)
+			break;
+		if (alarm_wait(fe) != clk)
+			break;
+		if (alarm_call(fe, &b, vrtc_fe_rtc_set_alarm_enabled_req((void *)b.req,
+									  (uint16_t)clk, 0)) !=
+		    VRTC_RTC_S_OK)
+			break;
+		got++;
+	}
+	vrtc_fe_alarm_stats_get(fe, &st);
+	CHECK(got == times && st.notifications == (uint64_t)times &&
+	      st.reposted == (uint64_t)times && st.posted == ALARM_BUFS && st.short_bufs == 0 &&
+	      st.unknown == 0 && st.repost_failed == 0,
+	      "notifications decoded, every buffer reposted",
+	      "%d of %d rounds; notifications %" PRIu64 " reposted %" PRIu64 " posted %u short %"
+	      PRIu64 " unknown %" PRIu64, got, times, st.notifications, st.reposted, st.posted,
+	      st.short_bufs, st.unknown);
+	/* A reconnect: fresh rings, the alarmq stocked again, alarm state
+	 * cleared by the back-end. */
+	rc = vrtc_fe_disconnect(fe);
+	if (rc == 0)
+		rc = vrtc_fe_connect(fe);
+	vrtc_fe_alarm_stats_get(fe, &st);
+	CHECK(rc == 0 && st.posted == ALARM_BUFS, "reconnected, alarmq stocked again",
+	      "rc %d, %u posted", rc, st.posted);
+	memset(b.req, 0, 64);
+	vrtc_fe_rtc_read_alarm_req((void *)b.req, (uint16_t)clk);
+	memset(b.resp, 0xAA, 64);
+	rc = call(fe, b.req, 16, b.resp, 24, &used);
+	CHECK(rc == 0 && vrtc_fe_rtc_read_alarm_resp(b.resp, used, &t, &en) == VRTC_RTC_S_OK &&
+	      t == 0 && en == 0, "alarm state cleared by the reconnect",
+	      "rc %d used %u time %" PRIu64 " enabled %d", rc, used, t, en);
+	t = (uint64_t)now_ns(CLOCK_REALTIME) + 5000000u;
+	rc = alarm_call(fe, &b, vrtc_fe_rtc_set_alarm_req((void *)b.req, (uint16_t)clk, t, 1));
+	CHECK(rc == VRTC_RTC_S_OK && alarm_wait(fe) == clk,
+	      "an alarm 5 ms ahead fires after the reconnect", "status %d", rc);
+	alarm_call(fe, &b, vrtc_fe_rtc_set_alarm_enabled_req((void *)b.req, (uint16_t)clk, 0));
+out:
+	vrtc_fe_destroy(fe);
+	rte_free(b.req);
+	rte_free(b.resp);
+	return failures ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -716,11 +858,14 @@ main(int argc, char **argv)
 		{ "clocks", required_argument, NULL, 'c' }, { "tai-offset", required_argument, NULL, 't' },
 		{ "cross", required_argument, NULL, 'x' },  { "seconds", required_argument, NULL, 's' },
 		{ "times", required_argument, NULL, 'n' },  { "expect", required_argument, NULL, 'e' },
-		{ "smearing", required_argument, NULL, 'm' }, { NULL, 0, NULL, 0 },
+		{ "smearing", required_argument, NULL, 'm' },
+		{ "expect-alarm", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *rtc = NULL, *rng = NULL, *clocks = "utc+tai+mono+smeared", *scenario;
 	const char *expect = NULL;
 	int tai_offset = 37, cross = 0, times = 20, smearing = VRTC_RTC_SMEAR_NOON_LINEAR, n, c, rc;
+	int expect_alarm = 1;
 	double seconds = 2;
 
 	n = rte_eal_init(argc, argv);
@@ -747,6 +892,7 @@ main(int argc, char **argv)
 		case 's': seconds = atof(optarg); break;
 		case 'n': times = atoi(optarg); break;
 		case 'm': smearing = atoi(optarg); break;
+		case 'a': expect_alarm = atoi(optarg); break;
 		case 'e': expect = optarg; break;
 		default: return 2;
 		}
@@ -763,6 +909,8 @@ main(int argc, char **argv)
 		rc = reconnect(rtc, times);
 	else if (strcmp(scenario, "hotplug") == 0 && rtc != NULL)
 		rc = hotplug(rtc, times);
+	else if (strcmp(scenario, "alarm") == 0 && rtc != NULL)
+		rc = alarm_scenario(rtc, times, expect_alarm);
 	else
 		rc = 2;
 	if (rc == 2)

@@ -15,10 +15,10 @@ import sys
 # Every key each driver's probe accepts (drivers/vdev/*/..._vdev.c), in order.
 COMMON = ["iface", "client", "reconnect", "owner", "group", "mode", "lcore", "unsealed"]
 EXPECTED = {
-    "rtc_vhost": COMMON + ["clocks", "tai_offset", "cross_tsc"],
+    "rtc_vhost": COMMON + ["clocks", "tai_offset", "smear", "alarm", "cross_tsc"],
     "rng_vhost": COMMON + ["source", "rate", "reseed"],
     "rtc_virtio_user": ["path", "queue_size", "queues", "indirect", "event_idx",
-                        "connect_timeout_ms"],
+                        "connect_timeout_ms", "alarm"],
     "rng_virtio_user": ["path", "queue_size", "indirect", "event_idx", "connect_timeout_ms"],
 }
 

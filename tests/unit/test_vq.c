@@ -442,10 +442,10 @@ kick_suppression_event_idx(void)
 }
 
 static int
-reinit_dev_at(struct env *e, uint16_t last_avail, uint16_t used_idx)
+reinit_dev(struct env *e, uint16_t last_avail, uint16_t used_idx, int hold_bad_chains)
 {
 	struct vrtc_vq_config cfg = {
-		.name = "resumed",
+		.name = hold_bad_chains ? "holding" : "resumed",
 		.size = e->q.size,
 		.features = FEAT_ALL,
 		.mem = &e->g.mem,
@@ -454,10 +454,23 @@ reinit_dev_at(struct env *e, uint16_t last_avail, uint16_t used_idx)
 		.used_gpa = e->q.used_gpa,
 		.last_avail_idx = last_avail,
 		.used_idx = used_idx,
+		.hold_bad_chains = (uint8_t)hold_bad_chains,
 	};
 
 	vrtc_vq_fini(&e->q.dev);
 	return vrtc_vq_init_gpa(&e->q.dev, &cfg);
+}
+
+static int
+reinit_dev_at(struct env *e, uint16_t last_avail, uint16_t used_idx)
+{
+	return reinit_dev(e, last_avail, used_idx, 0);
+}
+
+static int
+reinit_holding(struct env *e, uint16_t last_avail, uint16_t used_idx)
+{
+	return reinit_dev(e, last_avail, used_idx, 1);
 }
 
 static void
@@ -493,26 +506,6 @@ resume_from_ring_base(void)
 	T_EQ_INT(reinit_dev_at(&e, 10, 6), 0);
 	T_EQ(vrtc_vq_inflight(&e.q.dev), 4);
 	env_fini(&e);
-}
-
-static int
-reinit_holding(struct env *e, uint16_t last_avail, uint16_t used_idx)
-{
-	struct vrtc_vq_config cfg = {
-		.name = "holding",
-		.size = e->q.size,
-		.features = FEAT_ALL,
-		.mem = &e->g.mem,
-		.desc_gpa = e->q.desc_gpa,
-		.avail_gpa = e->q.avail_gpa,
-		.used_gpa = e->q.used_gpa,
-		.last_avail_idx = last_avail,
-		.used_idx = used_idx,
-		.hold_bad_chains = 1,
-	};
-
-	vrtc_vq_fini(&e->q.dev);
-	return vrtc_vq_init_gpa(&e->q.dev, &cfg);
 }
 
 /*

@@ -79,8 +79,10 @@ static struct rte_vdev_driver rng_vhost_drv = {
 
 VRTC_VDEV_REGISTER(rtc_vhost, rtc_vhost_drv,
 	COMMON_PARAMS
-	"clocks=<utc+tai+mono[+phc:PATH:tai|utc]> "
+	"clocks=<utc+tai+mono+smeared[+phc:PATH:tai|utc]> "
 	"tai_offset=<auto|seconds> "
+	"smear=<noon|host> "
+	"alarm=<0|1|clock[+clock]> "
 	"cross_tsc=<0|1>");
 
 VRTC_VDEV_REGISTER(rng_vhost, rng_vhost_drv,

@@ -64,6 +64,10 @@ RTE_LOG_REGISTER(vrtc_logtype_frontend, vrtc.frontend, NOTICE);
 /* Completions collected per vrtc_drvq_get_used() call in a dequeue. */
 #define FE_DEQ_CHUNK 32
 #define FE_MEM_CB_NAME "vrtc_fe_mem"
+#define FE_DEFAULT_ALARM_BUFFERS 16
+/* Bytes of one alarmq buffer: one NOTIF_ALARM, each on its own 64 bytes. */
+#define FE_ALARM_BUF_BYTES sizeof(struct vrtc_rtc_notif_alarm)
+#define FE_ALARM_BUF_STRIDE 64
 
 #define BIT64(b) (UINT64_C(1) << (b))
 
@@ -105,6 +109,10 @@ struct vrtc_fe {
 	uint8_t local_warned; /* warned about a back-end in this process */
 	uint32_t nb_regions;  /* regions of the last table sent */
 	uint64_t connections;
+
+	/* alarmq (params.alarm): buffers owned by the front-end, EAL memory. */
+	uint8_t *alarm_bufs;
+	struct vrtc_fe_alarm_stats alarm_st;
 };
 
 /* Registry of front-ends by name; control path only. */
@@ -125,6 +133,7 @@ vrtc_fe_params_init(struct vrtc_fe_params *p, enum vrtc_device_type type)
 	p->queue_size = FE_DEFAULT_QUEUE_SIZE;
 	p->nb_queues = 1;
 	p->connect_timeout_ms = FE_DEFAULT_TIMEOUT_MS;
+	p->alarm_buffers = FE_DEFAULT_ALARM_BUFFERS;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -372,9 +381,11 @@ wanted_features(const struct vrtc_fe_params *p)
 		f |= BIT64(VRTC_VIRTIO_RING_F_INDIRECT_DESC);
 	if (!p->no_event_idx)
 		f |= BIT64(VRTC_VIRTIO_RING_F_EVENT_IDX);
-	/* Device bits: none. virtio-rtc's VIRTIO_RTC_F_ALARM is not accepted
-	 * until the front-end handles the alarmq; virtio-rng has none.
+	/* Device bits: virtio-rtc's VIRTIO_RTC_F_ALARM when asked for (the
+	 * front-end then keeps the alarmq stocked); virtio-rng has none.
 	 * VIRTIO_F_ACCESS_PLATFORM is never accepted: addresses are VAs. */
+	if (p->type == VRTC_DEVICE_RTC && p->alarm)
+		f |= BIT64(VRTC_VIRTIO_RTC_F_ALARM);
 	return f;
 }
 
@@ -441,6 +452,62 @@ queue_start(struct vrtc_fe *fe, uint16_t qid)
 	return ret;
 }
 
+static int
+alarm_active(const struct vrtc_fe *fe)
+{
+	return fe->alarm_bufs != NULL && fe->nb_queues > VRTC_RTC_ALARMQ &&
+	       vrtc_feature_has(fe->features, VRTC_VIRTIO_RTC_F_ALARM);
+}
+
+/* Make alarmq buffer @p i available (not yet published). The buffer is
+ * filled with a msg_type no device sends first: a completion that does not
+ * write it cannot pass for a notification. */
+static int
+alarm_post(struct vrtc_fe *fe, uint16_t i)
+{
+	struct fe_queue *q = &fe->q[VRTC_RTC_ALARMQ];
+	uint8_t *b = fe->alarm_bufs + (size_t)i * FE_ALARM_BUF_STRIDE;
+	struct vrtc_drvq_buf buf = { (uintptr_t)b, FE_ALARM_BUF_BYTES, 1 };
+
+	memset(b, 0xFF, FE_ALARM_BUF_BYTES);
+	/* Direct descriptors: the alarmq takes no indirect tables. */
+	if (vrtc_drvq_add(&q->drvq, &buf, 1, b) < 0)
+		return -ENOSPC;
+	fe->alarm_st.posted++;
+	return 0;
+}
+
+static void
+alarm_kick(struct fe_queue *q)
+{
+	static const uint64_t one = 1;
+
+	if (!vrtc_drvq_kick_prepare(&q->drvq))
+		return;
+	q->kicks++;
+	if (unlikely(write(q->kick_fd, &one, sizeof(one)) != (ssize_t)sizeof(one)))
+		q->kick_errors++;
+}
+
+/* After the rings are up: every alarmq buffer to the back-end. */
+static int
+alarm_stock(struct vrtc_fe *fe)
+{
+	uint16_t i;
+
+	fe->alarm_st.posted = 0;
+	if (!alarm_active(fe))
+		return 0;
+	for (i = 0; i < fe->params.alarm_buffers; i++)
+		if (alarm_post(fe, i) != 0) {
+			FE_LOG(ERR, fe->name, "alarmq: cannot post buffer %u of %u", i,
+			       fe->params.alarm_buffers);
+			return -ENOSPC;
+		}
+	alarm_kick(&fe->q[VRTC_RTC_ALARMQ]);
+	return 0;
+}
+
 /* Stop the rings (GET_VRING_BASE) and close everything. fe->lock held. */
 static void
 disconnect_locked(struct vrtc_fe *fe)
@@ -478,6 +545,7 @@ disconnect_locked(struct vrtc_fe *fe)
 	fe->connected = 0;
 	fe->features = 0;
 	fe->offered = 0;
+	fe->alarm_st.posted = 0;
 }
 
 /* The whole handshake. fe->lock held. */
@@ -544,14 +612,21 @@ connect_locked(struct vrtc_fe *fe)
 		if (ret != 0)
 			goto fail;
 	}
+	if (fe->params.alarm && !vrtc_feature_has(negotiated, VRTC_VIRTIO_RTC_F_ALARM))
+		FE_LOG(NOTICE, fe->name,
+		       "back-end does not offer VIRTIO_RTC_F_ALARM: no alarms, the alarmq stays "
+		       "idle");
+	ret = alarm_stock(fe);
+	if (ret != 0)
+		goto fail;
 	fe->connected = 1;
 	fe->connections++;
 	FE_LOG(INFO, fe->name,
 	       "connected to %s: %s, %u queue(s) of %u, features 0x%" PRIx64 " (offered 0x%" PRIx64
-	       "), protocol features 0x%" PRIx64 ", %" PRIu32 " memory region(s)%s",
+	       "), protocol features 0x%" PRIx64 ", %" PRIu32 " memory region(s)%s%s",
 	       fe->path, type_name(fe->params.type), fe->nb_queues, fe->params.queue_size,
 	       negotiated, offered, protocol, fe->nb_regions,
-	       fe->q[0].indirect ? ", indirect" : "");
+	       fe->q[0].indirect ? ", indirect" : "", alarm_active(fe) ? ", alarms" : "");
 	return 0;
 
 fail:
@@ -641,6 +716,20 @@ check_params(const struct vrtc_fe_params *p, struct vrtc_fe_params *out)
 	}
 	if (out->connect_timeout_ms == 0)
 		out->connect_timeout_ms = FE_DEFAULT_TIMEOUT_MS;
+	if (out->alarm) {
+		if (p->type != VRTC_DEVICE_RTC || out->nb_queues != 2) {
+			FE_LOG(ERR, name, "alarm needs an rtc front-end with 2 queues (the alarmq)");
+			return -EINVAL;
+		}
+		if (out->alarm_buffers == 0)
+			out->alarm_buffers = RTE_MIN((uint16_t)FE_DEFAULT_ALARM_BUFFERS,
+						     out->queue_size);
+		if (out->alarm_buffers > out->queue_size) {
+			FE_LOG(ERR, name, "%u alarm buffers do not fit a ring of %u",
+			       out->alarm_buffers, out->queue_size);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -680,6 +769,7 @@ fe_free(struct vrtc_fe *fe)
 		rte_free(fe->q[qid].ring);
 		rte_free(fe->q[qid].tables);
 	}
+	rte_free(fe->alarm_bufs);
 	pthread_mutex_destroy(&fe->lock);
 	rte_free(fe);
 }
@@ -734,6 +824,14 @@ fe_alloc(const struct vrtc_fe_params *p, int *err)
 			if (q->tables == NULL)
 				goto nomem;
 		}
+	}
+
+	if (p->alarm) {
+		fe->alarm_bufs = rte_zmalloc("vrtc_fe_alarm",
+					     (size_t)p->alarm_buffers * FE_ALARM_BUF_STRIDE,
+					     FE_ALARM_BUF_STRIDE);
+		if (fe->alarm_bufs == NULL)
+			goto nomem;
 	}
 
 	if (rte_mem_event_callback_register(FE_MEM_CB_NAME, mem_event, fe) == 0)
@@ -867,7 +965,8 @@ vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs
 	struct fe_queue *q = data_queue(fe, qid);
 	uint16_t i;
 
-	if (unlikely(q == NULL))
+	/* The alarmq of an alarm front-end is the front-end's own. */
+	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
 		return 0;
 	for (i = 0; i < n; i++) {
 		const struct vrtc_fe_req *r = &reqs[i];
@@ -926,7 +1025,7 @@ vrtc_fe_dequeue(struct vrtc_fe *fe, uint16_t qid, struct vrtc_fe_done *done, uin
 	struct vrtc_drvq_done d[FE_DEQ_CHUNK];
 	uint16_t nb = 0;
 
-	if (unlikely(q == NULL))
+	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
 		return 0;
 	while (nb < n) {
 		uint16_t want = RTE_MIN((uint16_t)(n - nb), (uint16_t)FE_DEQ_CHUNK);
@@ -959,4 +1058,61 @@ vrtc_fe_queue_broken(const struct vrtc_fe *fe, uint16_t qid)
 	if (fe == NULL || qid >= fe->nb_queues || !fe->connected)
 		return 0;
 	return fe->q[qid].drvq.broken != VRTC_DRVQ_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Alarms                                                                    */
+/* ------------------------------------------------------------------------ */
+
+uint16_t
+vrtc_fe_alarm_poll(struct vrtc_fe *fe, struct vrtc_fe_alarm *out, uint16_t n)
+{
+	struct fe_queue *q = data_queue(fe, VRTC_RTC_ALARMQ);
+	struct vrtc_drvq_done d[FE_DEQ_CHUNK];
+	uint16_t nb = 0, got, i, reposted = 0;
+
+	if (unlikely(q == NULL || !alarm_active(fe) || out == NULL))
+		return 0;
+	do {
+		/* One completion per notification slot left: what does not
+		 * fit stays on the ring. */
+		uint16_t want = RTE_MIN((uint16_t)(n - nb), (uint16_t)FE_DEQ_CHUNK);
+
+		got = want != 0 ? vrtc_drvq_get_used(&q->drvq, d, want) : 0;
+		for (i = 0; i < got; i++) {
+			const uint8_t *b = d[i].cookie;
+			uint16_t idx = (uint16_t)((b - fe->alarm_bufs) / FE_ALARM_BUF_STRIDE);
+			int rc = vrtc_fe_alarm_decode(b, d[i].len, &out[nb].clock_id);
+
+			fe->alarm_st.posted--;
+			if (rc == 0) {
+				fe->alarm_st.notifications++;
+				nb++;
+			} else if (rc == -EMSGSIZE) {
+				fe->alarm_st.short_bufs++;
+			} else {
+				fe->alarm_st.unknown++;
+			}
+			if (alarm_post(fe, idx) == 0) {
+				fe->alarm_st.reposted++;
+				reposted++;
+			} else {
+				fe->alarm_st.repost_failed++;
+			}
+		}
+	} while (got == FE_DEQ_CHUNK && nb < n);
+	if (reposted != 0)
+		alarm_kick(q);
+	if (unlikely(q->drvq.broken != VRTC_DRVQ_OK) && !q->broken_logged)
+		report_broken(fe, VRTC_RTC_ALARMQ, q);
+	return nb;
+}
+
+int
+vrtc_fe_alarm_stats_get(const struct vrtc_fe *fe, struct vrtc_fe_alarm_stats *st)
+{
+	if (fe == NULL || st == NULL)
+		return -EINVAL;
+	*st = fe->alarm_st;
+	return 0;
 }

@@ -34,6 +34,7 @@
 #define KEY_INDIRECT "indirect"
 #define KEY_EVENT_IDX "event_idx"
 #define KEY_CONNECT_TIMEOUT "connect_timeout_ms"
+#define KEY_ALARM "alarm"
 
 /* Longest socket path: what fits in sun_path with its terminating NUL. */
 #define MAX_PATH_LEN (sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1)
@@ -43,7 +44,7 @@
 
 static const char *const rtc_valid_arguments[] = {
 	KEY_PATH,      KEY_QUEUE_SIZE,	    KEY_QUEUES, KEY_INDIRECT,
-	KEY_EVENT_IDX, KEY_CONNECT_TIMEOUT, NULL,
+	KEY_EVENT_IDX, KEY_CONNECT_TIMEOUT, KEY_ALARM,	NULL,
 };
 
 static const char *const rng_valid_arguments[] = {
@@ -53,7 +54,7 @@ static const char *const rng_valid_arguments[] = {
 #define RTC_PARAMS                                                                                 \
 	KEY_PATH "=<socket path> " KEY_QUEUE_SIZE "=<power of 2, 1..32768> " KEY_QUEUES            \
 		 "=<1|2> " KEY_INDIRECT "=<0|1> " KEY_EVENT_IDX "=<0|1> " KEY_CONNECT_TIMEOUT      \
-		 "=<ms>"
+		 "=<ms> " KEY_ALARM "=<0|1>"
 #define RNG_PARAMS                                                                                 \
 	KEY_PATH "=<socket path> " KEY_QUEUE_SIZE "=<power of 2, 1..32768> " KEY_INDIRECT          \
 		 "=<0|1> " KEY_EVENT_IDX "=<0|1> " KEY_CONNECT_TIMEOUT "=<ms>"
@@ -109,6 +110,13 @@ apply(const char *dev, const char *key, const char *value, struct vrtc_fe_params
 			return -EINVAL;
 		}
 		p->connect_timeout_ms = (uint32_t)v;
+	} else if (strcmp(key, KEY_ALARM) == 0) {
+		if (vrtc_parse_u64(value, 0, 1, &v) != 0) {
+			FE_LOG(ERR, dev, "%s=%s: expected 0 or 1 (VIRTIO_RTC_F_ALARM, needs %s=2)",
+			       key, value, KEY_QUEUES);
+			return -EINVAL;
+		}
+		p->alarm = (int)v;
 	}
 	return 0;
 }

@@ -461,6 +461,25 @@ on_destroy_connection(int vid)
 	pthread_mutex_unlock(&vrtc_device_lock);
 }
 
+/*
+ * rte_vhost calls new_device once every ring it has seen a message for is
+ * ready. destroy_device (a GET_VRING_BASE of any one ring) made us forget
+ * the readiness of all of them, but a ring the front-end did not stop gets
+ * no vring_state_changed again: every ring rte_vhost has set up is ready.
+ */
+static void
+mark_set_up_rings_ready(struct vrtc_device *dev, int vid)
+{
+	struct rte_vhost_vring vr;
+	uint16_t i;
+
+	for (i = 0; i < dev->nb_queues; i++) {
+		if (rte_vhost_get_vhost_vring(vid, i, &vr) == 0 && vr.desc != NULL &&
+		    vr.avail != NULL && vr.used != NULL)
+			dev->queues[i].ring_ready = 1;
+	}
+}
+
 static int
 on_new_device(int vid)
 {
@@ -470,6 +489,7 @@ on_new_device(int vid)
 	dev = device_of_vid(vid);
 	if (dev != NULL) {
 		conn_of(dev)->dev_running = 1;
+		mark_set_up_rings_ready(dev, vid);
 		reconcile_device(dev);
 		VRTC_DLOG(transport, INFO, dev, "driver ready, features 0x%" PRIx64,
 			  dev->features);
