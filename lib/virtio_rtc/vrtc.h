@@ -189,7 +189,10 @@ struct vrtc_device_params {
 	int (*app_entropy_fill)(void *ctx, void *buf, size_t len);
 	void *app_entropy_ctx;
 
-	uint64_t reserved[8]; /**< must be zero (vrtc_device_params_init) */
+	/** Experimental: also offer VIRTIO_F_RING_PACKED (`packed=1`); a
+	 * driver that accepts it gets packed rings. Default 0: split only. */
+	uint64_t packed_ring;
+	uint64_t reserved[7]; /**< must be zero (vrtc_device_params_init) */
 };
 
 struct vrtc_device;

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 # Every key each driver's probe accepts (drivers/vdev/*/..._vdev.c), in order.
-COMMON = ["iface", "client", "reconnect", "owner", "group", "mode", "lcore", "unsealed"]
+COMMON = ["iface", "client", "reconnect", "owner", "group", "mode", "lcore", "unsealed", "packed"]
 EXPECTED = {
     "rtc_vhost": COMMON + ["clocks", "tai_offset", "smear", "alarm", "cross_tsc"],
     "rng_vhost": COMMON + ["source", "rate", "reseed"],

@@ -75,7 +75,8 @@ static struct rte_vdev_driver rng_vhost_drv = {
 	"group=<group|gid> "                                                                 \
 	"mode=<octal> "                                                                      \
 	"lcore=<worker lcore> "                                                              \
-	"unsealed=<0|1> "
+	"unsealed=<0|1> "                                                                    \
+	"packed=<0|1> "
 
 VRTC_VDEV_REGISTER(rtc_vhost, rtc_vhost_drv,
 	COMMON_PARAMS

@@ -19,6 +19,7 @@
 
 #include "device.h"
 #include "device_args.h"
+#include "queue_ring.h"
 #include "vrtc_args.h"
 #include "entropy.h"
 #include "rate_limit.h"
@@ -46,8 +47,8 @@ rng_of(const struct vrtc_device *dev)
 	return dev->priv;
 }
 
-static uint16_t
-rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
+VRTC_Q_INLINE uint16_t
+rng_serve_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 {
 	struct rng_dev *rng = rng_of(q->owner);
 	struct vrtc_rate_limit *rl = &rng->limit;
@@ -64,7 +65,7 @@ rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 		vrtc_entropy_quiesce(rng->source);
 		return 0;
 	}
-	n = vrtc_vq_avail(&q->vq, burst);
+	n = vrtc_q_avail(q, packed, burst);
 	if (n == 0) {
 		/* Idle: no delivered entropy stays in the source's pool. */
 		vrtc_entropy_quiesce(rng->source);
@@ -82,7 +83,7 @@ rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 			q->held_back = 1;
 			break;
 		}
-		rc = vrtc_vq_pop(&q->vq, &chain);
+		rc = vrtc_q_pop(q, packed, &chain);
 
 		if (rc != 0) {
 			if (rc == -EBADMSG)
@@ -91,12 +92,19 @@ rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 		}
 		len = vrtc_rng_handle(rng->source, &chain,
 				      (uint32_t)RTE_MIN((size_t)max_bytes, ready), &rng->stats);
-		vrtc_vq_push(&q->vq, chain.head, len);
+		vrtc_q_push(q, packed, chain.head, len);
 		done++;
 		if (limited && !vrtc_rate_limit_consume(rl, len))
 			break; /* the rest of the burst waits */
 	}
 	return done;
+}
+
+/* The layout is chosen once per burst. */
+static uint16_t
+rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
+{
+	return q->packed ? rng_serve_ring(q, burst, 1) : rng_serve_ring(q, burst, 0);
 }
 
 /* How long a file source with nothing ready is left before the poller looks

@@ -35,6 +35,7 @@
 #include "clock_phc.h"
 #include "device.h"
 #include "device_args.h"
+#include "queue_ring.h"
 #include "vrtc_args.h"
 #include "rtc_model.h"
 #include "vrtc_wire.h"
@@ -44,6 +45,16 @@
 #define HELD_MASK (VRTC_VRING_MAX_SIZE - 1)
 /* Busy polling looks at armed alarms at least this often. */
 #define ALARM_BUSY_RECHECK_NS UINT64_C(1000000)
+
+/* The first VRTC_RTC_NOTIF_BYTES writable bytes of a held packed buffer,
+ * as guest-physical ranges (each segment has at least one byte). */
+struct held_gpa {
+	uint8_t nb;
+	struct {
+		uint64_t gpa;
+		uint32_t len;
+	} seg[VRTC_RTC_NOTIF_BYTES];
+};
 
 /* The alarmq's held buffers and alarm timing (the poller's, while running). */
 struct alarmq {
@@ -55,6 +66,11 @@ struct alarmq {
 	uint64_t check_tsc;		   /* ... as a TSC value, with the busy recheck */
 	uint64_t short_buffers;		   /* completed empty: under 16 writable bytes */
 	uint64_t bad_buffers;		   /* completed empty: bad chain */
+	/* Packed rings: where each held buffer's notification goes, by buffer
+	 * id, as guest addresses (queue size entries, from queue_starting).
+	 * Used descriptors overwrite a held chain's ring slots, so it cannot
+	 * be walked again as a split chain is. */
+	struct held_gpa *gpa;
 };
 
 struct rtc_dev {
@@ -396,6 +412,7 @@ rtc_teardown(struct vrtc_device *dev)
 	struct rtc_dev *rtc = rtc_of(dev);
 
 	if (rtc != NULL) {
+		rte_free(rtc->alarmq.gpa);
 		vrtc_host_clock_cfg_fini(&rtc->clock_cfg);
 		vrtc_phc_destroy(rtc->phc);
 	}
@@ -417,24 +434,32 @@ rtc_features_set(struct vrtc_device *dev, uint64_t negotiated)
 
 /* ---- data path ----------------------------------------------------------------------- */
 
-static uint16_t
-rtc_serve_requestq(struct vrtc_queue *q, uint16_t burst)
+VRTC_Q_INLINE uint16_t
+rtc_serve_requestq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 {
 	struct vrtc_rtc_model *model = &rtc_of(q->owner)->model;
 	struct vrtc_chain chain;
-	uint16_t n = vrtc_vq_avail(&q->vq, burst), i;
+	uint16_t n = vrtc_q_avail(q, packed, burst), i;
 
 	for (i = 0; i < n; i++) {
-		int rc = vrtc_vq_pop(&q->vq, &chain);
+		int rc = vrtc_q_pop(q, packed, &chain);
 
 		if (rc != 0) {
 			if (rc == -EBADMSG)
 				continue; /* completed with length 0 and counted */
 			break;		  /* ring broken */
 		}
-		vrtc_vq_push(&q->vq, chain.head, vrtc_rtc_handle(model, &chain));
+		vrtc_q_push(q, packed, chain.head, vrtc_rtc_handle(model, &chain));
 	}
 	return n;
+}
+
+/* The layout is chosen once per burst. */
+static uint16_t
+rtc_serve_requestq(struct vrtc_queue *q, uint16_t burst)
+{
+	return q->packed ? rtc_serve_requestq_ring(q, burst, 1)
+			 : rtc_serve_requestq_ring(q, burst, 0);
 }
 
 /* ---- alarmq ------------------------------------------------------------------------ */
@@ -483,14 +508,78 @@ alarms_due(const struct rtc_dev *rtc)
 
 /* Complete what can be completed, in FIFO order: bad and short buffers
  * empty, the others with a notification while one is pending. */
-static uint16_t
-alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc)
+/* Packed: keep the guest addresses of the first VRTC_RTC_NOTIF_BYTES
+ * writable bytes of a popped buffer (hint: the engine's translation cache
+ * is not ours to touch, a local one is as good for a rare path). */
+static void
+held_gpa_save(struct held_gpa *h, const struct vrtc_mem *mem, const struct vrtc_chain *chain)
+{
+	uint32_t want = VRTC_RTC_NOTIF_BYTES;
+	uint16_t i;
+
+	h->nb = 0;
+	for (i = 0; i < chain->nb_writable && want != 0; i++) {
+		const struct vrtc_seg *sg = vrtc_chain_writable_seg(chain, i);
+		uint64_t hva = (uint64_t)(uintptr_t)sg->addr;
+		uint32_t len = sg->len < want ? sg->len : want, r;
+
+		/* The walker put every segment inside one region of @p mem. */
+		for (r = 0; r < mem->nb_regions; r++) {
+			const struct vrtc_mem_region *reg = &mem->regions[r];
+
+			if (hva >= reg->hva && hva - reg->hva < reg->size)
+				break;
+		}
+		if (r == mem->nb_regions) {
+			h->nb = 0; /* cannot happen: the buffer is completed empty */
+			return;
+		}
+		h->seg[h->nb].gpa = mem->regions[r].gpa + (hva - mem->regions[r].hva);
+		h->seg[h->nb].len = len;
+		h->nb++;
+		want -= len;
+	}
+	if (want != 0)
+		h->nb = 0;
+}
+
+/* Packed: translate a held buffer again through the current map into
+ * @p segs (VRTC_RTC_NOTIF_BYTES entries). 0, or -EBADMSG when a range is
+ * no longer guest memory. */
+static int
+held_gpa_chain(const struct held_gpa *h, const struct vrtc_mem *mem, uint16_t id,
+	       struct vrtc_seg *segs, struct vrtc_chain *chain)
+{
+	uint32_t hint = 0, total = 0;
+	uint8_t i;
+
+	if (h->nb == 0)
+		return -EBADMSG;
+	for (i = 0; i < h->nb; i++) {
+		segs[i].addr = vrtc_mem_translate(mem, &hint, h->seg[i].gpa, h->seg[i].len);
+		if (segs[i].addr == NULL)
+			return -EBADMSG;
+		segs[i].len = h->seg[i].len;
+		total += h->seg[i].len;
+	}
+	chain->head = id;
+	chain->nb_readable = 0;
+	chain->nb_writable = h->nb;
+	chain->readable_bytes = 0;
+	chain->writable_bytes = total;
+	chain->segs = segs;
+	return 0;
+}
+
+VRTC_Q_INLINE uint16_t
+alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc, const int packed)
 {
 	struct alarmq *aq = &rtc->alarmq;
+	struct vrtc_seg segs[VRTC_RTC_NOTIF_BYTES];
 	struct vrtc_chain chain;
 	uint16_t done = 0;
 
-	if (vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
+	if (vrtc_q_broken(q))
 		return 0; /* the guest broke the ring: nothing more is completed */
 	while (aq->count != 0) {
 		uint16_t e = aq->held[aq->first], head = (uint16_t)(e & ~HELD_BAD);
@@ -502,7 +591,11 @@ alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc)
 			if (!vrtc_rtc_alarm_pending(&rtc->model))
 				break;
 			/* Translated again: the buffer was popped bursts ago. */
-			rc = vrtc_vq_chain_again(&q->vq, head, &chain);
+			if (packed)
+				rc = held_gpa_chain(&aq->gpa[head], q->vqp.mem, head, segs,
+						    &chain);
+			else
+				rc = vrtc_vq_chain_again(&q->vq, head, &chain);
 			if (rc == -EIO)
 				break; /* queue broken: nothing more is completed */
 			if (rc != 0)
@@ -512,7 +605,7 @@ alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc)
 			else
 				len = vrtc_rtc_alarm_deliver(&rtc->model, &chain);
 		}
-		vrtc_vq_push(&q->vq, head, len);
+		vrtc_q_push(q, packed, head, len);
 		aq->first = (uint16_t)((aq->first + 1) & HELD_MASK);
 		aq->count--;
 		done++;
@@ -520,8 +613,8 @@ alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc)
 	return done;
 }
 
-static uint16_t
-rtc_serve_alarmq(struct vrtc_queue *q, uint16_t burst)
+VRTC_Q_INLINE uint16_t
+rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 {
 	struct rtc_dev *rtc = rtc_of(q->owner);
 	struct alarmq *aq = &rtc->alarmq;
@@ -531,9 +624,9 @@ rtc_serve_alarmq(struct vrtc_queue *q, uint16_t burst)
 	/* Without F_ALARM there is no alarmq: its buffers are not touched. */
 	if (!alarms_negotiated(rtc))
 		return 0;
-	n = vrtc_vq_avail(&q->vq, burst);
+	n = vrtc_q_avail(q, packed, burst);
 	for (i = 0; i < n; i++) {
-		int rc = vrtc_vq_pop(&q->vq, &chain);
+		int rc = vrtc_q_pop(q, packed, &chain);
 		uint16_t e;
 
 		if (rc == 0) {
@@ -541,6 +634,8 @@ rtc_serve_alarmq(struct vrtc_queue *q, uint16_t burst)
 			if (chain.writable_bytes < VRTC_RTC_NOTIF_BYTES) {
 				e |= HELD_BAD;
 				aq->short_buffers++;
+			} else if (packed) {
+				held_gpa_save(&aq->gpa[chain.head], q->vqp.mem, &chain);
 			}
 		} else if (rc == -EBADMSG) {
 			e = (uint16_t)(chain.head | HELD_BAD);
@@ -555,8 +650,15 @@ rtc_serve_alarmq(struct vrtc_queue *q, uint16_t burst)
 	}
 	if (alarms_due(rtc))
 		alarms_evaluate(rtc, monotonic_ns());
-	work = alarmq_complete(q, rtc);
+	work = alarmq_complete(q, rtc, packed);
 	return (uint16_t)(work + i);
+}
+
+/* The layout is chosen once per burst. */
+static uint16_t
+rtc_serve_alarmq(struct vrtc_queue *q, uint16_t burst)
+{
+	return q->packed ? rtc_serve_alarmq_ring(q, burst, 1) : rtc_serve_alarmq_ring(q, burst, 0);
 }
 
 static uint64_t
@@ -565,7 +667,7 @@ rtc_alarmq_deadline(struct vrtc_queue *q, uint64_t mono_now_ns)
 	struct rtc_dev *rtc = rtc_of(q->owner);
 	struct alarmq *aq = &rtc->alarmq;
 
-	if (!alarms_negotiated(rtc) || vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
+	if (!alarms_negotiated(rtc) || vrtc_q_broken(q))
 		return UINT64_MAX;
 	if (rtc->model.alarms_dirty || mono_now_ns >= aq->deadline_ns ||
 	    vrtc_poller_clock_steps() != aq->clock_steps)
@@ -587,6 +689,21 @@ rtc_queue_stopped(struct vrtc_device *dev, struct vrtc_queue *q)
 		return;
 	aq->first = 0;
 	aq->count = 0;
+	rte_free(aq->gpa);
+	aq->gpa = NULL;
+}
+
+/* A packed alarmq keeps its held buffers' guest addresses by buffer id. */
+static int
+rtc_queue_starting(struct vrtc_device *dev, struct vrtc_queue *q)
+{
+	struct alarmq *aq = &rtc_of(dev)->alarmq;
+
+	if (q->qid != VRTC_RTC_ALARMQ || !q->packed)
+		return 0;
+	rte_free(aq->gpa);
+	aq->gpa = rte_zmalloc("vrtc_alarmq_gpa", sizeof(*aq->gpa) * vrtc_q_size(q), 0);
+	return aq->gpa != NULL ? 0 : -ENOMEM;
 }
 
 /* A new front-end is a new guest, maybe another one: it gets no alarm of
@@ -841,6 +958,7 @@ const struct vrtc_device_ops vrtc_rtc_device_ops = {
 	.teardown = rtc_teardown,
 	.offered_features = rtc_offered_features,
 	.features_set = rtc_features_set,
+	.queue_starting = rtc_queue_starting,
 	.queue_stopped = rtc_queue_stopped,
 	.disconnected = rtc_disconnected,
 	.stats_get = rtc_stats_get,

@@ -21,6 +21,7 @@
 #include "device.h"
 #include "fault_watch.h"
 #include "guest_fault.h"
+#include "queue_ring.h"
 
 #define F(bit) (UINT64_C(1) << (bit))
 
@@ -263,6 +264,16 @@ check_params(const struct vrtc_device_params *p)
 	return vrtc_device_iface_check(p);
 }
 
+/* Release the engine of @p q, whichever it is. */
+static void
+queue_fini(struct vrtc_queue *q)
+{
+	if (q->packed)
+		vrtc_vqp_fini(&q->vqp);
+	else
+		vrtc_vq_fini(&q->vq);
+}
+
 static void
 device_free(struct vrtc_device *dev)
 {
@@ -270,7 +281,7 @@ device_free(struct vrtc_device *dev)
 
 	for (i = 0; i < dev->nb_queues; i++) {
 		if (dev->queues[i].vq_valid)
-			vrtc_vq_fini(&dev->queues[i].vq);
+			queue_fini(&dev->queues[i]);
 	}
 	vrtc_device_mem_unmapping(dev);
 	if (dev->ops->teardown != NULL)
@@ -314,6 +325,9 @@ vrtc_device_create(const struct vrtc_device_params *p, struct vrtc_device **out)
 		return rc;
 	}
 	dev->offered_features = TRANSPORT_FEATURES | dev->ops->offered_features(dev);
+	/* Experimental: packed rings only when asked for (packed=1). */
+	if (p->packed_ring)
+		dev->offered_features |= F(VRTC_VIRTIO_F_RING_PACKED);
 	dev->fault_owner = vrtc_fault_watch_attach();
 
 	pthread_mutex_lock(&vrtc_device_lock);
@@ -446,12 +460,57 @@ vrtc_device_destroy_all(void)
 /* ---- queue hand-over (transport callbacks, lock held) ------------------------------ */
 
 static void
-totals_add(struct vrtc_queue_totals *t, const struct vrtc_vq_stats *vs)
+totals_add(struct vrtc_queue_totals *t, const struct vrtc_queue *q)
 {
-	t->bad_chains += vs->bad_chains;
-	t->notify_suppressed += vs->notify_suppressed;
-	t->polls += vs->polls;
-	t->polls_empty += vs->polls_empty;
+	if (q->packed) {
+		const struct vrtc_vqp_stats *vs = &q->vqp.stats;
+
+		t->bad_chains += vs->bad_chains;
+		t->notify_suppressed += vs->notify_suppressed;
+		t->polls += vs->polls;
+		t->polls_empty += vs->polls_empty;
+		t->bad_push += vs->bad_push;
+	} else {
+		const struct vrtc_vq_stats *vs = &q->vq.stats;
+
+		t->bad_chains += vs->bad_chains;
+		t->notify_suppressed += vs->notify_suppressed;
+		t->polls += vs->polls;
+		t->polls_empty += vs->polls_empty;
+	}
+}
+
+/*
+ * Where a stopped ring resumes. A holding queue completes in order:
+ * everything between the used and the avail position is held, and handed
+ * back by rewinding over it.
+ *  - split: used_idx is the avail index of the first held chain;
+ *  - packed: each used descriptor is written at the used offset, which
+ *    then moves on by its chain's descriptor count, so with in-order
+ *    completion the used offset (and its wrap counter) is where the first
+ *    held chain starts. The driver does not touch those slots while their
+ *    buffers are outstanding (a driver reuses a slot only once the device
+ *    marked it used), so they still hold the chains as made available.
+ */
+static void
+queue_stop_base(struct vrtc_device *dev, struct vrtc_queue *q)
+{
+	uint16_t held;
+
+	if (q->packed) {
+		uint16_t used = vrtc_vqp_used_off_wrap(&q->vqp);
+
+		q->stop_avail_idx = q->holds_buffers ? used : vrtc_vqp_avail_off_wrap(&q->vqp);
+		q->stop_used_idx = used;
+		held = q->holds_buffers ? vrtc_vqp_inflight(&q->vqp) : 0;
+	} else {
+		q->stop_avail_idx = q->holds_buffers ? q->vq.used_idx : q->vq.last_avail_idx;
+		q->stop_used_idx = q->vq.used_idx;
+		held = q->holds_buffers ? (uint16_t)(q->vq.last_avail_idx - q->vq.used_idx) : 0;
+	}
+	if (held != 0)
+		VRTC_DLOG(device, DEBUG, dev, "queue %u: %u held buffers handed back", q->qid,
+			  held);
 }
 
 void
@@ -465,23 +524,16 @@ vrtc_device_queues_stop(struct vrtc_device *dev)
 		if (!q->vq_valid)
 			continue;
 		vrtc_poller_queue_quiesce(q);
-		if (vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
+		if (vrtc_q_broken(q))
 			VRTC_DLOG(device, NOTICE, dev,
 				  "queue %u was broken by the guest (%s); a device reset clears it",
-				  q->qid, vrtc_vq_broken_name(vrtc_vq_broken(&q->vq)));
+				  q->qid, vrtc_q_broken_name(q));
 		/* The counters of this ring's life go on in the totals. */
-		totals_add(&q->totals, &q->vq.stats);
-		/* A holding queue completes in order: everything between
-		 * used_idx and last_avail_idx is held, and handed back by
-		 * rewinding over it. */
-		q->stop_avail_idx = q->holds_buffers ? q->vq.used_idx : q->vq.last_avail_idx;
-		q->stop_used_idx = q->vq.used_idx;
-		if (q->holds_buffers && q->vq.used_idx != q->vq.last_avail_idx)
-			VRTC_DLOG(device, DEBUG, dev, "queue %u: %u held buffers handed back",
-				  q->qid, (uint16_t)(q->vq.last_avail_idx - q->vq.used_idx));
+		totals_add(&q->totals, q);
+		queue_stop_base(dev, q);
 		if (dev->ops->queue_stopped != NULL)
 			dev->ops->queue_stopped(dev, q);
-		vrtc_vq_fini(&q->vq);
+		queue_fini(q);
 		q->vq_valid = 0;
 		q->callfd = -1;
 		q->kickfd = -1;
@@ -575,11 +627,49 @@ vrtc_device_wants_service(const struct vrtc_device *dev)
 	return 0;
 }
 
+/* Set the engine of @p q up over @p ring. */
+static int
+queue_init(struct vrtc_device *dev, struct vrtc_queue *q, const struct vrtc_queue_ring *ring)
+{
+	if (vrtc_feature_has(dev->features, VRTC_VIRTIO_F_RING_PACKED)) {
+		struct vrtc_vqp_config c;
+
+		memset(&c, 0, sizeof(c));
+		c.name = ring->name;
+		c.size = ring->size;
+		c.features = dev->features;
+		c.mem = dev->mem;
+		c.desc = ring->desc;
+		c.driver = ring->driver;
+		c.device = ring->device;
+		c.avail_off_wrap = ring->last_avail;
+		c.used_off_wrap = ring->last_used;
+		c.hold_bad_chains = q->holds_buffers;
+		q->packed = 1;
+		return vrtc_vqp_init(&q->vqp, &c);
+	} else {
+		struct vrtc_vq_config c;
+
+		memset(&c, 0, sizeof(c));
+		c.name = ring->name;
+		c.size = ring->size;
+		c.features = dev->features;
+		c.mem = dev->mem;
+		c.desc = ring->desc;
+		c.avail = ring->driver;
+		c.used = ring->device;
+		c.last_avail_idx = ring->last_avail;
+		c.used_idx = ring->last_used;
+		c.hold_bad_chains = q->holds_buffers;
+		q->packed = 0;
+		return vrtc_vq_init(&q->vq, &c);
+	}
+}
+
 int
 vrtc_device_queue_start(struct vrtc_device *dev, struct vrtc_queue *q,
-			const struct vrtc_vq_config *cfg, int callfd, int kickfd)
+			const struct vrtc_queue_ring *ring, int callfd, int kickfd)
 {
-	struct vrtc_vq_config c = *cfg;
 	int rc;
 
 	if (dev->closing || dev->poller == NULL || dev->mem == NULL || !q->served ||
@@ -587,18 +677,22 @@ vrtc_device_queue_start(struct vrtc_device *dev, struct vrtc_queue *q,
 		return -EAGAIN;
 	if (q->vq_valid)
 		return -EBUSY; /* the transport must stop the queues first */
-	c.features = dev->features;
-	c.mem = dev->mem;
-	c.hold_bad_chains = q->holds_buffers;
-	rc = vrtc_vq_init(&q->vq, &c);
+	rc = queue_init(dev, q, ring);
 	if (rc != 0)
 		return rc;
+	if (dev->ops->queue_starting != NULL) {
+		rc = dev->ops->queue_starting(dev, q);
+		if (rc != 0) {
+			queue_fini(q);
+			return rc;
+		}
+	}
 	q->vq_valid = 1;
 	q->callfd = callfd;
 	q->kickfd = kickfd;
 	/* Pollers ask the guest not to kick; a poller preparing to sleep
 	 * turns kicks back on. */
-	vrtc_vq_kicks_disable(&q->vq);
+	vrtc_q_kicks_disable(q, q->packed);
 	vrtc_poller_queue_publish(q);
 	vrtc_poller_wake(dev->poller);
 	return 0;
@@ -648,14 +742,14 @@ vrtc_device_stats_get(const struct vrtc_device *dev, struct vrtc_device_stats *s
 		if (!q->served)
 			continue;
 		if (q->vq_valid)
-			totals_add(&t, &q->vq.stats);
+			totals_add(&t, q);
 		st->bad_chains += t.bad_chains;
 		st->notify_suppressed += t.notify_suppressed;
 		st->polls += t.polls;
 		st->polls_empty += t.polls_empty;
 		st->notifications += q->interrupts;
 		st->running |= __atomic_load_n(&q->running, __ATOMIC_RELAXED);
-		if (q->vq_valid && vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
+		if (q->vq_valid && vrtc_q_broken(q))
 			st->broken_queues++;
 	}
 	dev->ops->stats_get(dev, st);

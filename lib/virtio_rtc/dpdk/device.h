@@ -64,6 +64,11 @@ struct vrtc_device_ops {
 	 * again when it restarts).
 	 */
 	void (*queue_stopped)(struct vrtc_device *dev, struct vrtc_queue *q);
+	/**
+	 * Optional: queue @p q's ring is set up (q->packed says which engine)
+	 * and about to be handed to the poller. 0, or -errno: not served.
+	 */
+	int (*queue_starting)(struct vrtc_device *dev, struct vrtc_queue *q);
 	/** Optional: the front-end went away (every queue is stopped). */
 	void (*disconnected)(struct vrtc_device *dev);
 	/** Counters of the model, added to the generic ones. */
@@ -163,7 +168,11 @@ void vrtc_device_disconnected(struct vrtc_device *dev);
  */
 void vrtc_device_queues_stop(struct vrtc_device *dev);
 
-/** Where queue @p q last stopped (last avail index, used index). */
+/**
+ * Where queue @p q last stopped (last avail index, used index), in
+ * GET/SET_VRING_BASE's encoding: for a packed ring bit 15 of each is its
+ * wrap counter.
+ */
 void vrtc_device_queue_base(const struct vrtc_queue *q, uint16_t *last_avail, uint16_t *used);
 
 /**
@@ -185,13 +194,27 @@ void vrtc_device_mem_unmapping(struct vrtc_device *dev);
 /** Tell the device type the negotiated features (before queues start). */
 void vrtc_device_features_set(struct vrtc_device *dev, uint64_t features);
 
+/** A ring as the transport found it, split or packed. */
+struct vrtc_queue_ring {
+	const char *name; /* for log lines; copied */
+	uint16_t size;
+	/* Host addresses: split descriptor table, avail and used rings;
+	 * packed descriptor ring, driver and device event areas. */
+	void *desc, *driver, *device;
+	/* Where to resume, GET/SET_VRING_BASE's encoding (packed: bit 15
+	 * the wrap counter). */
+	uint16_t last_avail;
+	uint16_t last_used;
+};
+
 /**
- * Initialise queue @p q from @p cfg (features and memory are the device's)
- * and hand it to the poller. @return 0, -EAGAIN (the device cannot serve
- * now: not attached, closing), or the engine's -errno.
+ * Initialise queue @p q over @p ring (features and memory are the device's:
+ * VIRTIO_F_RING_PACKED negotiated gives the packed engine) and hand it to
+ * the poller. @return 0, -EAGAIN (the device cannot serve now: not
+ * attached, closing), or the engine's -errno.
  */
 int vrtc_device_queue_start(struct vrtc_device *dev, struct vrtc_queue *q,
-			    const struct vrtc_vq_config *cfg, int callfd, int kickfd);
+			    const struct vrtc_queue_ring *ring, int callfd, int kickfd);
 
 /**
  * Take every device whose guest memory raised a contained SIGBUS out of

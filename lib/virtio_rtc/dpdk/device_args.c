@@ -47,6 +47,7 @@
 #define K_MODE "mode"
 #define K_LCORE "lcore"
 #define K_UNSEALED "unsealed"
+#define K_PACKED "packed"
 
 static unsigned int probe_errors;
 
@@ -102,6 +103,16 @@ static int
 on_unsealed(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 {
 	return vrtc_arg_bool(ctx, key, value, &ctx->p->allow_unsealed_memory);
+}
+
+static int
+on_packed(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
+{
+	int v, rc = vrtc_arg_bool(ctx, key, value, &v);
+
+	if (rc == 0)
+		ctx->p->packed_ring = (uint64_t)v;
+	return rc;
 }
 
 static int
@@ -187,7 +198,7 @@ on_lcore(struct vrtc_arg_ctx *ctx, const char *key, const char *value)
 static const struct vrtc_arg_key common_keys[] = {
 	{ K_IFACE, on_iface },	 { K_CLIENT, on_client }, { K_RECONNECT, on_reconnect },
 	{ K_OWNER, on_owner },	 { K_GROUP, on_group },	  { K_MODE, on_mode },
-	{ K_LCORE, on_lcore },	 { K_UNSEALED, on_unsealed },
+	{ K_LCORE, on_lcore },	 { K_UNSEALED, on_unsealed }, { K_PACKED, on_packed },
 };
 
 struct dispatch {

@@ -47,6 +47,7 @@
 #include <rte_service_component.h>
 
 #include "poller.h"
+#include "queue_ring.h"
 #include "vrtc_internal.h"
 
 #define DEFAULT_BURST 32
@@ -239,7 +240,9 @@ vrtc_poller_queues_remove(struct vrtc_poller *p, struct vrtc_queue *const *qs, u
 static inline void
 signal_guest(struct vrtc_queue *q)
 {
-	if (vrtc_vq_flush(&q->vq) && q->callfd >= 0) {
+	int need = q->packed ? vrtc_q_flush(q, 1) : vrtc_q_flush(q, 0);
+
+	if (need && q->callfd >= 0) {
 		/* One syscall per burst, and only when the guest asked. */
 		eventfd_write(q->callfd, 1);
 		q->interrupts++;
@@ -348,7 +351,7 @@ sleep_arm(struct vrtc_poller *p, const struct queue_set *set)
 			return -EAGAIN; /* the driver polls: no kick will come */
 		/* Work arrived meanwhile — unless the buffers there are the
 		 * ones the queue holds back (its deadline says when). */
-		if (vrtc_vq_kicks_enable(&q->vq) && !(q->held_back && q->deadline != NULL))
+		if (vrtc_q_kicks_enable(q, q->packed) && !(q->held_back && q->deadline != NULL))
 			return -EAGAIN;
 		if (epoll_add(p->epfd, q->kickfd) != 0)
 			return -EAGAIN;
@@ -499,7 +502,7 @@ vrtc_poller_sleep_end(struct vrtc_poller *p)
 		struct vrtc_queue *q = set->q[i];
 
 		if (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
-			vrtc_vq_kicks_disable(&q->vq);
+			vrtc_q_kicks_disable(q, q->packed);
 	}
 	rte_rcu_qsbr_thread_offline(qsbr, p->rcu_id);
 	if (p->epfd >= 0) {

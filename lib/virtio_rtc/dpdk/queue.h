@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "vq.h"
+#include "vq_packed.h"
 
 struct vrtc_queue;
 
@@ -49,6 +50,7 @@ struct vrtc_queue_totals {
 	uint64_t notify_suppressed;
 	uint64_t polls;
 	uint64_t polls_empty;
+	uint64_t bad_push; /* packed: completions of ids not in flight */
 };
 
 struct vrtc_queue {
@@ -65,7 +67,14 @@ struct vrtc_queue {
 	uint8_t held_back;
 	void *owner;	 /* the device, for q->serve */
 	uint64_t interrupts; /* calls signalled (poller) */
-	struct vrtc_vq vq;
+	/* Which engine the ring has: set by the control thread while the
+	 * queue is stopped (VIRTIO_F_RING_PACKED negotiated), read by the
+	 * poller once per burst (queue_ring.h). */
+	uint8_t packed;
+	union {
+		struct vrtc_vq vq;   /* split ring (packed == 0) */
+		struct vrtc_vqp vqp; /* packed ring (packed == 1) */
+	};
 
 	/* Control state (the device lock). */
 	uint8_t served;	     /* the device serves this queue at all */

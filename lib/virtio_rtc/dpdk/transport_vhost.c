@@ -53,6 +53,7 @@
 
 #include "device.h"
 #include "frontdoor.h"
+#include "queue_ring.h"
 
 /* vhost-user request numbers (the vhost-user specification). */
 enum {
@@ -210,7 +211,7 @@ start_queue(struct vrtc_device *dev, struct vrtc_queue *q)
 {
 	int vid = conn_of(dev)->vid;
 	struct rte_vhost_vring vr;
-	struct vrtc_vq_config cfg;
+	struct vrtc_queue_ring ring;
 	uint16_t last_avail, last_used;
 	char name[80];
 
@@ -222,15 +223,18 @@ start_queue(struct vrtc_device *dev, struct vrtc_queue *q)
 	if (rte_vhost_get_vring_base(vid, q->qid, &last_avail, &last_used) != 0)
 		return -EAGAIN;
 	snprintf(name, sizeof(name), "%s.q%u", dev->name, q->qid);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.name = name;
-	cfg.size = vr.size;
-	cfg.desc = vr.desc;
-	cfg.avail = vr.avail;
-	cfg.used = vr.used;
-	cfg.last_avail_idx = last_avail;
-	cfg.used_idx = last_used;
-	return vrtc_device_queue_start(dev, q, &cfg, vr.callfd, vr.kickfd >= 0 ? vr.kickfd : -1);
+	/* For a packed ring rte_vhost gives the descriptor ring and the driver
+	 * and device event areas in the same three fields (unions), and the
+	 * bases with their wrap counters in bit 15. */
+	memset(&ring, 0, sizeof(ring));
+	ring.name = name;
+	ring.size = vr.size;
+	ring.desc = vr.desc;
+	ring.driver = vr.avail;
+	ring.device = vr.used;
+	ring.last_avail = last_avail;
+	ring.last_used = last_used;
+	return vrtc_device_queue_start(dev, q, &ring, vr.callfd, vr.kickfd >= 0 ? vr.kickfd : -1);
 }
 
 /*
@@ -267,9 +271,11 @@ reconcile_device(struct vrtc_device *dev)
 		rc = start_queue(dev, q);
 		if (rc == 0)
 			VRTC_DLOG(transport, INFO, dev,
-				  "serving queue %u (size %u, %s%s%s) on poller %s", q->qid,
-				  q->vq.vring.size, q->vq.event_idx ? "event_idx" : "flags",
-				  q->vq.indirect ? ", indirect" : "",
+				  "serving queue %u (%s, size %u, %s%s%s) on poller %s", q->qid,
+				  q->packed ? "packed" : "split", vrtc_q_size(q),
+				  (q->packed ? q->vqp.event_idx : q->vq.event_idx) ? "event_idx"
+										   : "flags",
+				  (q->packed ? q->vqp.indirect : q->vq.indirect) ? ", indirect" : "",
 				  q->kickfd < 0 ? ", no kicks" : "", vrtc_poller_name(dev->poller));
 		else if (rc != -EAGAIN)
 			VRTC_DLOG(transport, ERR, dev, "queue %u cannot be served: %s", q->qid,
