@@ -109,6 +109,9 @@ PF_STATUS = 16
 DESC_F_NEXT = 1
 DESC_F_WRITE = 2
 DESC_F_INDIRECT = 4
+# Packed ring descriptor flags (VIRTIO 1.1, 2.8).
+PDESC_F_AVAIL = 1 << 7
+PDESC_F_USED = 1 << 15
 
 # virtio-rtc (lib/virtio_rtc/vrtc_wire.h).
 RTC_REQ_READ = 0x0001
@@ -502,6 +505,108 @@ class Ring:
             delay = min(delay * 2, 0.01)
 
 
+class PackedRing:
+    """Driver side of a packed virtqueue (VIRTIO_F_RING_PACKED) of num
+    descriptors in GuestMem: descriptor ring, driver and device event areas
+    (left zero: notifications ENABLE). Same calls as Ring for a test: chains
+    are posted with a buffer id, completions read in ring order with the
+    used wrap counter."""
+
+    def __init__(self, mem, num, off=None):
+        self.mem, self.num = mem, num
+        base = mem.alloc(16 * num + 8, 64) if off is None else off
+        self.desc = base
+        self.driver = base + 16 * num   # 16-byte aligned, 4 needed
+        self.device = self.driver + 4
+        self.end = self.device + 4
+        mem.write(self.desc, bytes(self.end - self.desc))
+        self.reset()
+
+    def reset(self):
+        """A fresh ring (the memory is cleared by the caller)."""
+        self.avail_idx, self.avail_wrap = 0, 1   # next descriptor to make available
+        self.used_off, self.used_wrap = 0, 1     # next descriptor to read back
+        self.ndesc = {}                          # buffer id in flight -> descriptors
+        self.used_seen = 0
+
+    def addrs(self):
+        """(desc, device area, driver area): SET_VRING_ADDR's desc, used, avail."""
+        a = self.mem.addr
+        return a(self.desc), a(self.device), a(self.driver)
+
+    def avail_flags(self, writable, more, wrap):
+        f = (DESC_F_WRITE if writable else 0) | (DESC_F_NEXT if more else 0)
+        return f | (PDESC_F_AVAIL if wrap else PDESC_F_USED)
+
+    def post_chain(self, bufs, head=None):
+        """bufs: (addr, len, writable). Returns the buffer id (the lowest id
+        not in flight, or head). The first descriptor's flags are written
+        last, so the device sees the whole chain at once."""
+        if head is None:
+            head = next(i for i in range(self.num) if i not in self.ndesc)
+        if head in self.ndesc:
+            raise ValueError(f"test bug: buffer id {head} is in flight")
+        if sum(self.ndesc.values()) + len(bufs) > self.num:
+            raise ValueError("test bug: packed ring full")
+        slots = []
+        for k in range(len(bufs)):
+            slots.append((self.avail_idx, self.avail_wrap))
+            self.avail_idx += 1
+            if self.avail_idx == self.num:
+                self.avail_idx, self.avail_wrap = 0, self.avail_wrap ^ 1
+        order = list(range(1, len(bufs))) + [0]
+        for k in order:
+            addr, length, writable = bufs[k]
+            slot, wrap = slots[k]
+            flags = self.avail_flags(writable, k + 1 < len(bufs), wrap)
+            # addr, len and id first, then the flags (x86: stores in order).
+            self.mem.write(self.desc + 16 * slot, struct.pack("<QIH", addr, length, head))
+            self.mem.write(self.desc + 16 * slot + 14, struct.pack("<H", flags))
+        self.ndesc[head] = len(bufs)
+        return head
+
+    def post_one(self, addr, length, writable, head=None):
+        return self.post_chain([(addr, length, writable)], head)
+
+    def base(self):
+        """The avail position in SET_VRING_BASE's encoding."""
+        return self.avail_idx | (self.avail_wrap << 15)
+
+    def used_idx(self):
+        """Used descriptors seen so far (mod 2^16), for tests that count."""
+        return self.used_seen & 0xFFFF
+
+    def poll_used(self):
+        d = self.mem.read(self.desc + 16 * self.used_off, 16)
+        _, length, bid, flags = struct.unpack("<QIHH", d)
+        avail, used = bool(flags & PDESC_F_AVAIL), bool(flags & PDESC_F_USED)
+        if avail != used or used != bool(self.used_wrap):
+            return None
+        n = self.ndesc.pop(bid, None)
+        if n is None:
+            raise ValueError(f"used buffer id {bid} is not in flight "
+                             f"(in flight: {sorted(self.ndesc)})")
+        self.used_off += n
+        if self.used_off >= self.num:
+            self.used_off -= self.num
+            self.used_wrap ^= 1
+        self.used_seen += 1
+        return bid, length
+
+    def wait_used(self, timeout=2.0):
+        """Next used descriptor (id, len), or None after timeout."""
+        deadline = time.monotonic() + timeout
+        delay = 0.0005
+        while True:
+            u = self.poll_used()
+            if u is not None:
+                return u
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.01)
+
+
 def rtc_read_request(clock=0, msg=RTC_REQ_READ):
     return struct.pack("<H6xH6x", msg, clock)
 
@@ -513,14 +618,15 @@ class Device:
     kind: 'rtc' (requestq + alarmq) or 'rng' (one queue)."""
 
     def __init__(self, path, kind, mem_size=1 << 20, qsize=64, seal=True, timeout=2.0,
-                 reply_ack=True, connect=True):
+                 reply_ack=True, connect=True, packed=False):
         self.kind = kind
+        self.packed = packed
         self.path = path
         self.qsize = qsize
         self.nq = 2 if kind == "rtc" else 1
         self.use_reply_ack = reply_ack
         self.mem = GuestMem(mem_size, seal=seal)
-        self.rings = [Ring(self.mem, qsize) for _ in range(self.nq)]
+        self.rings = [(PackedRing if packed else Ring)(self.mem, qsize) for _ in range(self.nq)]
         self.kicks = [eventfd() for _ in range(self.nq)]
         self.calls = [eventfd() for _ in range(self.nq)]
         self.buf = self.mem.alloc(64 * 1024, 64)  # request/response buffers
@@ -534,7 +640,11 @@ class Device:
         offered = c.get_features()
         self.offered = offered
         want = (1 << F_VERSION_1) | (1 << F_PROTOCOL_FEATURES) | extra_features
+        if self.packed:
+            want |= 1 << F_RING_PACKED
         self.features = offered & want
+        if self.packed and not self.features & (1 << F_RING_PACKED):
+            raise Closed(f"VIRTIO_F_RING_PACKED not offered (features 0x{offered:x})")
         if offered & (1 << F_PROTOCOL_FEATURES):
             pf = c.get_protocol_features()
             self.offered_pf = pf
@@ -550,8 +660,11 @@ class Device:
         return self.check_ack(self.c.set_mem_table([self.mem.region()], [self.mem.fd]),
                               "SET_MEM_TABLE")
 
-    def setup_queue(self, q, num=None, kick=True, call=True, enable=True, base=0):
+    def setup_queue(self, q, num=None, kick=True, call=True, enable=True, base=None):
+        """base None: a fresh ring (0; packed 0x8000, the avail wrap counter set)."""
         c, r = self.c, self.rings[q]
+        if base is None:
+            base = 0x8000 if self.packed else 0
         self.check_ack(c.set_vring_num(q, r.num if num is None else num), "SET_VRING_NUM")
         self.check_ack(c.set_vring_base(q, base), "SET_VRING_BASE")
         self.check_ack(c.set_vring_addr(q, *r.addrs()), "SET_VRING_ADDR")

@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright(c) 2026 The dpdk-rtcd authors
+"""Packed virtqueues (VIRTIO_F_RING_PACKED) of dpdk-rtcd over real sockets (issue 12).
+
+    test_packed.py --build BUILD_DIR [--sanitize S] [--case NAME ...] all|list
+
+One daemon serves:
+  rtc_vhost0 (rtc.sock)   packed=1, alarm=utc
+  rng_vhost0 (rng.sock)   (the hostile harness's daemon wants one; split only)
+  rng_vhost1 (rng1.sock)  packed=1
+  rtc_vhost1 (rtc1.sock)  defaults: packed rings not offered
+vhu.py's PackedRing is the driver: descriptor ring with avail/used wrap
+counters and buffer ids. Each case checks one thing: READ/CFG round trips over
+many laps of the ring (a power of two and another size), rng fills, an alarm
+notification, held alarmq buffers across GET_VRING_BASE / SET_VRING_BASE (the
+base carries the wrap counter in bit 15; a rewind across the ring end), a
+reconnect (packed again, then split on the same device), and that packed is
+offered only with packed=1. A case that fails gets a fresh daemon.
+Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
+"""
+
+import argparse
+import os
+import signal
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vhu  # noqa: E402
+import test_hostile as th  # noqa: E402
+import test_alarm as ta  # noqa: E402
+from test_alarm import Fail, check, NS, S_OK  # noqa: E402
+from vhu import Closed, Timeout  # noqa: E402
+
+SKIP = 77
+CASE_SECONDS = 40
+WRAP = 1 << 15
+
+
+class PackedAlarmDev(ta.AlarmDev):
+    """test_alarm's virtio-rtc driver on packed rings."""
+
+    def __init__(self, path, alarm=True, qsize=64, packed=True):
+        self.dv = vhu.Device(path, "rtc", qsize=qsize, packed=packed)
+        self.mem = self.dv.mem
+        self.alarm = alarm
+        self.free_ids = list(range(qsize))
+        self.held = {}
+        self.used_ids = []
+
+    def post_alarm_buf(self, size=16, kick=True):
+        check(self.free_ids, "test bug: no free alarmq buffer id")
+        i = self.free_ids.pop(0)
+        off = self.mem.alloc(max(size, 16), 16)
+        self.mem.write(off, b"\xee" * max(size, 16))
+        r = self.dv.rings[1]
+        if self.dv.packed:
+            r.post_one(self.mem.addr(off), size, True, head=i)
+        else:
+            r.set_desc(i, self.mem.addr(off), size, vhu.DESC_F_WRITE)
+            r.post_head(i)
+        self.held[i] = (off, size)
+        if kick:
+            self.dv.kick(1)
+        return i
+
+
+class Daemon(th.Daemon):
+    def __init__(self, build):
+        super().__init__(build, rtc_args=",unsealed=1,packed=1,alarm=utc",
+                         extra_devices=[f"rng_vhost1,iface=RNG1,packed=1",
+                                        f"rtc_vhost1,iface=RTC1"])
+        self.args = [a.replace("RNG1", self.sock("rng1")).replace("RTC1", self.sock("rtc1"))
+                     for a in self.args]
+
+
+class Ctx:
+    def __init__(self, daemon):
+        self.d = daemon
+        self.opened = []
+        self.notes = []
+
+    def rtc(self, sock="rtc", qsize=64, packed=True, up=True):
+        a = PackedAlarmDev(self.d.sock(sock), qsize=qsize, packed=packed)
+        self.opened.append(a)
+        return a.up() if up else a
+
+    def rng(self, sock="rng1", qsize=64):
+        dv = vhu.Device(self.d.sock(sock), "rng", qsize=qsize, packed=True)
+        self.opened.append(dv)
+        return dv.up()
+
+    def note(self, s):
+        self.notes.append(s)
+
+    def cleanup(self):
+        for a in reversed(self.opened):
+            try:
+                a.close()
+            except Exception:
+                pass
+        self.opened = []
+
+
+CASES = {}
+
+
+def case(desc):
+    def reg(fn):
+        CASES[fn.__name__] = {"desc": desc, "fn": fn}
+        return fn
+    return reg
+
+
+def packed_negotiated(a):
+    check(a.features & (1 << vhu.F_RING_PACKED), f"features 0x{a.features:x} lack RING_PACKED")
+
+
+def reads(a, n):
+    """n READs of clock 0, each checked, the times non-decreasing."""
+    last = 0
+    for k in range(n):
+        t = a.read(0)
+        check(t >= last, f"READ {k}: time went back ({t} < {last})")
+        last = t
+
+
+@case("READ and CFG round trips over six laps of a 64-descriptor packed ring")
+def rtc_round_trips(ctx):
+    a = ctx.rtc()
+    packed_negotiated(a)
+    check(a.num_clocks() >= 1, "no clock")
+    reads(a, 200)   # two descriptors each: 400 descriptors, the wrap counter flips 6 times
+    r = a.dv.rings[0]
+    check(r.used_seen == 201, f"{r.used_seen} used descriptors read back, want 201")
+
+
+@case("a packed ring of 50 descriptors (not a power of two): READs over four laps")
+def rtc_odd_size(ctx):
+    a = ctx.rtc(qsize=50)
+    packed_negotiated(a)
+    reads(a, 100)
+
+
+@case("rng over a packed ring: 150 fills of 64 bytes, each written whole")
+def rng_fill(ctx):
+    dv = ctx.rng()
+    check(dv.features & (1 << vhu.F_RING_PACKED), "RING_PACKED not negotiated")
+    seen = set()
+    for k in range(150):
+        r = dv.transact(0, timeout=ta.DUE_S)
+        check(r is not None, f"rng request {k} not answered")
+        check(r[1] == 64, f"rng request {k}: used length {r[1]}, want 64")
+    # The last buffers: not the pattern left there, and not all equal.
+    for k in range(8):
+        off = dv.buf + ((2 * k) % dv.qsize) * 64
+        seen.add(dv.mem.read(off, 64))
+    check(len(seen) == 8, "rng buffers repeat")
+
+
+@case("an alarm notification into a packed alarmq buffer")
+def alarm_notification(ctx):
+    a = ctx.rtc()
+    c = a.alarm_clock()
+    i = a.post_alarm_buf()
+    a.quiet("no alarm set yet", t=0.2)
+    a.set_alarm(c, a.read(c) - NS)
+    j, clock = a.notification()
+    check(j == i and clock == c, f"notification in buffer {j} for clock {clock}")
+    a.set_enabled(c, False)
+
+
+def stop_rings(a, queues=(0, 1)):
+    return {q: a.dv.c.get_vring_base(q)[1] for q in queues}
+
+
+def start_rings(a, bases):
+    for q, base in bases.items():
+        a.dv.setup_queue(q, base=base)
+
+
+def fire(a, c, want):
+    a.set_alarm(c, a.read(c) - NS)
+    i, clock = a.notification()
+    check(i == want and clock == c, f"notification in buffer {i}, want {want}")
+    a.set_enabled(c, False)
+
+
+@case("held packed alarmq buffers survive GET_VRING_BASE / SET_VRING_BASE: the base is the "
+      "first held one's offset with its wrap counter, each popped again once")
+def held_buffers_restart(ctx):
+    a = ctx.rtc()
+    c = a.alarm_clock()
+    ids = [a.post_alarm_buf() for _ in range(3)]
+    fire(a, c, ids[0])
+    bases = stop_rings(a)
+    check(bases[1] == (1 | WRAP), f"GET_VRING_BASE(alarmq) = 0x{bases[1]:x}, want 0x8001")
+    start_rings(a, bases)
+    for want in ids[1:]:
+        fire(a, c, want)
+    check(a.used_ids == ids, f"used ids {a.used_ids}, want {ids}")
+    bases = stop_rings(a)
+    check(bases[1] == (3 | WRAP), f"GET_VRING_BASE(alarmq) = 0x{bases[1]:x} with none "
+          "held, want 0x8003")
+    start_rings(a, bases)
+    i = a.post_alarm_buf()
+    fire(a, c, i)
+    check(a.read(0) > 0, "requestq after the restarts")
+
+
+@case("held buffers across the ring end (4 descriptors): the rewind flips the wrap counter "
+      "back, and the buffers are notified in order after the restart")
+def held_buffers_rewind_wrap(ctx):
+    a = ctx.rtc(qsize=4)
+    c = a.alarm_clock()
+    for _ in range(3):                          # offsets 0, 1, 2
+        fire(a, c, a.post_alarm_buf())
+    ids = [a.post_alarm_buf() for _ in range(3)]   # offsets 3, then 0 and 1 on the next lap
+    fire(a, c, ids[0])                          # used offset: 0, wrap counter 0
+    bases = stop_rings(a, queues=(1,))
+    check(bases[1] == 0, f"GET_VRING_BASE(alarmq) = 0x{bases[1]:x}, want 0 (offset 0, wrap 0)")
+    start_rings(a, bases)
+    for want in ids[1:]:
+        fire(a, c, want)
+    check(a.used_ids[-3:] == ids, f"used ids {a.used_ids}, want {ids} last")
+    bases = stop_rings(a, queues=(1,))
+    check(bases[1] == 2, f"GET_VRING_BASE(alarmq) = 0x{bases[1]:x}, want 2")
+
+
+@case("a restart of the requestq from its base: served on, no request lost or repeated")
+def requestq_restart(ctx):
+    a = ctx.rtc(qsize=8)
+    reads(a, 5)                                  # 10 descriptors: offset 2, wrap 0
+    bases = stop_rings(a, queues=(0,))
+    check(bases[0] == 2, f"GET_VRING_BASE(requestq) = 0x{bases[0]:x}, want 2")
+    start_rings(a, bases)
+    reads(a, 10)
+
+
+@case("a reconnect: packed again on a new connection, then split on the same device")
+def reconnect(ctx):
+    a = ctx.rtc()
+    reads(a, 3)
+    a.close()
+    ctx.opened.remove(a)
+    for packed in (True, False):
+        b = None
+        deadline = time.monotonic() + 5
+        while b is None:
+            try:
+                b = ctx.rtc(packed=packed)
+            except (Closed, OSError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        check(bool(b.features & (1 << vhu.F_RING_PACKED)) == packed,
+              f"features 0x{b.features:x} with packed={packed}")
+        reads(b, 70)
+        b.close()
+        ctx.opened.remove(b)
+
+
+@case("without packed=1 VIRTIO_F_RING_PACKED is not offered (split only)")
+def not_offered_by_default(ctx):
+    dv = vhu.Device(ctx.d.sock("rtc1"), "rtc")
+    ctx.opened.append(dv)
+    dv.c.set_owner()
+    f = dv.c.get_features()
+    check(not f & (1 << vhu.F_RING_PACKED), f"features 0x{f:x} offer RING_PACKED")
+    dv2 = vhu.Device(ctx.d.sock("rtc"), "rtc")
+    ctx.opened.append(dv2)
+    dv2.c.set_owner()
+    f = dv2.c.get_features()
+    check(f & (1 << vhu.F_RING_PACKED), f"packed=1: features 0x{f:x} lack RING_PACKED")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--sanitize", default="none")
+    ap.add_argument("--case", action="append", default=[])
+    ap.add_argument("group", help="all or list")
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    if a.group == "list":
+        for n, c in CASES.items():
+            print(f"{n:28} {c['desc']}")
+        return 0
+    names = [n for n in CASES if not a.case or n in a.case]
+    if os.geteuid() != 0:
+        print("SKIP: needs root (EAL, vhost-user sockets)")
+        return SKIP
+    if os.cpu_count() < 2:
+        print("SKIP: needs two CPUs")
+        return SKIP
+    if not hasattr(os, "eventfd") or not hasattr(os, "memfd_create"):
+        print("SKIP: needs Python 3.10+ (os.eventfd, os.memfd_create)")
+        return SKIP
+    th.DEVICE_SWITCH = th.detect_device_switch(build) if th.DEVICE_SWITCH == "auto" \
+        else th.DEVICE_SWITCH
+    # The alarm clock is UTC (alarm=utc): AlarmDev.alarm_clock() finds it by ALARM_CAP.
+    ta.SMEARED["default"] = False
+
+    def on_term(signum, frame):
+        raise SystemExit(f"stopped by signal {signum}")
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGALRM, ta.on_alarm)
+    d = None
+    fails = 0
+    try:
+        for n in names:
+            if d is None or not d.alive():
+                if d is not None:
+                    d.cleanup()
+                d = Daemon(build)
+                d.start()
+            ctx = Ctx(d)
+            t0 = time.monotonic()
+            err = None
+            signal.alarm(CASE_SECONDS)
+            try:
+                CASES[n]["fn"](ctx)
+            except Fail as e:
+                err = str(e)
+            except (Closed, Timeout, OSError, ValueError) as e:
+                err = f"unexpected {type(e).__name__}: {e}"
+            except th.CaseTimeout:
+                err = f"did not finish within {CASE_SECONDS} s"
+            finally:
+                signal.alarm(0)
+                ctx.cleanup()
+            if err is None and not d.alive():
+                err = f"daemon died (exit {d.proc.returncode})"
+            dt = time.monotonic() - t0
+            detail = err if err else "; ".join(ctx.notes)
+            print(f"{'FAIL' if err else 'PASS'} {n} ({dt:.1f} s): {CASES[n]['desc']}"
+                  f"{' -- ' + detail if detail else ''}", flush=True)
+            if err:
+                fails += 1
+                for line in d.output().splitlines()[-int(os.environ.get("PACKED_LOG_LINES",
+                                                                         "12")):]:
+                    print(f"    | {line}")
+                d.cleanup()
+                d = None
+    finally:
+        if d is not None:
+            d.cleanup()
+    print(f"{len(names)} cases, {fails} failed")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
