@@ -16,8 +16,8 @@
  *	if (vrtc_vqp_flush(vq))               one release store: first used flags
  *		signal the call eventfd;
  *
- * Not wired into the transport or the devices yet: a later change puts
- * split and packed behind one layout-neutral interface.
+ * The DPDK layer chooses it or the split engine per queue (queue_ring.h in
+ * lib/virtio_rtc/dpdk) when VIRTIO_F_RING_PACKED is negotiated.
  *
  * A chain is a run of ring descriptors linked by F_NEXT (wrapping at the
  * ring end, where the wrap counter flips); its buffer id is on its last

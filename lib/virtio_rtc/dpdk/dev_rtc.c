@@ -67,9 +67,9 @@ struct alarmq {
 	uint64_t short_buffers;		   /* completed empty: under 16 writable bytes */
 	uint64_t bad_buffers;		   /* completed empty: bad chain */
 	/* Packed rings: where each held buffer's notification goes, by buffer
-	 * id, as guest addresses (queue size entries, from queue_starting).
-	 * Used descriptors overwrite a held chain's ring slots, so it cannot
-	 * be walked again as a split chain is. */
+	 * id, as guest addresses (queue size entries, from queue_starting),
+	 * translated again at delivery: the packed engine keeps no ring
+	 * position of a popped chain to walk it again as split does. */
 	struct held_gpa *gpa;
 };
 

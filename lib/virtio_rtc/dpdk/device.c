@@ -469,7 +469,6 @@ totals_add(struct vrtc_queue_totals *t, const struct vrtc_queue *q)
 		t->notify_suppressed += vs->notify_suppressed;
 		t->polls += vs->polls;
 		t->polls_empty += vs->polls_empty;
-		t->bad_push += vs->bad_push;
 	} else {
 		const struct vrtc_vq_stats *vs = &q->vq.stats;
 

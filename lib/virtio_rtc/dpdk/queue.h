@@ -50,7 +50,6 @@ struct vrtc_queue_totals {
 	uint64_t notify_suppressed;
 	uint64_t polls;
 	uint64_t polls_empty;
-	uint64_t bad_push; /* packed: completions of ids not in flight */
 };
 
 struct vrtc_queue {
