@@ -262,6 +262,74 @@ def reconnect(ctx):
         ctx.opened.remove(b)
 
 
+@case("an alarmq buffer of two 8-byte descriptors: the notification is written across both")
+def alarm_two_descriptors(ctx):
+    a = ctx.rtc()
+    c = a.alarm_clock()
+    i = a.free_ids.pop(0)
+    off = a.mem.alloc(16, 16)
+    a.mem.write(off, b"\xee" * 16)
+    a.dv.rings[1].post_chain([(a.mem.addr(off), 8, True), (a.mem.addr(off + 8), 8, True)],
+                             head=i)
+    a.held[i] = (off, 16)
+    a.dv.kick(1)
+    fire(a, c, i)
+
+
+@case("held packed alarmq buffers across a SET_MEM_TABLE (queues stopped, map rebuilt, "
+      "restarted): popped again and notified through the new map")
+def held_buffers_mem_table(ctx):
+    a = ctx.rtc()
+    c = a.alarm_clock()
+    ids = [a.post_alarm_buf() for _ in range(2)]
+    a.quiet("no alarm yet", t=0.2)            # popped and held
+    a.dv.set_mem()
+    for want in ids:
+        fire(a, c, want)
+    check(a.read(0) > 0, "requestq after the memory table")
+
+
+@case("a bad packed chain (response buffer outside guest memory) is completed with length 0 "
+      "and the queue goes on")
+def bad_chain_completed(ctx):
+    a = ctx.rtc()
+    r = a.dv.rings[0]
+    off = a.mem.alloc(64, 64)
+    a.mem.write(off, vhu.rtc_read_request(0))
+    bid = r.post_chain([(a.mem.addr(off), 16, False), (a.mem.addr(a.mem.size) + (1 << 30), 16,
+                                                       True)])
+    a.dv.kick(0)
+    u = r.wait_used(ta.DUE_S)
+    check(u == (bid, 0), f"bad chain completed as {u}, want ({bid}, 0)")
+    reads(a, 5)
+
+
+@case("a buffer id not below the queue size breaks the packed ring (nothing served on it); "
+      "the daemon lives and a new connection is served")
+def bad_id_breaks_ring(ctx):
+    a = ctx.rtc(qsize=16)
+    reads(a, 2)
+    r = a.dv.rings[0]
+    off = a.mem.alloc(64, 64)
+    a.mem.write(off, vhu.rtc_read_request(0))
+    r.post_chain([(a.mem.addr(off), 16, False), (a.mem.addr(off + 32), 16, True)], head=16)
+    a.dv.kick(0)
+    check(r.wait_used(0.3) is None, "a chain with buffer id 16 on a 16-entry ring was completed")
+    check(ctx.d.alive(), "daemon died")
+    a.close()
+    ctx.opened.remove(a)
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            b = ctx.rtc()
+            break
+        except (Closed, OSError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    reads(b, 3)
+
+
 @case("without packed=1 VIRTIO_F_RING_PACKED is not offered (split only)")
 def not_offered_by_default(ctx):
     dv = vhu.Device(ctx.d.sock("rtc1"), "rtc")
