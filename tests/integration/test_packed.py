@@ -12,9 +12,11 @@ One daemon serves:
   rtc_vhost1 (rtc1.sock)  defaults: packed rings not offered
 vhu.py's PackedRing is the driver: descriptor ring with avail/used wrap
 counters and buffer ids. Each case checks one thing: READ/CFG round trips over
-many laps of the ring (a power of two and another size), rng fills, an alarm
-notification, held alarmq buffers across GET_VRING_BASE / SET_VRING_BASE (the
-base carries the wrap counter in bit 15; a rewind across the ring end), a
+many laps of the ring (a power of two and another size), indirect tables with
+EVENT_IDX, driver event suppression, rng fills, alarm notifications (also into
+a buffer of two descriptors), held alarmq buffers across GET_VRING_BASE /
+SET_VRING_BASE (the base carries the wrap counter in bit 15; a rewind across
+the ring end) and across a SET_MEM_TABLE, a bad chain, a bad buffer id, a
 reconnect (packed again, then split on the same device), and that packed is
 offered only with packed=1. A case that fails gets a fresh daemon.
 Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
@@ -328,6 +330,47 @@ def bad_id_breaks_ring(ctx):
                 raise
             time.sleep(0.05)
     reads(b, 3)
+
+
+@case("EVENT_IDX and INDIRECT_DESC negotiated: READs through indirect tables on a packed ring")
+def event_idx_indirect(ctx):
+    a = ctx.rtc(up=False)
+    a.dv.negotiate(extra_features=(1 << vhu.F_EVENT_IDX) | (1 << vhu.F_INDIRECT_DESC))
+    check(a.features & (1 << vhu.F_EVENT_IDX) and a.features & (1 << vhu.F_INDIRECT_DESC),
+          f"features 0x{a.features:x}")
+    a.dv.set_mem()
+    a.dv.setup_queue(0)
+    r = a.dv.rings[0]
+    for k in range(100):
+        off = a.mem.alloc(64, 64)
+        a.mem.write(off, vhu.rtc_read_request(0))
+        a.mem.write(off + 32, b"\xff" * 16)
+        bid = r.post_indirect([(a.mem.addr(off), 16, False), (a.mem.addr(off + 32), 16, True)])
+        a.dv.kick(0)
+        u = r.wait_used(ta.DUE_S)
+        check(u == (bid, 16), f"indirect READ {k}: used {u}, want ({bid}, 16)")
+        check(a.mem.read(off + 32, 1)[0] == S_OK, f"indirect READ {k}: status not OK")
+
+
+def calls(dv, q):
+    try:
+        return os.eventfd_read(dv.calls[q])
+    except BlockingIOError:
+        return 0
+
+
+@case("driver event suppression: DISABLE gets no interrupt, ENABLE gets them again")
+def notification_suppression(ctx):
+    a = ctx.rtc()
+    r = a.dv.rings[0]
+    reads(a, 2)
+    calls(a.dv, 0)
+    r.set_driver_event(1)
+    reads(a, 20)
+    check(calls(a.dv, 0) == 0, "interrupts with driver event suppression DISABLE")
+    r.set_driver_event(0)
+    reads(a, 3)
+    check(calls(a.dv, 0) > 0, "no interrupt with driver event suppression ENABLE")
 
 
 @case("without packed=1 VIRTIO_F_RING_PACKED is not offered (split only)")

@@ -565,6 +565,34 @@ class PackedRing:
         self.ndesc[head] = len(bufs)
         return head
 
+    def post_indirect(self, bufs, head=None):
+        """One ring descriptor pointing at an indirect table of bufs (addr,
+        len, writable), written in guest memory here. Returns the buffer id."""
+        table = self.mem.alloc(16 * len(bufs), 16)
+        for k, (addr, length, writable) in enumerate(bufs):
+            self.mem.write(table + 16 * k, struct.pack("<QIHH", addr, length, 0,
+                                                       DESC_F_WRITE if writable else 0))
+        if head is None:
+            head = next(i for i in range(self.num) if i not in self.ndesc)
+        slot, wrap = self.avail_idx, self.avail_wrap
+        self.avail_idx += 1
+        if self.avail_idx == self.num:
+            self.avail_idx, self.avail_wrap = 0, self.avail_wrap ^ 1
+        self.mem.write(self.desc + 16 * slot,
+                       struct.pack("<QIH", self.mem.addr(table), 16 * len(bufs), head))
+        self.mem.write(self.desc + 16 * slot + 14,
+                       struct.pack("<H", DESC_F_INDIRECT | (PDESC_F_AVAIL if wrap else PDESC_F_USED)))
+        self.ndesc[head] = 1
+        return head
+
+    def set_driver_event(self, flags, off_wrap=0):
+        """Driver event suppression: flags 0 ENABLE, 1 DISABLE, 2 DESC (at off_wrap)."""
+        self.mem.write(self.driver, struct.pack("<HH", off_wrap, flags))
+
+    def device_event(self):
+        """(off_wrap, flags) the device wrote into its event area."""
+        return struct.unpack("<HH", self.mem.read(self.device, 4))
+
     def post_one(self, addr, length, writable, head=None):
         return self.post_chain([(addr, length, writable)], head)
 
