@@ -248,6 +248,11 @@ check_params(const struct vrtc_device_params *p)
 			  (unsigned int)p->socket_mode);
 		return -EINVAL;
 	}
+	if (p->packed_ring > 1) {
+		VRTC_GLOG(device, ERR, "%s: packed_ring is %" PRIu64 ", not 0 or 1", p->name,
+			  p->packed_ring);
+		return -EINVAL;
+	}
 	for (i = 0; i < RTE_DIM(p->reserved); i++) {
 		if (p->reserved[i] != 0) {
 			VRTC_GLOG(device, ERR, "%s: reserved parameter fields must be zero "
