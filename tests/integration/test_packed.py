@@ -3,7 +3,7 @@
 # Copyright(c) 2026 The dpdk-rtcd authors
 """Packed virtqueues (VIRTIO_F_RING_PACKED) of dpdk-rtcd over real sockets (issue 12).
 
-    test_packed.py --build BUILD_DIR [--sanitize S] [--case NAME ...] all|list
+    test_packed.py --build BUILD_DIR [--sanitize S] [--poll busy|adaptive] [--case NAME ...] all|list
 
 One daemon serves:
   rtc_vhost0 (rtc.sock)   packed=1, alarm=utc
@@ -13,8 +13,8 @@ One daemon serves:
 vhu.py's PackedRing is the driver: descriptor ring with avail/used wrap
 counters and buffer ids. Each case checks one thing: READ/CFG round trips over
 many laps of the ring (a power of two and another size), indirect tables with
-EVENT_IDX, driver event suppression, rng fills, alarm notifications (also into
-a buffer of two descriptors), held alarmq buffers across GET_VRING_BASE /
+EVENT_IDX, driver and device event suppression, rng fills, alarm notifications
+(past and future alarms, also into a buffer of two descriptors), held alarmq buffers across GET_VRING_BASE /
 SET_VRING_BASE (the base carries the wrap counter in bit 15; a rewind across
 the ring end) and across a SET_MEM_TABLE, a bad chain, a bad buffer id, a
 reconnect (packed again, then split on the same device), and that packed is
@@ -69,11 +69,15 @@ class PackedAlarmDev(ta.AlarmDev):
         return i
 
 
+POLL = {"mode": "busy"}
+
+
 class Daemon(th.Daemon):
     def __init__(self, build):
         super().__init__(build, rtc_args=",unsealed=1,packed=1,alarm=utc",
-                         extra_devices=[f"rng_vhost1,iface=RNG1,packed=1",
-                                        f"rtc_vhost1,iface=RTC1"])
+                         extra_devices=["rng_vhost1,iface=RNG1,packed=1",
+                                        "rtc_vhost1,iface=RTC1"],
+                         app_args=["-p", POLL["mode"]])
         self.args = [a.replace("RNG1", self.sock("rng1")).replace("RTC1", self.sock("rtc1"))
                      for a in self.args]
 
@@ -373,6 +377,32 @@ def notification_suppression(ctx):
     check(calls(a.dv, 0) > 0, "no interrupt with driver event suppression ENABLE")
 
 
+@case("a future alarm fires on time into a held packed buffer (adaptive: the poller wakes "
+      "for the deadline, no kick)")
+def alarm_future(ctx):
+    a = ctx.rtc()
+    c = a.alarm_clock()
+    i = a.post_alarm_buf()
+    t = a.read(c) + 300_000_000
+    a.set_alarm(c, t)
+    j, clock = a.notification()
+    check(j == i and clock == c, f"notification in buffer {j} for clock {clock}")
+    check(a.read(c) >= t, "notification before the alarm time")
+    a.set_enabled(c, False)
+
+
+@case("device event suppression: DISABLE while busy polling; ENABLE once an adaptive poller "
+      "sleeps")
+def kick_suppression(ctx):
+    a = ctx.rtc()
+    reads(a, 2)
+    time.sleep(0.2)                           # adaptive: idle, asleep on the kick eventfd
+    _, flags = a.dv.rings[0].device_event()
+    want = 1 if POLL["mode"] == "busy" else 0
+    check(flags == want, f"device event flags {flags} under {POLL['mode']} polling, want {want}")
+    reads(a, 2)
+
+
 @case("without packed=1 VIRTIO_F_RING_PACKED is not offered (split only)")
 def not_offered_by_default(ctx):
     dv = vhu.Device(ctx.d.sock("rtc1"), "rtc")
@@ -392,8 +422,12 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--sanitize", default="none")
     ap.add_argument("--case", action="append", default=[])
+    ap.add_argument("--poll", choices=["busy", "adaptive"], default="busy",
+                    help="the daemon's polling mode (adaptive: pollers sleep on kicks "
+                         "and alarm deadlines)")
     ap.add_argument("group", help="all or list")
     a = ap.parse_args()
+    POLL["mode"] = a.poll
     build = os.path.abspath(a.build)
     if a.group == "list":
         for n, c in CASES.items():
