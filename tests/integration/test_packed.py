@@ -16,7 +16,8 @@ many laps of the ring (a power of two and another size), indirect tables with
 EVENT_IDX, driver and device event suppression, rng fills, alarm notifications
 (past and future alarms, also into a buffer of two descriptors), held alarmq buffers across GET_VRING_BASE /
 SET_VRING_BASE (the base carries the wrap counter in bit 15; a rewind across
-the ring end) and across a SET_MEM_TABLE, a bad chain, a bad buffer id, a
+the ring end) and across a SET_MEM_TABLE, a bad chain, a bad buffer id, a wrong
+wrap counter in the base, a base beyond the ring (refused by the front door), a
 reconnect (packed again, then split on the same device), and that packed is
 offered only with packed=1. A case that fails gets a fresh daemon.
 Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
@@ -401,6 +402,41 @@ def kick_suppression(ctx):
     want = 1 if POLL["mode"] == "busy" else 0
     check(flags == want, f"device event flags {flags} under {POLL['mode']} polling, want {want}")
     reads(a, 2)
+
+
+@case("a base with the wrong wrap counter (0 on a fresh ring): the chains do not look "
+      "available, nothing is served; restarted with 0x8000 they are")
+def wrap_counter_mismatch(ctx):
+    a = ctx.rtc(up=False)
+    a.dv.negotiate()
+    a.dv.set_mem()
+    a.dv.setup_queue(0, base=0)
+    r = a.dv.rings[0]
+    off = a.mem.alloc(64, 64)
+    a.mem.write(off, vhu.rtc_read_request(0))
+    bid = r.post_chain([(a.mem.addr(off), 16, False), (a.mem.addr(off + 32), 16, True)])
+    a.dv.kick(0)
+    check(r.wait_used(0.3) is None, "served with the wrong wrap counter")
+    check(ctx.d.alive(), "daemon died")
+    stop_rings(a, queues=(0,))
+    a.dv.setup_queue(0, base=WRAP)
+    a.dv.kick(0)
+    u = r.wait_used(ta.DUE_S)
+    check(u == (bid, 16), f"after the restart with 0x8000: used {u}, want ({bid}, 16)")
+
+
+@case("SET_VRING_BASE with an offset not below the ring size is refused by the front door")
+def base_beyond_ring(ctx):
+    a = ctx.rtc(qsize=16, up=False)
+    a.dv.negotiate()
+    a.dv.set_mem()
+    try:
+        a.dv.setup_queue(0, base=WRAP | 16)
+    except Closed as e:
+        ctx.note(str(e))
+    else:
+        raise Fail("SET_VRING_BASE 0x8010 on a 16-entry packed ring was accepted")
+    check(ctx.d.alive(), "daemon died")
 
 
 @case("without packed=1 VIRTIO_F_RING_PACKED is not offered (split only)")
