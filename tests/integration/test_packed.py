@@ -11,15 +11,16 @@ One daemon serves:
   rng_vhost1 (rng1.sock)  packed=1
   rtc_vhost1 (rtc1.sock)  defaults: packed rings not offered
 vhu.py's PackedRing is the driver: descriptor ring with avail/used wrap
-counters and buffer ids. Each case checks one thing: READ/CFG round trips over
-many laps of the ring (a power of two and another size), indirect tables with
-EVENT_IDX, driver and device event suppression, rng fills, alarm notifications
-(past and future alarms, also into a buffer of two descriptors), held alarmq buffers across GET_VRING_BASE /
-SET_VRING_BASE (the base carries the wrap counter in bit 15; a rewind across
-the ring end) and across a SET_MEM_TABLE, a bad chain, a bad buffer id, a wrong
-wrap counter in the base, a base beyond the ring (refused by the front door), a
-reconnect (packed again, then split on the same device), and that packed is
-offered only with packed=1. A case that fails gets a fresh daemon.
+counters and buffer ids. Each case checks one thing: READ/CFG round trips
+over many laps of the ring (a power of two and another size), indirect tables
+with EVENT_IDX, driver and device event suppression, rng fills, alarm
+notifications (past and future alarms, also into a buffer of two
+descriptors), held alarmq buffers across GET_VRING_BASE / SET_VRING_BASE (the
+base carries the wrap counter in bit 15; a rewind across the ring end) and
+across a SET_MEM_TABLE, a bad chain, a bad buffer id, a wrong wrap counter in
+the base, a base beyond the ring (refused by the front door), a reconnect
+(packed again, then split on the same device), and that packed is offered
+only with packed=1. A case that fails gets a fresh daemon.
 Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
 """
 
