@@ -26,6 +26,7 @@ Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
 
 import argparse
 import os
+import re
 import signal
 import struct
 import sys
@@ -515,6 +516,11 @@ def main():
                 ctx.cleanup()
             if err is None and not d.alive():
                 err = f"daemon died (exit {d.proc.returncode})"
+            if err is None:
+                san = re.search(r"ERROR: AddressSanitizer: ([\w-]+)|runtime error: ([^\n]{0,80})",
+                                d.output())
+                if san:
+                    err = "sanitizer: " + (san.group(1) or san.group(2))
             dt = time.monotonic() - t0
             detail = err if err else "; ".join(ctx.notes)
             print(f"{'FAIL' if err else 'PASS'} {n} ({dt:.1f} s): {CASES[n]['desc']}"
