@@ -57,6 +57,9 @@ struct vrtc_fe_params {
 	int indirect;
 	/** Do not negotiate VIRTIO_RING_F_EVENT_IDX even if offered. */
 	int no_event_idx;
+	/** Use packed rings (VIRTIO_F_RING_PACKED, bit 34). The back-end must
+	 * offer it: connecting fails with -ENOTSUP when it does not. */
+	int packed;
 	/** Give up connecting after this many ms (default 5000). */
 	uint32_t connect_timeout_ms;
 	/** rtc: negotiate VIRTIO_RTC_F_ALARM when offered and keep the alarmq
