@@ -989,7 +989,7 @@ device_setup(struct device *d)
 	p.queue_size = (uint16_t)opt.queue_size;
 	p.indirect = opt.indirect;
 	p.no_event_idx = opt.no_event_idx;
-	p.packed = opt.packed;
+	p.packed = (uint8_t)opt.packed;
 	p.connect_timeout_ms = opt.connect_timeout_ms;
 	if (opt.test == TEST_RTC_ALARM) {
 		p.nb_queues = 2;

@@ -57,9 +57,6 @@ struct vrtc_fe_params {
 	int indirect;
 	/** Do not negotiate VIRTIO_RING_F_EVENT_IDX even if offered. */
 	int no_event_idx;
-	/** Use packed rings (VIRTIO_F_RING_PACKED, bit 34). The back-end must
-	 * offer it: connecting fails with -ENOTSUP when it does not. */
-	int packed;
 	/** Give up connecting after this many ms (default 5000). */
 	uint32_t connect_timeout_ms;
 	/** rtc: negotiate VIRTIO_RTC_F_ALARM when offered and keep the alarmq
@@ -69,6 +66,11 @@ struct vrtc_fe_params {
 	int alarm;
 	/** alarmq buffers kept posted, 1..queue_size (default 16). */
 	uint16_t alarm_buffers;
+	/** 1: use packed rings (VIRTIO_F_RING_PACKED, bit 34). The back-end
+	 * must offer it: connecting fails with -ENOTSUP when it does not.
+	 * (Last, in what was the struct's tail padding: its size and the other
+	 * offsets are those of ABI 0.2.) */
+	uint8_t packed;
 };
 
 /** One request or buffer to post. */

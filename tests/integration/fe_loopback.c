@@ -652,7 +652,7 @@ make_fe_ring(const char *name, const char *path, enum vrtc_device_type type, uin
 	prm.nb_queues = nb_queues;
 	prm.indirect = indirect;
 	prm.no_event_idx = no_event_idx;
-	prm.packed = packed;
+	prm.packed = (uint8_t)packed;
 	/* The back-end process may take a while to start on a busy machine. */
 	prm.connect_timeout_ms = 20000;
 	ret = vrtc_fe_create(&prm, fe);
@@ -1227,7 +1227,7 @@ alarm_untrusted(const char *path, int packed)
 	p.nb_queues = 2;
 	p.alarm = 1;
 	p.alarm_buffers = 4;
-	p.packed = packed;
+	p.packed = (uint8_t)packed;
 	rc = buf != NULL ? vrtc_fe_create(&p, &fe) : -ENOMEM;
 	if (rc != 0) {
 		FAIL("alarm front-end: %s", strerror(-rc));

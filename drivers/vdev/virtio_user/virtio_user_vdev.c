@@ -125,7 +125,7 @@ apply(const char *dev, const char *key, const char *value, struct vrtc_fe_params
 			       value);
 			return -EINVAL;
 		}
-		p->packed = (int)v;
+		p->packed = (uint8_t)v;
 	}
 	return 0;
 }
