@@ -475,6 +475,145 @@ ids_run_out(void)
 	env_fini(&e);
 }
 
+
+/* xorshift64*: a fixed seed, so a failure repeats. */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * UINT64_C(2685821657736338717);
+}
+
+#define PROP_MAX_SIZE 64
+
+/*
+ * Property: random interleavings of adds (1..3 direct descriptors, or one
+ * indirect), kick decisions, device bursts that complete what they pop in
+ * a random order and in several flushes, and collections of random size,
+ * on rings of several sizes (powers of two and not). Every chain comes back
+ * exactly once, with its cookie and its writable length; the driver never
+ * sees a wrong device; when nothing is in flight, both sides agree on the
+ * positions and every descriptor is free again.
+ */
+static void
+property_random_interleavings(void)
+{
+	static const uint16_t sizes[] = { 1, 2, 3, 5, 8, 13, 64 };
+	uint64_t seed = UINT64_C(0x9E3779B97F4A7C15);
+	size_t si;
+
+	for (si = 0; si < VRTC_ARRAY_SIZE(sizes); si++) {
+		const uint16_t size = sizes[si];
+		struct vrtc_pvirtq_desc *tables;
+		uint64_t tables_gpa;
+		uint32_t expect[PROP_MAX_SIZE];
+		uintptr_t cookie_of[PROP_MAX_SIZE];
+		uint8_t out[PROP_MAX_SIZE];
+		uint32_t added = 0, returned = 0, step;
+		struct env e;
+		uint16_t k;
+
+		T_CHECK(env_init(&e, size, FEAT | F_INDIRECT | (si & 1 ? F_EVENT_IDX : 0)) == 0);
+		tables = fake_guest_alloc(&e.g, 0, (size_t)size * 3 * sizeof(*tables), 16,
+					  &tables_gpa);
+		T_CHECK(tables != NULL);
+		T_EQ_INT(vrtc_pdrvq_indirect_init(&e.drv, tables, tables_gpa,
+						  (uint16_t)(size < 3 ? size : 3)), 0);
+		memset(out, 0, sizeof(out));
+		for (step = 0; step < 20000; step++) {
+			uint64_t r = rnd(&seed);
+
+			switch (r % 4) {
+			case 0: { /* add */
+				struct vrtc_drvq_buf b[3];
+				uint16_t nb = (uint16_t)(1 + (r >> 8) % 3), i;
+				int indirect = ((r >> 16) & 1) && nb <= e.drv.indirect_max;
+				uint32_t wr = 0;
+				void *cookie;
+				int id;
+
+				for (i = 0; i < nb; i++) {
+					b[i] = (struct vrtc_drvq_buf){ e.gbuf + i * 64u,
+								       (uint32_t)(1 + (r >> (20 + i * 4)) % 16),
+								       i > 0 || nb == 1 };
+					wr += b[i].writable ? b[i].len : 0;
+				}
+				cookie = (void *)(uintptr_t)(added + 1);
+				id = indirect ? vrtc_pdrvq_add_indirect(&e.drv, b, nb, cookie)
+					      : vrtc_pdrvq_add(&e.drv, b, nb, cookie);
+				if (id == -ENOSPC)
+					break;
+				T_CHECK(id >= 0 && id < size);
+				T_EQ(out[id], 0);
+				out[id] = 1;
+				cookie_of[id] = added + 1;
+				expect[id] = wr;
+				added++;
+				break;
+			}
+			case 1:
+				vrtc_pdrvq_kick_prepare(&e.drv);
+				break;
+			case 2: { /* device: pop some, push them back in a random order */
+				struct vrtc_chain c;
+				uint16_t ids[PROP_MAX_SIZE], lens[PROP_MAX_SIZE], n, got = 0, i;
+
+				n = vrtc_vqp_avail(&e.dev, (uint16_t)(1 + (r >> 8) % size));
+				while (n-- > 0 && vrtc_vqp_pop(&e.dev, &c) == 0) {
+					lens[got] = (uint16_t)fake_fill_handler(&c, NULL);
+					ids[got++] = c.head;
+				}
+				for (i = got; i > 1; i--) {
+					uint16_t j = (uint16_t)(rnd(&seed) % i), t;
+
+					t = ids[i - 1], ids[i - 1] = ids[j], ids[j] = t;
+					t = lens[i - 1], lens[i - 1] = lens[j], lens[j] = t;
+				}
+				for (i = 0; i < got; i++) {
+					T_EQ_INT(vrtc_vqp_push(&e.dev, ids[i], lens[i]), 0);
+					if ((rnd(&seed) & 3) == 0)
+						vrtc_vqp_flush(&e.dev);
+				}
+				vrtc_vqp_flush(&e.dev);
+				break;
+			}
+			default: { /* collect */
+				struct vrtc_drvq_done done[PROP_MAX_SIZE];
+				uint16_t n = vrtc_pdrvq_get_used(&e.drv, done,
+								 (uint16_t)(1 + (r >> 8) % size));
+
+				for (k = 0; k < n; k++) {
+					uint16_t id = done[k].head;
+
+					T_CHECK(id < size && out[id] == 1);
+					T_CHECK(done[k].cookie == (void *)cookie_of[id]);
+					T_EQ(done[k].len, expect[id]);
+					out[id] = 0;
+					returned++;
+				}
+				break;
+			}
+			}
+			T_EQ(vrtc_pdrvq_broken(&e.drv), VRTC_DRVQ_OK);
+			T_EQ(vrtc_vqp_broken(&e.dev), VRTC_VQP_OK);
+			if (vrtc_pdrvq_inflight(&e.drv) == 0) {
+				T_EQ(e.drv.nb_free, size);
+				T_EQ(vrtc_pdrvq_used_off_wrap(&e.drv), vrtc_vqp_used_off_wrap(&e.dev));
+				if (e.drv.batch_len == 0)
+					T_EQ(vrtc_pdrvq_avail_off_wrap(&e.drv),
+					     vrtc_vqp_avail_off_wrap(&e.dev));
+			}
+		}
+		T_EQ(returned + vrtc_pdrvq_inflight(&e.drv), added);
+		T_CHECK(added > 500); /* the ring went round many times */
+		T_EQ(e.dev.stats.bad_chains, 0);
+		T_EQ(e.dev.stats.bad_push, 0);
+		env_fini(&e);
+	}
+}
+
 static const struct t_case cases[] = {
 	T_CASE(layout),
 	T_CASE(init_checks),
@@ -487,6 +626,7 @@ static const struct t_case cases[] = {
 	T_CASE(interrupt_suppression),
 	T_CASE(wrong_device),
 	T_CASE(ids_run_out),
+	T_CASE(property_random_interleavings),
 };
 
 T_MAIN(cases)
