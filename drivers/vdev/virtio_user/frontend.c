@@ -126,10 +126,12 @@ static pthread_mutex_t fe_list_lock = PTHREAD_MUTEX_INITIALIZER;
 /* One driver queue, split or packed (chosen at connection)                 */
 /* ------------------------------------------------------------------------ */
 
+/* @p packed is q->packed, a constant where the caller is specialised. */
 static __rte_always_inline int
-q_add(struct fe_queue *q, const struct vrtc_drvq_buf *bufs, uint16_t nb, void *cookie)
+q_add(struct fe_queue *q, const int packed, const struct vrtc_drvq_buf *bufs, uint16_t nb,
+      void *cookie)
 {
-	if (q->packed)
+	if (packed)
 		return q->indirect ? vrtc_pdrvq_add_indirect(&q->pdrvq, bufs, nb, cookie)
 				   : vrtc_pdrvq_add(&q->pdrvq, bufs, nb, cookie);
 	return q->indirect ? vrtc_drvq_add_indirect(&q->drvq, bufs, nb, cookie)
@@ -1084,20 +1086,18 @@ data_queue(struct vrtc_fe *fe, uint16_t qid)
 	return &fe->q[qid];
 }
 
-uint16_t
-vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs, uint16_t n)
+/* Post up to @p n requests on @p q (not yet published). @return how many. */
+static __rte_always_inline uint16_t
+enqueue_reqs(const struct vrtc_fe *fe, struct fe_queue *q, const int packed,
+	     const struct vrtc_fe_req *reqs, uint16_t n)
 {
-	struct fe_queue *q = data_queue(fe, qid);
 	uint16_t i;
 
-	/* The alarmq of an alarm front-end is the front-end's own. */
-	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
-		return 0;
+	RTE_SET_USED(fe);
 	for (i = 0; i < n; i++) {
 		const struct vrtc_fe_req *r = &reqs[i];
 		struct vrtc_drvq_buf bufs[2];
 		uint16_t nb = 0;
-		int head;
 
 #ifdef VRTC_FE_DEBUG
 		if (!req_in_eal_memory(fe, r))
@@ -1110,10 +1110,23 @@ vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs
 			bufs[nb++] = (struct vrtc_drvq_buf){ (uintptr_t)r->in, r->in_len, 1 };
 		if (unlikely(nb == 0))
 			break; /* nothing to post: not a request */
-		head = q_add(q, bufs, nb, r->cookie);
-		if (unlikely(head < 0))
+		if (unlikely(q_add(q, packed, bufs, nb, r->cookie) < 0))
 			break; /* ring full, or broken */
 	}
+	return i;
+}
+
+uint16_t
+vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs, uint16_t n)
+{
+	struct fe_queue *q = data_queue(fe, qid);
+	uint16_t i;
+
+	/* The alarmq of an alarm front-end is the front-end's own. */
+	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
+		return 0;
+	/* The ring layout is chosen once per burst, not per request. */
+	i = q->packed ? enqueue_reqs(fe, q, 1, reqs, n) : enqueue_reqs(fe, q, 0, reqs, n);
 	if (i > 0 && q_kick_prepare(q)) {
 		static const uint64_t one = 1;
 
