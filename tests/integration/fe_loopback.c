@@ -1637,7 +1637,7 @@ main(int argc, char **argv)
 			{ "split on a packed back-end", sock_p, VRTC_DEVICE_RTC, 256, 1, 1, 0,
 			  v1 | ind, pk, small },
 			{ "packed direct event_idx", sock_p, VRTC_DEVICE_RTC, 256, 1, 0, 0,
-			  v1 | pk | evi, ind, requests, 1 },
+			  v1 | pk | evi, ind, small, 1 },
 			{ "packed indirect event_idx", sock_p, VRTC_DEVICE_RTC, 256, 1, 1, 0,
 			  v1 | pk | evi | ind, 0, small, 1 },
 			{ "packed direct no event_idx", sock_p, VRTC_DEVICE_RTC, 256, 1, 0, 1,
