@@ -131,6 +131,7 @@ struct options {
 	int size_given;
 	int indirect;
 	int no_event_idx;
+	int packed;
 	unsigned int idle_gap_ms;
 	long backend_pid;
 	const char *json;
@@ -259,6 +260,8 @@ usage(FILE *f)
 		"  -S, --size BYTES          rng buffer size, 64..65536, K suffix allowed (default 4096)\n"
 		"  -i, --indirect 0|1        one indirect descriptor per request (default 0)\n"
 		"  -E, --no-event-idx        do not negotiate VIRTIO_RING_F_EVENT_IDX\n"
+		"  -P, --packed              packed rings (VIRTIO_F_RING_PACKED; the back-end must\n"
+		"                            offer it: dpdk-rtcd's device key packed=1)\n"
 		"  -g, --idle-gap-ms MS      latency after idle: one request at a time, each MS ms\n"
 		"                            after the previous answer (depth 1)\n"
 		"  -p, --backend-pid PID     also report that process's CPU use (per thread, from\n"
@@ -397,6 +400,7 @@ parse_args(int argc, char **argv)
 		{ "size", required_argument, NULL, 'S' },
 		{ "indirect", required_argument, NULL, 'i' },
 		{ "no-event-idx", no_argument, NULL, 'E' },
+		{ "packed", no_argument, NULL, 'P' },
 		{ "idle-gap-ms", required_argument, NULL, 'g' },
 		{ "backend-pid", required_argument, NULL, 'p' },
 		{ "json", required_argument, NULL, 'j' },
@@ -432,7 +436,7 @@ parse_args(int argc, char **argv)
 	opt.miss_timeout_ms = 1000;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:s:n:d:b:Q:T:r:w:c:m:S:i:Eg:p:j:qC:a:M:hV", longopts,
+	while ((c = getopt_long(argc, argv, "t:s:n:d:b:Q:T:r:w:c:m:S:i:EPg:p:j:qC:a:M:hV", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -513,6 +517,9 @@ parse_args(int argc, char **argv)
 			break;
 		case 'E':
 			opt.no_event_idx = 1;
+			break;
+		case 'P':
+			opt.packed = 1;
 			break;
 		case 'g':
 			if (parse_ulong(optarg, 1, 60000, &v) != 0)
@@ -982,6 +989,7 @@ device_setup(struct device *d)
 	p.queue_size = (uint16_t)opt.queue_size;
 	p.indirect = opt.indirect;
 	p.no_event_idx = opt.no_event_idx;
+	p.packed = (uint8_t)opt.packed;
 	p.connect_timeout_ms = opt.connect_timeout_ms;
 	if (opt.test == TEST_RTC_ALARM) {
 		p.nb_queues = 2;
@@ -1610,9 +1618,11 @@ write_json(const struct result *r)
 		return -1;
 	}
 	fprintf(f, "{\n  \"test\": \"%s\",\n  \"devices\": %u,\n  \"depth\": %u,\n  \"burst\": %u,\n"
-		   "  \"queue_size\": %u,\n  \"indirect\": %s,\n  \"event_idx\": %s,\n",
+		   "  \"queue_size\": %u,\n  \"indirect\": %s,\n  \"event_idx\": %s,\n"
+		   "  \"packed\": %s,\n",
 		test_names[opt.test], nb_devs, opt.depth, opt.burst, opt.queue_size,
-		opt.indirect ? "true" : "false", opt.no_event_idx ? "false" : "true");
+		opt.indirect ? "true" : "false", opt.no_event_idx ? "false" : "true",
+		opt.packed ? "true" : "false");
 	if (opt.test == TEST_RNG)
 		fprintf(f, "  \"size\": %u,\n", opt.size);
 	if (opt.idle_gap_ms)
@@ -2188,9 +2198,11 @@ describe(void)
 {
 	unsigned int i, c;
 
-	printf(PROG ": %s, %u device(s), depth %u, burst %u, ring %u, %s descriptors, event_idx %s",
-	       test_names[opt.test], nb_devs, opt.depth, opt.burst, opt.queue_size,
-	       opt.indirect ? "indirect" : "direct", opt.no_event_idx ? "off" : "on");
+	printf(PROG ": %s, %u device(s), depth %u, burst %u, %s ring %u, %s descriptors, "
+	       "event_idx %s",
+	       test_names[opt.test], nb_devs, opt.depth, opt.burst, opt.packed ? "packed" : "split",
+	       opt.queue_size, opt.indirect ? "indirect" : "direct",
+	       opt.no_event_idx ? "off" : "on");
 	if (opt.test == TEST_RNG)
 		printf(", %u-byte buffers", opt.size);
 	if (opt.idle_gap_ms)

@@ -66,6 +66,11 @@ struct vrtc_fe_params {
 	int alarm;
 	/** alarmq buffers kept posted, 1..queue_size (default 16). */
 	uint16_t alarm_buffers;
+	/** 1: use packed rings (VIRTIO_F_RING_PACKED, bit 34). The back-end
+	 * must offer it: connecting fails with -ENOTSUP when it does not.
+	 * (Last, in what was the struct's tail padding: its size and the other
+	 * offsets are those of ABI 0.2.) */
+	uint8_t packed;
 };
 
 /** One request or buffer to post. */

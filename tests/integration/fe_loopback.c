@@ -5,7 +5,8 @@
 /*
  * Front-end loopback: the user-space vhost-user front-end (vrtc_fe_*)
  * against a tiny echo back-end built in this process directly on rte_vhost
- * and the library's device-side engine (vq.h), over real sockets.
+ * and the library's device-side engines (vq.h, or vq_packed.h when
+ * VIRTIO_F_RING_PACKED is negotiated), over real sockets.
  *
  *   main lcore:   the front-end driver (enqueue / dequeue, checks)
  *   worker lcore: the echo back-end poller (vrtc_vq_avail/pop/push/flush)
@@ -19,7 +20,8 @@
  * replies, descriptors in replies, NACK, no VERSION_1, closed connection),
  * then traffic with direct and indirect descriptors, with and without
  * EVENT_IDX, with and without REPLY_ACK and PROTOCOL_FEATURES, rng and
- * two-queue rtc, disconnect/reconnect with requests in flight, EAL memory
+ * two-queue rtc, packed rings (and packed asked of a back-end that does not
+ * offer them), disconnect/reconnect with requests in flight, EAL memory
  * hotplug while connected (memory table resent), the vdev drivers, and an
  * alarm front-end whose alarmq the echo fills with what is not a
  * notification.
@@ -64,6 +66,7 @@
 #include "chain.h"
 #include "mem.h"
 #include "vq.h"
+#include "vq_packed.h"
 #include "vrtc_frontend.h"
 #include "vrtc_wire.h"
 
@@ -137,6 +140,8 @@ static struct {
 	uint64_t features;
 	struct vrtc_mem mem;
 	struct vrtc_vq vq[BE_MAX_QUEUES];
+	struct vrtc_vqp vqp[BE_MAX_QUEUES]; /* when packed */
+	int packed;  /* VIRTIO_F_RING_PACKED negotiated on the current device */
 	int running; /* atomic: the poller may serve the queues */
 	int busy;    /* atomic: the poller is inside a serving pass */
 	int quit;    /* atomic */
@@ -170,10 +175,41 @@ echo(const struct vrtc_chain *ch)
 }
 
 static void
+serve_packed(uint16_t qid)
+{
+	struct vrtc_vqp *vq = &be.vqp[qid];
+	uint16_t n = vrtc_vqp_avail(vq, BE_BURST), i;
+
+	for (i = 0; i < n; i++) {
+		struct vrtc_chain ch;
+		int ret = vrtc_vqp_pop(vq, &ch);
+
+		if (ret == -EBADMSG) {
+			be.bad_chains++;
+			continue;
+		}
+		if (ret != 0)
+			break;
+		vrtc_vqp_push(vq, ch.head, echo(&ch));
+		be.served++;
+	}
+	if (vrtc_vqp_flush(vq)) {
+		be.calls++;
+		rte_vhost_vring_call(be.vid, qid);
+	}
+}
+
+static void
 serve(uint16_t qid)
 {
 	struct vrtc_vq *vq = &be.vq[qid];
-	uint16_t n = vrtc_vq_avail(vq, BE_BURST), i;
+	uint16_t n, i;
+
+	if (be.packed) {
+		serve_packed(qid);
+		return;
+	}
+	n = vrtc_vq_avail(vq, BE_BURST);
 
 	for (i = 0; i < n; i++) {
 		struct vrtc_chain ch;
@@ -223,6 +259,33 @@ be_stop(void)
 		rte_pause();
 }
 
+/* Queue @p q as a packed ring; rte_vhost gives the positions with the wrap
+ * counters in bit 15, as vrtc_vqp takes them. */
+static int
+be_setup_packed(uint16_t q, const struct rte_vhost_vring *vr, uint16_t last_avail,
+		uint16_t used)
+{
+	struct vrtc_vqp_config cfg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "be.pq%u", q);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.name = name;
+	cfg.size = vr->size;
+	cfg.features = be.features;
+	cfg.mem = &be.mem;
+	cfg.desc = vr->desc_packed;
+	cfg.driver = vr->driver_event;
+	cfg.device = vr->device_event;
+	cfg.avail_off_wrap = last_avail;
+	cfg.used_off_wrap = used;
+	vrtc_vqp_fini(&be.vqp[q]);
+	if (vrtc_vqp_init(&be.vqp[q], &cfg) != 0)
+		return -1;
+	vrtc_vqp_kicks_disable(&be.vqp[q]);
+	return 0;
+}
+
 /* Take the memory table and the rings from rte_vhost; resume at the given
  * indexes (0 for a new device). */
 static int
@@ -252,6 +315,11 @@ be_setup(int vid, const uint16_t *last_avail, const uint16_t *used)
 
 		if (rte_vhost_get_vhost_vring(vid, q, &vr) != 0)
 			return -1;
+		if (be.packed) {
+			if (be_setup_packed(q, &vr, last_avail[q], used[q]) != 0)
+				return -1;
+			continue;
+		}
 		snprintf(name, sizeof(name), "be.q%u", q);
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.name = name;
@@ -295,8 +363,8 @@ be_post_msg(int vid, void *msg)
 		return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 	/* New mapping, new ring addresses; same indexes. */
 	for (q = 0; q < be.nb_queues; q++) {
-		last[q] = be.vq[q].last_avail_idx;
-		used[q] = be.vq[q].used_idx;
+		last[q] = be.packed ? vrtc_vqp_avail_off_wrap(&be.vqp[q]) : be.vq[q].last_avail_idx;
+		used[q] = be.packed ? vrtc_vqp_used_off_wrap(&be.vqp[q]) : be.vq[q].used_idx;
 	}
 	if (be_setup(vid, last, used) != 0) {
 		fprintf(stderr, "back-end: remap after SET_MEM_TABLE failed\n");
@@ -321,17 +389,21 @@ be_new_connection(int vid)
 static int
 be_new_device(int vid)
 {
-	static const uint16_t zero[BE_MAX_QUEUES];
-	uint16_t last[BE_MAX_QUEUES] = { 0 }, used[BE_MAX_QUEUES] = { 0 }, q;
+	uint16_t last[BE_MAX_QUEUES] = { 0 }, used[BE_MAX_QUEUES] = { 0 }, q, fresh;
 
 	if (rte_vhost_get_negotiated_features(vid, &be.features) != 0)
 		return -1;
+	be.packed = (be.features & F(VRTC_VIRTIO_F_RING_PACKED)) != 0;
+	/* A fresh packed ring: offset 0, wrap counter 1. */
+	fresh = be.packed ? 0x8000 : 0;
 	be.nb_queues = RTE_MIN(rte_vhost_get_vring_num(vid), (uint16_t)BE_MAX_QUEUES);
 	for (q = 0; q < be.nb_queues; q++)
 		if (rte_vhost_get_vring_base(vid, q, &last[q], &used[q]) != 0)
 			return -1;
-	if (memcmp(last, zero, sizeof(zero)) != 0 || memcmp(used, zero, sizeof(zero)) != 0)
-		fprintf(stderr, "back-end: new device resumes at %u/%u\n", last[0], used[0]);
+	for (q = 0; q < be.nb_queues; q++)
+		if (last[q] != fresh || used[q] != fresh)
+			fprintf(stderr, "back-end: new device resumes at 0x%x/0x%x\n", last[q],
+				used[q]);
 	if (be_setup(vid, last, used) != 0) {
 		fprintf(stderr, "back-end: cannot set up device %d\n", vid);
 		return -1;
@@ -351,6 +423,14 @@ be_destroy_device(int vid)
 		return;
 	be_stop();
 	for (q = 0; q < be.nb_queues; q++) {
+		if (be.packed) {
+			if (vrtc_vqp_broken(&be.vqp[q]) != VRTC_VQP_OK)
+				be.ring_broken++;
+			rte_vhost_set_vring_base(vid, q, vrtc_vqp_avail_off_wrap(&be.vqp[q]),
+						 vrtc_vqp_used_off_wrap(&be.vqp[q]));
+			vrtc_vqp_fini(&be.vqp[q]);
+			continue;
+		}
 		if (vrtc_vq_broken(&be.vq[q]) != VRTC_VQ_OK)
 			be.ring_broken++;
 		rte_vhost_set_vring_base(vid, q, be.vq[q].last_avail_idx, be.vq[q].used_idx);
@@ -559,8 +639,8 @@ traffic(struct vrtc_fe *fe, uint16_t qid, struct pool *p, uint64_t total, int wr
 }
 
 static int
-make_fe(const char *name, const char *path, enum vrtc_device_type type, uint16_t qsize,
-	uint16_t nb_queues, int indirect, int no_event_idx, struct vrtc_fe **fe)
+make_fe_ring(const char *name, const char *path, enum vrtc_device_type type, uint16_t qsize,
+	     uint16_t nb_queues, int indirect, int no_event_idx, int packed, struct vrtc_fe **fe)
 {
 	struct vrtc_fe_params prm;
 	int ret;
@@ -572,12 +652,20 @@ make_fe(const char *name, const char *path, enum vrtc_device_type type, uint16_t
 	prm.nb_queues = nb_queues;
 	prm.indirect = indirect;
 	prm.no_event_idx = no_event_idx;
+	prm.packed = (uint8_t)packed;
 	/* The back-end process may take a while to start on a busy machine. */
 	prm.connect_timeout_ms = 20000;
 	ret = vrtc_fe_create(&prm, fe);
 	if (ret != 0)
 		FAIL("vrtc_fe_create(%s on %s): %s", name, path, strerror(-ret));
 	return ret;
+}
+
+static int
+make_fe(const char *name, const char *path, enum vrtc_device_type type, uint16_t qsize,
+	uint16_t nb_queues, int indirect, int no_event_idx, struct vrtc_fe **fe)
+{
+	return make_fe_ring(name, path, type, qsize, nb_queues, indirect, no_event_idx, 0, fe);
 }
 
 /* Wait until the back-end has let go of the previous device. */
@@ -607,6 +695,7 @@ struct variant {
 	uint64_t expect_features; /* must be negotiated */
 	uint64_t expect_absent;	  /* must not be */
 	uint64_t requests;
+	int packed; /* ask for packed rings */
 };
 
 static int
@@ -617,8 +706,9 @@ run_variant(const struct variant *v, struct pool *p)
 	uint16_t q;
 	int ret = 0;
 
-	if (wait_be_idle() != 0 || make_fe("fe_variant", v->path, v->type, v->qsize, v->nb_queues,
-					   v->indirect, v->no_event_idx, &fe) != 0)
+	if (wait_be_idle() != 0 ||
+	    make_fe_ring("fe_variant", v->path, v->type, v->qsize, v->nb_queues, v->indirect,
+			 v->no_event_idx, v->packed, &fe) != 0)
 		return -1;
 	features = vrtc_fe_features(fe);
 	if ((features & v->expect_features) != v->expect_features ||
@@ -645,16 +735,44 @@ run_variant(const struct variant *v, struct pool *p)
 	return ret;
 }
 
+/* packed=1 against a back-end that does not offer VIRTIO_F_RING_PACKED:
+ * creation fails with -ENOTSUP, and nothing is left registered. */
+static int
+packed_not_offered(const char *path)
+{
+	struct vrtc_fe_params prm;
+	struct vrtc_fe *fe = NULL;
+	int ret;
+
+	if (wait_be_idle() != 0)
+		return -1;
+	vrtc_fe_params_init(&prm, VRTC_DEVICE_RTC);
+	prm.name = "fe_packed_refused";
+	prm.path = path;
+	prm.packed = 1;
+	prm.connect_timeout_ms = 20000;
+	ret = vrtc_fe_create(&prm, &fe);
+	if (ret != -ENOTSUP || fe != NULL || vrtc_fe_lookup("fe_packed_refused") != NULL) {
+		FAIL("packed=1 on a split-only back-end: %d (%s), front-end %p", ret,
+		     strerror(-ret), (void *)fe);
+		if (fe != NULL)
+			vrtc_fe_destroy(fe);
+		return -1;
+	}
+	printf("  refused: %s\n", strerror(-ret));
+	return 0;
+}
+
 /* Disconnect with requests in flight, reconnect, traffic; five times. */
 static int
-reconnects(const char *path, struct pool *p, uint64_t requests)
+reconnects(const char *path, struct pool *p, uint64_t requests, int packed)
 {
 	struct vrtc_fe *fe;
 	uint64_t devices = be.devices;
 	int i;
 
 	if (wait_be_idle() != 0 ||
-	    make_fe("fe_reconnect", path, VRTC_DEVICE_RTC, 256, 1, 1, 0, &fe) != 0)
+	    make_fe_ring("fe_reconnect", path, VRTC_DEVICE_RTC, 256, 1, 1, 0, packed, &fe) != 0)
 		return -1;
 	for (i = 0; i < 5; i++) {
 		char label[64];
@@ -796,7 +914,7 @@ out:
 #ifdef VRTC_HAVE_VDEV_DRIVERS
 /* The vdev drivers: probe from a devargs string, find, use, remove. */
 static int
-vdevs(const char *path, struct pool *p)
+vdevs(const char *path, const char *packed_path, struct pool *p)
 {
 	char args[256];
 	struct vrtc_fe *fe;
@@ -817,6 +935,8 @@ vdevs(const char *path, struct pool *p)
 		{ "rtc_virtio_user9", 1, ",connect_timeout_ms=0" }, /* >= 1 */
 		{ "rtc_virtio_user9", 1, ",path=/tmp/x" },	    /* twice */
 		{ "rtc_virtio_user9", 1, ",queue_size" },	    /* no value */
+		{ "rtc_virtio_user9", 1, ",packed=2" },		    /* 0 or 1 */
+		{ "rng_virtio_user9", 1, ",packed=1" },		    /* not offered on path */
 		{ "rtc_virtio_user9", 0, "path=/nonexistent/sock,connect_timeout_ms=50" },
 	};
 	size_t i;
@@ -861,6 +981,18 @@ vdevs(const char *path, struct pool *p)
 	pool_reset(p);
 	ret = traffic(fe, 0, p, 50000, 1, 0, "vdev rng_virtio_user0");
 	CHECK(rte_vdev_uninit("rng_virtio_user0") == 0);
+	if (ret != 0)
+		return -1;
+
+	if (wait_be_idle() != 0)
+		return -1;
+	snprintf(args, sizeof(args), "path=%s,packed=1,indirect=1", packed_path);
+	CHECK(rte_vdev_init("rng_virtio_user1", args) == 0);
+	fe = vrtc_fe_lookup("rng_virtio_user1");
+	CHECK(fe != NULL && vrtc_feature_has(vrtc_fe_features(fe), VRTC_VIRTIO_F_RING_PACKED));
+	pool_reset(p);
+	ret = traffic(fe, 0, p, 50000, 1, 0, "vdev rng_virtio_user1 packed");
+	CHECK(rte_vdev_uninit("rng_virtio_user1") == 0);
 	return ret;
 }
 #endif /* VRTC_HAVE_VDEV_DRIVERS */
@@ -1076,7 +1208,7 @@ fake_stop(struct fake_be *fb)
  * post every buffer again, and keep the alarmq to itself.
  */
 static int
-alarm_untrusted(const char *path)
+alarm_untrusted(const char *path, int packed)
 {
 	struct vrtc_fe_alarm_stats st;
 	struct vrtc_fe_params p;
@@ -1095,6 +1227,7 @@ alarm_untrusted(const char *path)
 	p.nb_queues = 2;
 	p.alarm = 1;
 	p.alarm_buffers = 4;
+	p.packed = (uint8_t)packed;
 	rc = buf != NULL ? vrtc_fe_create(&p, &fe) : -ENOMEM;
 	if (rc != 0) {
 		FAIL("alarm front-end: %s", strerror(-rc));
@@ -1108,7 +1241,8 @@ alarm_untrusted(const char *path)
 	ok = vrtc_feature_has(vrtc_fe_features(fe), VRTC_VIRTIO_RTC_F_ALARM) && got == 0 &&
 	     st.unknown >= 1000 && st.notifications == 0 && st.short_bufs == 0 &&
 	     st.reposted == st.unknown && st.repost_failed == 0 && st.posted == 4 &&
-	     !vrtc_fe_queue_broken(fe, VRTC_RTC_ALARMQ);
+	     !vrtc_fe_queue_broken(fe, VRTC_RTC_ALARMQ) &&
+	     vrtc_feature_has(vrtc_fe_features(fe), VRTC_VIRTIO_F_RING_PACKED) == packed;
 	if (!ok)
 		FAIL("alarm front-end: %" PRIu64 " returned, unknown %" PRIu64
 		     " notifications %" PRIu64 " short %" PRIu64 " reposted %" PRIu64 " posted %u",
@@ -1119,8 +1253,8 @@ alarm_untrusted(const char *path)
 		ok = 0;
 	}
 	if (ok)
-		printf("  %" PRIu64 " completions that are not a notification counted, none "
-		       "returned, 4 buffers kept posted\n", st.unknown);
+		printf("  %s: %" PRIu64 " completions that are not a notification counted, none "
+		       "returned, 4 buffers kept posted\n", packed ? "packed" : "split", st.unknown);
 	vrtc_fe_destroy(fe);
 	rte_free(buf);
 	return ok ? 0 : -1;
@@ -1372,7 +1506,7 @@ main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "auto";
 	uint64_t requests = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000;
 	char prefix[64], sock_a[108], sock_b[108], sock_c[108], sock_h[108], sock_x[108];
-	char sock_d[108];
+	char sock_d[108], sock_e[108], sock_p[108];
 	char runtime_dir[256];
 	char *eal_argv[32];
 	int eal_argc = 0, huge, ret;
@@ -1447,6 +1581,8 @@ main(int argc, char **argv)
 	snprintf(sock_h, sizeof(sock_h), "/tmp/vrtc-fel-%d-h.sock", (int)getpid());
 	snprintf(sock_x, sizeof(sock_x), "/tmp/vrtc-fel-%d-x.sock", (int)getpid());
 	snprintf(sock_d, sizeof(sock_d), "/tmp/vrtc-fel-%d-d.sock", (int)getpid());
+	snprintf(sock_p, sizeof(sock_p), "/tmp/vrtc-fel-%d-p.sock", (int)getpid());
+	snprintf(sock_e, sizeof(sock_e), "/tmp/vrtc-fel-%d-e.sock", (int)getpid());
 
 	printf("hostile back-ends:\n");
 	hostile(sock_h);
@@ -1458,7 +1594,11 @@ main(int argc, char **argv)
 	if (be_register(sock_a, BE_FEATURES, -1) != 0 ||
 	    be_register(sock_b, BE_FEATURES & ~F(VRTC_VHOST_USER_F_PROTOCOL_FEATURES), 0) != 0 ||
 	    be_register(sock_c, BE_FEATURES, 0) != 0 ||
-	    be_register(sock_d, BE_FEATURES | F(VRTC_VIRTIO_RTC_F_ALARM), -1) != 0) {
+	    be_register(sock_d, BE_FEATURES | F(VRTC_VIRTIO_RTC_F_ALARM), -1) != 0 ||
+	    be_register(sock_p, BE_FEATURES | F(VRTC_VIRTIO_F_RING_PACKED), -1) != 0 ||
+	    be_register(sock_e,
+			BE_FEATURES | F(VRTC_VIRTIO_RTC_F_ALARM) | F(VRTC_VIRTIO_F_RING_PACKED),
+			-1) != 0) {
 		FAIL("cannot register the rte_vhost back-ends");
 		goto out;
 	}
@@ -1473,7 +1613,8 @@ main(int argc, char **argv)
 		const uint64_t v1 = F(VRTC_VIRTIO_F_VERSION_1),
 			       ind = F(VRTC_VIRTIO_RING_F_INDIRECT_DESC),
 			       evi = F(VRTC_VIRTIO_RING_F_EVENT_IDX),
-			       pf = F(VRTC_VHOST_USER_F_PROTOCOL_FEATURES);
+			       pf = F(VRTC_VHOST_USER_F_PROTOCOL_FEATURES),
+			       pk = F(VRTC_VIRTIO_F_RING_PACKED);
 		const struct variant variants[] = {
 			{ "rtc direct event_idx", sock_a, VRTC_DEVICE_RTC, 256, 1, 0, 0,
 			  v1 | evi | pf, ind, requests },
@@ -1493,6 +1634,22 @@ main(int argc, char **argv)
 			  small },
 			{ "no REPLY_ACK", sock_c, VRTC_DEVICE_RTC, 256, 1, 0, 0, v1 | pf, 0,
 			  small },
+			{ "split on a packed back-end", sock_p, VRTC_DEVICE_RTC, 256, 1, 1, 0,
+			  v1 | ind, pk, small },
+			{ "packed direct event_idx", sock_p, VRTC_DEVICE_RTC, 256, 1, 0, 0,
+			  v1 | pk | evi, ind, small, 1 },
+			{ "packed indirect event_idx", sock_p, VRTC_DEVICE_RTC, 256, 1, 1, 0,
+			  v1 | pk | evi | ind, 0, small, 1 },
+			{ "packed direct no event_idx", sock_p, VRTC_DEVICE_RTC, 256, 1, 0, 1,
+			  v1 | pk, evi, small, 1 },
+			{ "packed qsize 2", sock_p, VRTC_DEVICE_RTC, 2, 1, 0, 0, v1 | pk, 0,
+			  small / 100 + 1, 1 },
+			{ "packed rng qsize 1", sock_p, VRTC_DEVICE_RNG, 1, 1, 0, 0, v1 | pk, 0,
+			  small / 100 + 1, 1 },
+			{ "packed rtc 2 queues", sock_p, VRTC_DEVICE_RTC, 256, 2, 1, 0, v1 | pk, 0,
+			  small, 1 },
+			{ "packed rng", sock_p, VRTC_DEVICE_RNG, 256, 1, 1, 0, v1 | pk | ind, 0,
+			  small, 1 },
 		};
 		size_t i;
 
@@ -1500,8 +1657,11 @@ main(int argc, char **argv)
 			if (run_variant(&variants[i], &pool) != 0)
 				goto done;
 	}
+	printf("packed rings asked of a back-end without them:\n");
+	if (packed_not_offered(sock_a) != 0)
+		goto done;
 	printf("disconnect / reconnect:\n");
-	if (reconnects(sock_a, &pool, small) != 0)
+	if (reconnects(sock_a, &pool, small, 0) != 0 || reconnects(sock_p, &pool, small, 1) != 0)
 		goto done;
 	printf("EAL memory hotplug:\n");
 	if (memory_is_dynamic()) {
@@ -1521,10 +1681,11 @@ main(int argc, char **argv)
 		printf("  skipped: EAL memory is static (legacy mode, or --no-huge)\n");
 	}
 	printf("alarms from a back-end that sends no notification:\n");
-	alarm_untrusted(sock_d);
+	alarm_untrusted(sock_d, 0);
+	alarm_untrusted(sock_e, 1);
 	printf("vdev drivers:\n");
 #ifdef VRTC_HAVE_VDEV_DRIVERS
-	vdevs(sock_a, &pool);
+	vdevs(sock_a, sock_p, &pool);
 #else
 	printf("  skipped: not built (no DPDK driver SDK at meson setup)\n");
 #endif
@@ -1544,11 +1705,15 @@ stop:
 	rte_vhost_driver_unregister(sock_b);
 	rte_vhost_driver_unregister(sock_c);
 	rte_vhost_driver_unregister(sock_d);
+	rte_vhost_driver_unregister(sock_p);
+	rte_vhost_driver_unregister(sock_e);
 out:
 	unlink(sock_a);
 	unlink(sock_b);
 	unlink(sock_c);
 	unlink(sock_d);
+	unlink(sock_p);
+	unlink(sock_e);
 	ret = rte_eal_cleanup();
 	if (ret != 0)
 		fprintf(stderr, "rte_eal_cleanup: %d\n", ret);

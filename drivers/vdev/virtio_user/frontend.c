@@ -47,6 +47,7 @@
 #include <rte_memory.h>
 
 #include "drvq.h"
+#include "drvq_packed.h"
 #include "fe_log.h"
 #include "vhost_user_client.h"
 #include "vrtc_frontend.h"
@@ -73,9 +74,11 @@ RTE_LOG_REGISTER(vrtc_logtype_frontend, vrtc.frontend, NOTICE);
 
 /** One virtqueue of a front-end. */
 struct fe_queue {
-	/* Data path. */
+	/* Data path: one of the two rings, by VIRTIO_F_RING_PACKED. */
 	struct vrtc_drvq drvq;
+	struct vrtc_pdrvq pdrvq;
 	int kick_fd;
+	uint8_t packed;	       /* pdrvq, not drvq */
 	uint8_t indirect;      /* post requests through indirect tables */
 	uint8_t broken_logged; /* the broken latch was reported */
 	uint64_t kicks;
@@ -118,6 +121,70 @@ struct vrtc_fe {
 /* Registry of front-ends by name; control path only. */
 static TAILQ_HEAD(, vrtc_fe) fe_list = TAILQ_HEAD_INITIALIZER(fe_list);
 static pthread_mutex_t fe_list_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ------------------------------------------------------------------------ */
+/* One driver queue, split or packed (chosen at connection)                 */
+/* ------------------------------------------------------------------------ */
+
+/* @p packed is q->packed, a constant where the caller is specialised. */
+static __rte_always_inline int
+q_add(struct fe_queue *q, const int packed, const struct vrtc_drvq_buf *bufs, uint16_t nb,
+      void *cookie)
+{
+	if (packed)
+		return q->indirect ? vrtc_pdrvq_add_indirect(&q->pdrvq, bufs, nb, cookie)
+				   : vrtc_pdrvq_add(&q->pdrvq, bufs, nb, cookie);
+	return q->indirect ? vrtc_drvq_add_indirect(&q->drvq, bufs, nb, cookie)
+			   : vrtc_drvq_add(&q->drvq, bufs, nb, cookie);
+}
+
+/* Direct descriptors whatever q->indirect says (the alarmq's buffers). */
+static inline int
+q_add_direct(struct fe_queue *q, const struct vrtc_drvq_buf *bufs, uint16_t nb, void *cookie)
+{
+	return q->packed ? vrtc_pdrvq_add(&q->pdrvq, bufs, nb, cookie)
+			 : vrtc_drvq_add(&q->drvq, bufs, nb, cookie);
+}
+
+static __rte_always_inline int
+q_kick_prepare(struct fe_queue *q)
+{
+	return q->packed ? vrtc_pdrvq_kick_prepare(&q->pdrvq) : vrtc_drvq_kick_prepare(&q->drvq);
+}
+
+static __rte_always_inline uint16_t
+q_get_used(struct fe_queue *q, struct vrtc_drvq_done *done, uint16_t max)
+{
+	return q->packed ? vrtc_pdrvq_get_used(&q->pdrvq, done, max)
+			 : vrtc_drvq_get_used(&q->drvq, done, max);
+}
+
+static __rte_always_inline uint8_t
+q_broken(const struct fe_queue *q)
+{
+	return q->packed ? q->pdrvq.broken : q->drvq.broken;
+}
+
+static inline uint16_t
+q_inflight(const struct fe_queue *q)
+{
+	return q->packed ? vrtc_pdrvq_inflight(&q->pdrvq) : q->drvq.nb_inflight;
+}
+
+/* Bytes of the ring block of a queue of @p size, either layout. */
+static size_t
+ring_bytes(uint16_t size, int packed)
+{
+	struct vrtc_drvq_layout split;
+	struct vrtc_pdrvq_layout pk;
+
+	if (packed) {
+		vrtc_pdrvq_layout(size, &pk);
+		return pk.total_bytes;
+	}
+	vrtc_drvq_layout(size, &split);
+	return split.total_bytes;
+}
 
 static const char *
 type_name(enum vrtc_device_type type)
@@ -381,6 +448,8 @@ wanted_features(const struct vrtc_fe_params *p)
 		f |= BIT64(VRTC_VIRTIO_RING_F_INDIRECT_DESC);
 	if (!p->no_event_idx)
 		f |= BIT64(VRTC_VIRTIO_RING_F_EVENT_IDX);
+	if (p->packed)
+		f |= BIT64(VRTC_VIRTIO_F_RING_PACKED);
 	/* Device bits: virtio-rtc's VIRTIO_RTC_F_ALARM when asked for (the
 	 * front-end then keeps the alarmq stocked); virtio-rng has none.
 	 * VIRTIO_F_ACCESS_PLATFORM is never accepted: addresses are VAs. */
@@ -400,6 +469,9 @@ queue_stop(struct fe_queue *q)
 	q->call_fd = -1;
 	vrtc_drvq_fini(&q->drvq);
 	memset(&q->drvq, 0, sizeof(q->drvq));
+	vrtc_pdrvq_fini(&q->pdrvq);
+	memset(&q->pdrvq, 0, sizeof(q->pdrvq));
+	q->packed = 0;
 	q->indirect = 0;
 	q->broken_logged = 0;
 }
@@ -409,25 +481,49 @@ static int
 queue_start(struct vrtc_fe *fe, uint16_t qid)
 {
 	struct fe_queue *q = &fe->q[qid];
-	struct vrtc_drvq_layout layout;
 	uint16_t size = fe->params.queue_size;
 	uint8_t *ring = q->ring;
+	uint64_t desc, driver_area, device_area;
 	int ret;
 
 	memset(q->ring, 0, q->ring_bytes);
-	ret = vrtc_drvq_init(&q->drvq, size, fe->features, q->ring);
+	q->packed = vrtc_feature_has(fe->features, VRTC_VIRTIO_F_RING_PACKED);
+	if (q->packed) {
+		struct vrtc_pdrvq_layout layout;
+
+		vrtc_pdrvq_layout(size, &layout);
+		ret = vrtc_pdrvq_init(&q->pdrvq, size, fe->features, q->ring);
+		driver_area = (uintptr_t)(ring + layout.driver_offset);
+		device_area = (uintptr_t)(ring + layout.device_offset);
+	} else {
+		struct vrtc_drvq_layout layout;
+
+		vrtc_drvq_layout(size, &layout);
+		ret = vrtc_drvq_init(&q->drvq, size, fe->features, q->ring);
+		driver_area = (uintptr_t)(ring + layout.avail_offset);
+		device_area = (uintptr_t)(ring + layout.used_offset);
+	}
+	desc = (uintptr_t)ring;
 	if (ret != 0)
 		return ret;
 	if (q->tables != NULL && vrtc_feature_has(fe->features, VRTC_VIRTIO_RING_F_INDIRECT_DESC)) {
 		memset(q->tables, 0, q->tables_bytes);
-		ret = vrtc_drvq_indirect_init(&q->drvq, q->tables, (uintptr_t)q->tables,
-					      FE_INDIRECT_ENTRIES);
+		/* Both layouts' descriptors are 16 bytes: the same tables serve. */
+		if (q->packed)
+			ret = vrtc_pdrvq_indirect_init(&q->pdrvq, (void *)q->tables,
+						       (uintptr_t)q->tables, FE_INDIRECT_ENTRIES);
+		else
+			ret = vrtc_drvq_indirect_init(&q->drvq, q->tables, (uintptr_t)q->tables,
+						      FE_INDIRECT_ENTRIES);
 		if (ret != 0)
 			return ret;
 		q->indirect = 1;
 	}
 	/* A polling driver: the back-end need not signal completions. */
-	vrtc_drvq_interrupts_disable(&q->drvq);
+	if (q->packed)
+		vrtc_pdrvq_interrupts_disable(&q->pdrvq);
+	else
+		vrtc_drvq_interrupts_disable(&q->drvq);
 
 	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -437,14 +533,15 @@ queue_start(struct vrtc_fe *fe, uint16_t qid)
 		return ret;
 	}
 
-	vrtc_drvq_layout(size, &layout);
+	/* Packed: the base carries the avail wrap counter in bit 15 (a fresh
+	 * ring: offset 0, counter 1), and the avail and used addresses are
+	 * the driver and device event suppression areas, as QEMU sends them. */
 	ret = vrtc_vhu_set_vring_num(&fe->cli, qid, size);
 	if (ret == 0)
-		ret = vrtc_vhu_set_vring_base(&fe->cli, qid, 0);
+		ret = vrtc_vhu_set_vring_base(&fe->cli, qid,
+					      q->packed ? vrtc_pdrvq_avail_off_wrap(&q->pdrvq) : 0);
 	if (ret == 0)
-		ret = vrtc_vhu_set_vring_addr(&fe->cli, qid, (uintptr_t)ring,
-					      (uintptr_t)(ring + layout.used_offset),
-					      (uintptr_t)(ring + layout.avail_offset));
+		ret = vrtc_vhu_set_vring_addr(&fe->cli, qid, desc, device_area, driver_area);
 	if (ret == 0)
 		ret = vrtc_vhu_set_vring_kick(&fe->cli, qid, q->kick_fd);
 	if (ret == 0)
@@ -471,7 +568,7 @@ alarm_post(struct vrtc_fe *fe, uint16_t i)
 
 	memset(b, 0xFF, FE_ALARM_BUF_BYTES);
 	/* Direct descriptors: the alarmq takes no indirect tables. */
-	if (vrtc_drvq_add(&q->drvq, &buf, 1, b) < 0)
+	if (q_add_direct(q, &buf, 1, b) < 0)
 		return -ENOSPC;
 	fe->alarm_st.posted++;
 	return 0;
@@ -482,7 +579,7 @@ alarm_kick(struct fe_queue *q)
 {
 	static const uint64_t one = 1;
 
-	if (!vrtc_drvq_kick_prepare(&q->drvq))
+	if (!q_kick_prepare(q))
 		return;
 	q->kicks++;
 	if (unlikely(write(q->kick_fd, &one, sizeof(one)) != (ssize_t)sizeof(one)))
@@ -508,6 +605,28 @@ alarm_stock(struct vrtc_fe *fe)
 	return 0;
 }
 
+/* Is @p base (GET_VRING_BASE) at or behind what the driver made available,
+ * by at most a ring? Packed: offset in bits 0..14, avail wrap in bit 15. */
+static int
+base_plausible(const struct fe_queue *q, uint32_t base)
+{
+	if (base > 0xffff)
+		return 0;
+	if (q->packed) {
+		uint16_t size = q->pdrvq.ring.size, off = base & VRTC_PVIRTQ_EVENT_OFF_MASK;
+		uint16_t mine = vrtc_pdrvq_avail_off_wrap(&q->pdrvq);
+		uint32_t cycle = 2u * size, at, drv;
+
+		if (off >= size)
+			return 0;
+		at = vrtc_pring_pos(size, off, (base >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT) & 1);
+		drv = vrtc_pring_pos(size, mine & VRTC_PVIRTQ_EVENT_OFF_MASK,
+				     mine >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT);
+		return (drv + cycle - at) % cycle <= size;
+	}
+	return (uint16_t)(q->drvq.avail_idx - (uint16_t)base) <= q->drvq.vring.size;
+}
+
 /* Stop the rings (GET_VRING_BASE) and close everything. fe->lock held. */
 static void
 disconnect_locked(struct vrtc_fe *fe)
@@ -525,15 +644,15 @@ disconnect_locked(struct vrtc_fe *fe)
 			vrtc_vhu_close(&fe->cli);
 			break;
 		}
-		if ((uint16_t)(q->drvq.avail_idx - (uint16_t)base) > q->drvq.vring.size ||
-		    base > 0xffff)
+		if (!base_plausible(q, base))
 			FE_LOG(WARNING, fe->name,
-			       "queue %u: back-end stopped at avail index %" PRIu32
-			       ", which is not within the %u made available",
-			       qid, base, q->drvq.avail_idx);
+			       "queue %u: back-end stopped at avail %s 0x%" PRIx32
+			       ", which is not within the 0x%x made available",
+			       qid, q->packed ? "offset/wrap" : "index", base,
+			       q->packed ? vrtc_pdrvq_avail_off_wrap(&q->pdrvq) : q->drvq.avail_idx);
 		FE_LOG(DEBUG, fe->name,
-		       "queue %u stopped at %" PRIu32 ": %u in flight abandoned, %" PRIu64 " kicks",
-		       qid, base, q->drvq.nb_inflight, q->kicks);
+		       "queue %u stopped at 0x%" PRIx32 ": %u in flight abandoned, %" PRIu64 " kicks",
+		       qid, base, q_inflight(q), q->kicks);
 	}
 	/* Wait for the back-end to let go of the connection: one that serves a
 	 * single front-end would otherwise refuse our next connect. */
@@ -569,6 +688,15 @@ connect_locked(struct vrtc_fe *fe)
 	if (!vrtc_feature_has(negotiated, VRTC_VIRTIO_F_VERSION_1)) {
 		FE_LOG(ERR, fe->name,
 		       "back-end on %s does not offer VIRTIO_F_VERSION_1 (features 0x%" PRIx64 ")",
+		       fe->path, offered);
+		ret = -ENOTSUP;
+		goto fail;
+	}
+	if (fe->params.packed && !vrtc_feature_has(negotiated, VRTC_VIRTIO_F_RING_PACKED)) {
+		FE_LOG(ERR, fe->name,
+		       "packed rings asked for, but the back-end on %s does not offer "
+		       "VIRTIO_F_RING_PACKED (bit 34; features 0x%" PRIx64
+		       "): start it with packed rings or use split ones (packed=0)",
 		       fe->path, offered);
 		ret = -ENOTSUP;
 		goto fail;
@@ -623,9 +751,9 @@ connect_locked(struct vrtc_fe *fe)
 	fe->connections++;
 	FE_LOG(INFO, fe->name,
 	       "connected to %s: %s, %u queue(s) of %u, features 0x%" PRIx64 " (offered 0x%" PRIx64
-	       "), protocol features 0x%" PRIx64 ", %" PRIu32 " memory region(s)%s%s",
+	       "), protocol features 0x%" PRIx64 ", %" PRIu32 " memory region(s), %s rings%s%s",
 	       fe->path, type_name(fe->params.type), fe->nb_queues, fe->params.queue_size,
-	       negotiated, offered, protocol, fe->nb_regions,
+	       negotiated, offered, protocol, fe->nb_regions, fe->q[0].packed ? "packed" : "split",
 	       fe->q[0].indirect ? ", indirect" : "", alarm_active(fe) ? ", alarms" : "");
 	return 0;
 
@@ -777,9 +905,8 @@ fe_free(struct vrtc_fe *fe)
 static struct vrtc_fe *
 fe_alloc(const struct vrtc_fe_params *p, int *err)
 {
-	struct vrtc_drvq_layout layout;
 	struct vrtc_fe *fe;
-	size_t align;
+	size_t align, bytes;
 	uint16_t qid;
 
 	fe = rte_zmalloc("vrtc_fe", sizeof(*fe), RTE_CACHE_LINE_SIZE);
@@ -804,13 +931,13 @@ fe_alloc(const struct vrtc_fe_params *p, int *err)
 	 * power of two, at most 1 MiB): a ring then never straddles a page,
 	 * so it stays inside one shared region even when every hugepage is
 	 * its own file. */
-	vrtc_drvq_layout(p->queue_size, &layout);
-	align = rte_align64pow2(layout.total_bytes);
+	bytes = ring_bytes(p->queue_size, p->packed);
+	align = rte_align64pow2(bytes);
 	align = RTE_MIN(RTE_MAX(align, (size_t)RTE_CACHE_LINE_SIZE), (size_t)1 << 20);
 	for (qid = 0; qid < fe->nb_queues; qid++) {
 		struct fe_queue *q = &fe->q[qid];
 
-		q->ring_bytes = layout.total_bytes;
+		q->ring_bytes = bytes;
 		q->ring = rte_zmalloc("vrtc_fe_ring", q->ring_bytes, align);
 		if (q->ring == NULL)
 			goto nomem;
@@ -959,20 +1086,18 @@ data_queue(struct vrtc_fe *fe, uint16_t qid)
 	return &fe->q[qid];
 }
 
-uint16_t
-vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs, uint16_t n)
+/* Post up to @p n requests on @p q (not yet published). @return how many. */
+static __rte_always_inline uint16_t
+enqueue_reqs(const struct vrtc_fe *fe, struct fe_queue *q, const int packed,
+	     const struct vrtc_fe_req *reqs, uint16_t n)
 {
-	struct fe_queue *q = data_queue(fe, qid);
 	uint16_t i;
 
-	/* The alarmq of an alarm front-end is the front-end's own. */
-	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
-		return 0;
+	RTE_SET_USED(fe);
 	for (i = 0; i < n; i++) {
 		const struct vrtc_fe_req *r = &reqs[i];
 		struct vrtc_drvq_buf bufs[2];
 		uint16_t nb = 0;
-		int head;
 
 #ifdef VRTC_FE_DEBUG
 		if (!req_in_eal_memory(fe, r))
@@ -985,14 +1110,24 @@ vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs
 			bufs[nb++] = (struct vrtc_drvq_buf){ (uintptr_t)r->in, r->in_len, 1 };
 		if (unlikely(nb == 0))
 			break; /* nothing to post: not a request */
-		if (q->indirect)
-			head = vrtc_drvq_add_indirect(&q->drvq, bufs, nb, r->cookie);
-		else
-			head = vrtc_drvq_add(&q->drvq, bufs, nb, r->cookie);
-		if (unlikely(head < 0))
+		if (unlikely(q_add(q, packed, bufs, nb, r->cookie) < 0))
 			break; /* ring full, or broken */
 	}
-	if (i > 0 && vrtc_drvq_kick_prepare(&q->drvq)) {
+	return i;
+}
+
+uint16_t
+vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs, uint16_t n)
+{
+	struct fe_queue *q = data_queue(fe, qid);
+	uint16_t i;
+
+	/* The alarmq of an alarm front-end is the front-end's own. */
+	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
+		return 0;
+	/* The ring layout is chosen once per burst, not per request. */
+	i = q->packed ? enqueue_reqs(fe, q, 1, reqs, n) : enqueue_reqs(fe, q, 0, reqs, n);
+	if (i > 0 && q_kick_prepare(q)) {
 		static const uint64_t one = 1;
 
 		q->kicks++;
@@ -1015,7 +1150,7 @@ report_broken(struct vrtc_fe *fe, uint16_t qid, struct fe_queue *q)
 
 	q->broken_logged = 1;
 	FE_LOG(ERR, fe->name, "queue %u broken by the back-end: %s; reconnect to recover", qid,
-	       q->drvq.broken < RTE_DIM(reasons) ? reasons[q->drvq.broken] : "?");
+	       q_broken(q) < RTE_DIM(reasons) ? reasons[q_broken(q)] : "?");
 }
 
 uint16_t
@@ -1029,7 +1164,7 @@ vrtc_fe_dequeue(struct vrtc_fe *fe, uint16_t qid, struct vrtc_fe_done *done, uin
 		return 0;
 	while (nb < n) {
 		uint16_t want = RTE_MIN((uint16_t)(n - nb), (uint16_t)FE_DEQ_CHUNK);
-		uint16_t got = vrtc_drvq_get_used(&q->drvq, d, want), i;
+		uint16_t got = q_get_used(q, d, want), i;
 
 		for (i = 0; i < got; i++) {
 			done[nb + i].cookie = d[i].cookie;
@@ -1039,7 +1174,7 @@ vrtc_fe_dequeue(struct vrtc_fe *fe, uint16_t qid, struct vrtc_fe_done *done, uin
 		if (got < want)
 			break;
 	}
-	if (unlikely(q->drvq.broken != VRTC_DRVQ_OK) && !q->broken_logged)
+	if (unlikely(q_broken(q) != VRTC_DRVQ_OK) && !q->broken_logged)
 		report_broken(fe, qid, q);
 	return nb;
 }
@@ -1049,7 +1184,7 @@ vrtc_fe_inflight(const struct vrtc_fe *fe, uint16_t qid)
 {
 	if (fe == NULL || qid >= fe->nb_queues || !fe->connected)
 		return 0;
-	return fe->q[qid].drvq.nb_inflight;
+	return q_inflight(&fe->q[qid]);
 }
 
 int
@@ -1057,7 +1192,7 @@ vrtc_fe_queue_broken(const struct vrtc_fe *fe, uint16_t qid)
 {
 	if (fe == NULL || qid >= fe->nb_queues || !fe->connected)
 		return 0;
-	return fe->q[qid].drvq.broken != VRTC_DRVQ_OK;
+	return q_broken(&fe->q[qid]) != VRTC_DRVQ_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1078,7 +1213,7 @@ vrtc_fe_alarm_poll(struct vrtc_fe *fe, struct vrtc_fe_alarm *out, uint16_t n)
 		 * fit stays on the ring. */
 		uint16_t want = RTE_MIN((uint16_t)(n - nb), (uint16_t)FE_DEQ_CHUNK);
 
-		got = want != 0 ? vrtc_drvq_get_used(&q->drvq, d, want) : 0;
+		got = want != 0 ? q_get_used(q, d, want) : 0;
 		for (i = 0; i < got; i++) {
 			const uint8_t *b = d[i].cookie;
 			uint16_t idx = (uint16_t)((b - fe->alarm_bufs) / FE_ALARM_BUF_STRIDE);
@@ -1103,7 +1238,7 @@ vrtc_fe_alarm_poll(struct vrtc_fe *fe, struct vrtc_fe_alarm *out, uint16_t n)
 	} while (got == FE_DEQ_CHUNK && nb < n);
 	if (reposted != 0)
 		alarm_kick(q);
-	if (unlikely(q->drvq.broken != VRTC_DRVQ_OK) && !q->broken_logged)
+	if (unlikely(q_broken(q) != VRTC_DRVQ_OK) && !q->broken_logged)
 		report_broken(fe, VRTC_RTC_ALARMQ, q);
 	return nb;
 }

@@ -35,6 +35,7 @@
 #define KEY_EVENT_IDX "event_idx"
 #define KEY_CONNECT_TIMEOUT "connect_timeout_ms"
 #define KEY_ALARM "alarm"
+#define KEY_PACKED "packed"
 
 /* Longest socket path: what fits in sun_path with its terminating NUL. */
 #define MAX_PATH_LEN (sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1)
@@ -44,20 +45,21 @@
 
 static const char *const rtc_valid_arguments[] = {
 	KEY_PATH,      KEY_QUEUE_SIZE,	    KEY_QUEUES, KEY_INDIRECT,
-	KEY_EVENT_IDX, KEY_CONNECT_TIMEOUT, KEY_ALARM,	NULL,
+	KEY_EVENT_IDX, KEY_CONNECT_TIMEOUT, KEY_ALARM,	KEY_PACKED, NULL,
 };
 
 static const char *const rng_valid_arguments[] = {
-	KEY_PATH, KEY_QUEUE_SIZE, KEY_INDIRECT, KEY_EVENT_IDX, KEY_CONNECT_TIMEOUT, NULL,
+	KEY_PATH,	     KEY_QUEUE_SIZE, KEY_INDIRECT, KEY_EVENT_IDX,
+	KEY_CONNECT_TIMEOUT, KEY_PACKED,     NULL,
 };
 
 #define RTC_PARAMS                                                                                 \
 	KEY_PATH "=<socket path> " KEY_QUEUE_SIZE "=<power of 2, 1..32768> " KEY_QUEUES            \
 		 "=<1|2> " KEY_INDIRECT "=<0|1> " KEY_EVENT_IDX "=<0|1> " KEY_CONNECT_TIMEOUT      \
-		 "=<ms> " KEY_ALARM "=<0|1>"
+		 "=<ms> " KEY_ALARM "=<0|1> " KEY_PACKED "=<0|1>"
 #define RNG_PARAMS                                                                                 \
 	KEY_PATH "=<socket path> " KEY_QUEUE_SIZE "=<power of 2, 1..32768> " KEY_INDIRECT          \
-		 "=<0|1> " KEY_EVENT_IDX "=<0|1> " KEY_CONNECT_TIMEOUT "=<ms>"
+		 "=<0|1> " KEY_EVENT_IDX "=<0|1> " KEY_CONNECT_TIMEOUT "=<ms> " KEY_PACKED "=<0|1>"
 
 /* A decimal number without sign, spaces or trailing characters, in [min, max]. */
 /* Apply one key=value to @p p. Logs and returns -EINVAL on a bad value. */
@@ -117,6 +119,13 @@ apply(const char *dev, const char *key, const char *value, struct vrtc_fe_params
 			return -EINVAL;
 		}
 		p->alarm = (int)v;
+	} else if (strcmp(key, KEY_PACKED) == 0) {
+		if (vrtc_parse_u64(value, 0, 1, &v) != 0) {
+			FE_LOG(ERR, dev, "%s=%s: expected 0 (split rings) or 1 (packed rings)", key,
+			       value);
+			return -EINVAL;
+		}
+		p->packed = (uint8_t)v;
 	}
 	return 0;
 }
