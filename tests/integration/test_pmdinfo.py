@@ -18,8 +18,9 @@ EXPECTED = {
     "rtc_vhost": COMMON + ["clocks", "tai_offset", "smear", "alarm", "cross_tsc"],
     "rng_vhost": COMMON + ["source", "rate", "reseed"],
     "rtc_virtio_user": ["path", "queue_size", "queues", "indirect", "event_idx",
-                        "connect_timeout_ms", "alarm"],
-    "rng_virtio_user": ["path", "queue_size", "indirect", "event_idx", "connect_timeout_ms"],
+                        "connect_timeout_ms", "alarm", "packed"],
+    "rng_virtio_user": ["path", "queue_size", "indirect", "event_idx", "connect_timeout_ms",
+                        "packed"],
 }
 
 
