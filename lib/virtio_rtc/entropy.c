@@ -409,16 +409,6 @@ drbg_generate(struct vrtc_entropy *e, uint8_t *p, size_t n)
 	return 0;
 }
 
-static uint64_t
-coarse_ns(void)
-{
-	struct timespec ts;
-
-	/* The vDSO's coarse clock: no system call, a few ns. */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Wipe the delivered bytes still in the pool. */
 static inline void
 pool_wipe_delivered(struct vrtc_entropy *e)
@@ -452,7 +442,7 @@ drbg_fill_pooled(struct vrtc_entropy *e, uint8_t *p, size_t len)
 	e->pool_requests++;
 	e->pool_idle_calls = 0;
 	if (e->pool_len != e->pool_pos &&
-	    (coarse_ns() - e->pool_birth_ns > e->pool_max_age_ns ||
+	    (vrtc_clock_ns(CLOCK_MONOTONIC_COARSE) - e->pool_birth_ns > e->pool_max_age_ns ||
 	     e->pool_fork_gen != __atomic_load_n(&fork_gen, __ATOMIC_RELAXED))) {
 		pool_drop(e);
 		/* A refill follows: OpenSSL may reseed by time then. */
@@ -470,7 +460,8 @@ drbg_fill_pooled(struct vrtc_entropy *e, uint8_t *p, size_t len)
 				return -EIO;
 			}
 			e->pool_len = e->chunk_bytes;
-			e->pool_birth_ns = coarse_ns();
+			/* The vDSO's coarse clock: no system call, a few ns. */
+			e->pool_birth_ns = vrtc_clock_ns(CLOCK_MONOTONIC_COARSE);
 			e->pool_fork_gen = __atomic_load_n(&fork_gen, __ATOMIC_RELAXED);
 		}
 		n = VRTC_MIN(len, e->pool_len - e->pool_pos);

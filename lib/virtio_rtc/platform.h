@@ -17,6 +17,7 @@
 
 #include <endian.h>
 #include <stdint.h>
+#include <time.h>
 
 #define vrtc_likely(x) __builtin_expect(!!(x), 1)
 #define vrtc_unlikely(x) __builtin_expect(!!(x), 0)
@@ -30,6 +31,16 @@
 #define VRTC_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define VRTC_MIN(a, b) ((a) < (b) ? (a) : (b))
+
+/** A clock's reading in nanoseconds (the clocks the core uses cannot fail). */
+static inline uint64_t
+vrtc_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the core overlays little-endian wire structs; port the le*toh uses first"

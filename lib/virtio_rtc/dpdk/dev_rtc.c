@@ -470,15 +470,6 @@ alarms_negotiated(const struct rtc_dev *rtc)
 	return vrtc_feature_has(rtc->model.features, VRTC_VIRTIO_RTC_F_ALARM);
 }
 
-static uint64_t
-monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
-}
-
 /* Look at the alarms now; the next look is due at the deadline they give,
  * and, while busy polling, within ALARM_BUSY_RECHECK_NS whatever it is. */
 static void
@@ -649,7 +640,7 @@ rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 		aq->count++;
 	}
 	if (alarms_due(rtc))
-		alarms_evaluate(rtc, monotonic_ns());
+		alarms_evaluate(rtc, vrtc_clock_ns(CLOCK_MONOTONIC));
 	work = alarmq_complete(q, rtc, packed);
 	return (uint16_t)(work + i);
 }

@@ -365,15 +365,6 @@ vrtc_poller_clock_steps(void)
 	return __atomic_load_n(&clock_steps, __ATOMIC_ACQUIRE);
 }
 
-static uint64_t
-clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
-}
-
 /* The soonest deadline of the running queues' timed work (UINT64_MAX:
  * none); 0 when one has work now. */
 static uint64_t
@@ -424,7 +415,7 @@ timer_arm(struct vrtc_poller *p, uint64_t deadline, uint64_t mono_now)
 		if (p->timerfd < 0)
 			return -errno;
 	}
-	at = clock_ns(CLOCK_REALTIME) + (deadline - mono_now);
+	at = vrtc_clock_ns(CLOCK_REALTIME) + (deadline - mono_now);
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = (time_t)(at / UINT64_C(1000000000));
 	its.it_value.tv_nsec = (long)(at % UINT64_C(1000000000));
@@ -462,7 +453,7 @@ vrtc_poller_sleep_prepare(struct vrtc_poller *p, uint64_t *deadline_ns)
 	set = __atomic_load_n(&p->set, __ATOMIC_ACQUIRE);
 	rc = sleep_arm(p, set);
 	if (rc >= 0) {
-		mono_now = clock_ns(CLOCK_MONOTONIC);
+		mono_now = vrtc_clock_ns(CLOCK_MONOTONIC);
 		next = queue_deadlines(set, mono_now);
 		if (next == 0)
 			rc = -EAGAIN; /* timed work is due */
