@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "chain.h"
+#include "guest_write.h"
 
 const char *
 vrtc_chain_error_name(enum vrtc_chain_error err)
@@ -70,6 +71,7 @@ add_buffer(struct walk *w, const struct vrtc_vring_desc *d)
 	 * most vring->size of them: the storage cannot overflow. */
 	seg = &ctx->segs[w->nb_segs++];
 	seg->addr = host;
+	seg->gpa = d->addr;
 	seg->len = d->len;
 	return VRTC_CHAIN_OK;
 }
@@ -132,6 +134,7 @@ vrtc_chain_walk(const struct vrtc_chain_ctx *ctx, uint16_t head, struct vrtc_cha
 
 	chain->head = head;
 	chain->segs = ctx->segs;
+	chain->log = ctx->mem->log;
 	for (;;) {
 		/* The budget bounds the walk: a loop in the table, or a chain
 		 * longer than the queue, runs it out. */
@@ -201,13 +204,13 @@ vrtc_chain_write(const struct vrtc_chain *chain, const void *src, size_t len)
 
 	/* Common case: the whole response fits in the first writable buffer. */
 	if (vrtc_likely(chain->nb_writable != 0 && s->len >= len)) {
-		memcpy(s->addr, src, len);
+		vrtc_gw_write(chain, s, 0, src, (uint32_t)len);
 		return len;
 	}
 	for (i = 0; i < chain->nb_writable && done < len; i++, s++) {
 		size_t n = VRTC_MIN((size_t)s->len, len - done);
 
-		memcpy(s->addr, in + done, n);
+		vrtc_gw_write(chain, s, 0, in + done, (uint32_t)n);
 		done += n;
 	}
 	return done;
