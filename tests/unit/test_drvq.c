@@ -44,11 +44,11 @@ layout_alignment(void)
 	uint16_t size;
 
 	for (size = 1; size != 0 && size <= 32768; size = (uint16_t)(size * 2)) {
-		vrtc_drvq_layout(size, &l);
-		T_EQ(l.avail_offset, 16u * size);
-		T_EQ(l.used_offset % 64, 0);
-		T_CHECK(l.used_offset >= l.avail_offset + vrtc_vring_avail_bytes(size));
-		T_CHECK(l.total_bytes >= l.used_offset + vrtc_vring_used_bytes(size));
+		vrtc_drvq_layout(size, FEAT, &l);
+		T_EQ(l.driver_offset, 16u * size);
+		T_EQ(l.device_offset % 64, 0);
+		T_CHECK(l.device_offset >= l.driver_offset + vrtc_vring_avail_bytes(size));
+		T_CHECK(l.total_bytes >= l.device_offset + vrtc_vring_used_bytes(size));
 	}
 }
 
