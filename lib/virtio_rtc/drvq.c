@@ -132,7 +132,8 @@ static void
 make_available(struct vrtc_drvq *q, uint16_t head, uint16_t last, uint16_t nb_desc,
 	       uint32_t writable_bytes, void *cookie)
 {
-	drvq_id_take(q, head, nb_desc, last, writable_bytes, cookie);
+	drvq_id_take(q, head, nb_desc, writable_bytes, cookie);
+	q->ids[head].last = last;
 	vring_drv_avail_head_store(&q->vring, q->avail_idx & q->mask, head);
 	q->avail_idx++;
 }
@@ -141,26 +142,32 @@ int
 vrtc_drvq_split_add(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb,
 		    void *cookie)
 {
+	const struct vrtc_drvq_buf *b, *last;
 	uint32_t writable_bytes;
-	uint16_t head, i, d, prev = 0;
+	uint16_t head, d;
 	int rc = drvq_add_check(q, bufs, nb, 0, 0, &writable_bytes);
 
 	if (rc != 0)
 		return rc;
 	head = q->free_head;
+	/* The bookkeeping first: the descriptor stores below need not be
+	 * ordered before it, and fewer values stay live across the loop. */
+	drvq_id_take(q, head, nb, writable_bytes, cookie);
 	d = head;
-	for (i = 0; i < nb; i++) {
-		uint16_t flags = bufs[i].writable ? VRTC_VRING_DESC_F_WRITE : 0;
+	last = bufs + nb - 1;
+	for (b = bufs; b != last; b++) {
+		uint16_t flags = b->writable ? VRTC_VRING_DESC_F_WRITE : 0;
 
-		if (i + 1 < nb)
-			flags |= VRTC_VRING_DESC_F_NEXT;
-		vring_drv_desc_store(&q->vring, d, bufs[i].addr, bufs[i].len, flags,
-				     i + 1 < nb ? q->next[d] : 0);
-		prev = d;
+		vring_drv_desc_store(&q->vring, d, b->addr, b->len, flags | VRTC_VRING_DESC_F_NEXT,
+				     q->next[d]);
 		d = q->next[d];
 	}
-	q->free_head = d;
-	make_available(q, head, prev, nb, writable_bytes, cookie);
+	vring_drv_desc_store(&q->vring, d, last->addr, last->len,
+			     last->writable ? VRTC_VRING_DESC_F_WRITE : 0, 0);
+	q->ids[head].last = d;
+	q->free_head = q->next[d];
+	vring_drv_avail_head_store(&q->vring, q->avail_idx & q->mask, head);
+	q->avail_idx++;
 	return head;
 }
 
@@ -239,10 +246,10 @@ vrtc_drvq_split_get_used(struct vrtc_drvq *q, struct vrtc_drvq_done *done, uint1
 		vring_drv_used_elem_load(&q->vring, q->last_used_idx & q->mask, &id, &len);
 		if (!drvq_used_ok(q, id, len))
 			return i;
+		drvq_id_done(q, (uint16_t)id, len, &done[i]);
 		/* Return the chain's descriptors to the free list. */
 		q->next[q->ids[id].last] = q->free_head;
 		q->free_head = (uint16_t)id;
-		drvq_id_done(q, (uint16_t)id, len, &done[i]);
 		q->last_used_idx++;
 	}
 	if (q->interrupts_enabled) {

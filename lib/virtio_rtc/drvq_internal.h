@@ -47,15 +47,15 @@ drvq_add_check(const struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint
 	return 0;
 }
 
-/* Id @p id goes in flight with @p nb_desc ring descriptors. */
+/* Id @p id goes in flight with @p nb_desc ring descriptors (split sets
+ * the chain's last descriptor itself). */
 static inline void
-drvq_id_take(struct vrtc_drvq *q, uint16_t id, uint16_t nb_desc, uint16_t last,
-	     uint32_t writable_bytes, void *cookie)
+drvq_id_take(struct vrtc_drvq *q, uint16_t id, uint16_t nb_desc, uint32_t writable_bytes,
+	     void *cookie)
 {
 	q->ids[id].cookie = cookie;
 	q->ids[id].writable_bytes = writable_bytes;
 	q->ids[id].nb_desc = nb_desc;
-	q->ids[id].last = last;
 	q->nb_free = (uint16_t)(q->nb_free - nb_desc);
 	q->nb_inflight++;
 }

@@ -84,7 +84,7 @@ take_id(struct vrtc_drvq *q, uint16_t nb_desc, uint32_t writable_bytes, void *co
 {
 	uint16_t id = q->free_ids[--q->nb_free_ids];
 
-	drvq_id_take(q, id, nb_desc, 0, writable_bytes, cookie);
+	drvq_id_take(q, id, nb_desc, writable_bytes, cookie);
 	if (q->batch_len == 0) {
 		q->batch_off = q->avail_off;
 		q->batch_flags = 0;
