@@ -267,6 +267,15 @@ vrtc_drvq_split_get_used(struct vrtc_drvq *q, struct vrtc_drvq_done *done, uint1
 /* ------------------------------------------------------------------------ */
 
 void
+vrtc_drvq_publish(struct vrtc_drvq *q)
+{
+	if (q->packed)
+		vrtc_drvq_packed_publish(q);
+	else
+		vring_drv_avail_idx_publish(&q->vring, q->avail_idx);
+}
+
+void
 vrtc_drvq_interrupts_disable(struct vrtc_drvq *q)
 {
 	q->interrupts_enabled = 0;

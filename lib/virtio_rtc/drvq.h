@@ -166,6 +166,13 @@ int vrtc_drvq_indirect_init(struct vrtc_drvq *q, void *tables, uint64_t tables_a
 			    uint16_t nb_entries);
 
 /**
+ * Publish the chains added so far now, without a kick decision (a driver
+ * that makes each chain visible as it adds it, as Linux's does; the next
+ * vrtc_drvq_kick_prepare() decides for all published since its last call).
+ */
+void vrtc_drvq_publish(struct vrtc_drvq *q);
+
+/**
  * Ask the device not to interrupt (a polling driver). Split:
  * VRING_AVAIL_F_NO_INTERRUPT, or with EVENT_IDX a used_event parked half
  * the index space away. Packed: driver event suppression DISABLE.

@@ -101,5 +101,6 @@ drvq_id_done(struct vrtc_drvq *q, uint16_t id, uint32_t len, struct vrtc_drvq_do
 void drvq_packed_setup(struct vrtc_drvq *q, void *ring_mem, const struct vrtc_drvq_layout *l);
 void drvq_packed_layout(uint16_t size, struct vrtc_drvq_layout *layout);
 void drvq_packed_interrupts(struct vrtc_drvq *q, int enable);
+void vrtc_drvq_packed_publish(struct vrtc_drvq *q);
 
 #endif /* VRTC_DRVQ_INTERNAL_H */

@@ -144,6 +144,16 @@ vrtc_drvq_packed_add_indirect(struct vrtc_drvq *q, const struct vrtc_drvq_buf *b
 	return id;
 }
 
+void
+vrtc_drvq_packed_publish(struct vrtc_drvq *q)
+{
+	if (q->batch_len == 0)
+		return;
+	pring_drv_desc_flags_publish(&q->ring, q->batch_off, q->batch_flags);
+	q->batch_len = 0;
+	q->batch_flags = 0;
+}
+
 int
 vrtc_drvq_packed_kick_prepare(struct vrtc_drvq *q)
 {
@@ -151,11 +161,11 @@ vrtc_drvq_packed_kick_prepare(struct vrtc_drvq *q)
 	uint32_t old_pos = q->kicked_pos;
 	uint16_t off_wrap, flags;
 
-	if (q->batch_len == 0)
+	/* Nothing new since the last decision (vrtc_drvq_publish() may have
+	 * published the batch already: the decision still covers it). */
+	if (q->batch_len == 0 && new_pos == old_pos)
 		return 0;
-	pring_drv_desc_flags_publish(&q->ring, q->batch_off, q->batch_flags);
-	q->batch_len = 0;
-	q->batch_flags = 0;
+	vrtc_drvq_packed_publish(q);
 	q->kicked_pos = new_pos;
 	/* The publish before the read of the device's area (pairs with the
 	 * device's fence between enabling kicks and re-reading the ring). */

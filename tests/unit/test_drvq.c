@@ -104,6 +104,27 @@ descriptor_accounting(void)
 	env_fini(&e);
 }
 
+/* vrtc_drvq_publish() makes the chains visible without a kick decision;
+ * the next kick_prepare still decides for them, and only once. */
+static void
+publish_then_decide(void)
+{
+	struct env e;
+	struct vrtc_drvq_buf b;
+	struct vrtc_drvq_done done[4];
+
+	T_CHECK(env_init(&e, 4) == 0);
+	b = (struct vrtc_drvq_buf){ e.gbuf, 8, 1 };
+	T_CHECK(vrtc_drvq_add(&e.q.drv, &b, 1, NULL) >= 0);
+	T_EQ(fake_serve(&e.q, 8, fake_fill_handler, NULL).popped, 0); /* not published */
+	vrtc_drvq_publish(&e.q.drv);
+	T_EQ(fake_serve(&e.q, 8, fake_fill_handler, NULL).popped, 1);
+	T_EQ(vrtc_drvq_get_used(&e.q.drv, done, 4), 1);
+	T_EQ_INT(vrtc_drvq_kick_prepare(&e.q.drv), 1); /* used->flags 0: kick */
+	T_EQ_INT(vrtc_drvq_kick_prepare(&e.q.drv), 0); /* nothing new */
+	env_fini(&e);
+}
+
 static void
 refuses_readable_after_writable(void)
 {
@@ -282,6 +303,7 @@ static const struct t_case cases[] = {
 	T_CASE(layout_alignment),
 	T_CASE(init_rejects_bad_size),
 	T_CASE(descriptor_accounting),
+	T_CASE(publish_then_decide),
 	T_CASE(refuses_readable_after_writable),
 	T_CASE(wrong_device_used_id),
 	T_CASE(wrong_device_used_len),

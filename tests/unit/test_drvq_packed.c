@@ -159,6 +159,31 @@ accounting(void)
 	env_fini(&e);
 }
 
+/* vrtc_drvq_publish() makes the chains visible without a kick decision;
+ * the next kick_prepare still decides for them, and only once. */
+static void
+publish_then_decide(void)
+{
+	struct env e;
+	struct vrtc_drvq_buf b = { 0, 8, 1 };
+	struct vrtc_drvq_done done[4];
+	uint16_t served;
+
+	T_CHECK(env_init(&e, 4, FEAT) == 0);
+	b.addr = e.gbuf;
+	T_CHECK(vrtc_drvq_add(&e.drv, &b, 1, NULL) >= 0);
+	serve(&e, 8, &served);
+	T_EQ(served, 0); /* not published yet */
+	vrtc_drvq_publish(&e.drv);
+	vrtc_drvq_publish(&e.drv); /* nothing more: harmless */
+	serve(&e, 8, &served);
+	T_EQ(served, 1);
+	T_EQ(vrtc_drvq_get_used(&e.drv, done, 4), 1);
+	T_EQ_INT(vrtc_drvq_kick_prepare(&e.drv), 1); /* device area ENABLE */
+	T_EQ_INT(vrtc_drvq_kick_prepare(&e.drv), 0); /* nothing new */
+	env_fini(&e);
+}
+
 /* Chains of 1..3 descriptors on a ring of 5 (not a power of two) for many
  * laps: chains cross the ring end, both sides agree on the positions. */
 static void
@@ -618,6 +643,7 @@ static const struct t_case cases[] = {
 	T_CASE(layout),
 	T_CASE(init_checks),
 	T_CASE(accounting),
+	T_CASE(publish_then_decide),
 	T_CASE(laps_across_the_ring_end),
 	T_CASE(batch_published_by_kick_prepare),
 	T_CASE(completion_out_of_order),
