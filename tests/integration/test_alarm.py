@@ -63,10 +63,11 @@ DUE_S = 2.0
 
 
 class AlarmDev:
-    """A virtio-rtc driver: requestq requests and alarmq buffers by hand."""
+    """A virtio-rtc driver: requestq requests and alarmq buffers by hand, on
+    split rings or (packed=True, test_packed.py) packed ones."""
 
-    def __init__(self, path, alarm=True, qsize=64):
-        self.dv = vhu.Device(path, "rtc", qsize=qsize)
+    def __init__(self, path, alarm=True, qsize=64, packed=False):
+        self.dv = vhu.Device(path, "rtc", qsize=qsize, packed=packed)
         self.mem = self.dv.mem
         self.alarm = alarm
         self.free_ids = list(range(qsize))  # alarmq descriptors not in flight
@@ -170,14 +171,18 @@ class AlarmDev:
 
     # ------------------------------------------------------------- alarmq
     def post_alarm_buf(self, size=16, kick=True):
-        """Post one device-writable alarmq buffer; returns its descriptor id."""
+        """Post one device-writable alarmq buffer; returns its descriptor
+        (packed: buffer) id."""
         check(self.free_ids, "test bug: no free alarmq descriptor")
         i = self.free_ids.pop(0)
         off = self.mem.alloc(max(size, 16), 16)
         self.mem.write(off, b"\xee" * max(size, 16))
         r = self.dv.rings[1]
-        r.set_desc(i, self.mem.addr(off), size, vhu.DESC_F_WRITE)
-        r.post_head(i)
+        if self.dv.packed:
+            r.post_one(self.mem.addr(off), size, True, head=i)
+        else:
+            r.set_desc(i, self.mem.addr(off), size, vhu.DESC_F_WRITE)
+            r.post_head(i)
         self.held[i] = (off, size)
         if kick:
             self.dv.kick(1)

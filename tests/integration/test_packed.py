@@ -10,17 +10,17 @@ One daemon serves:
   rng_vhost0 (rng.sock)   (the hostile harness's daemon wants one; split only)
   rng_vhost1 (rng1.sock)  packed=1
   rtc_vhost1 (rtc1.sock)  defaults: packed rings not offered
-vhu.py's PackedRing is the driver: descriptor ring with avail/used wrap
-counters and buffer ids. Each case checks one thing: READ/CFG round trips
-over many laps of the ring (a power of two and another size), indirect tables
-with EVENT_IDX, driver and device event suppression, rng fills, alarm
-notifications (past and future alarms, also into a buffer of two
-descriptors), held alarmq buffers across GET_VRING_BASE / SET_VRING_BASE (the
-base carries the wrap counter in bit 15; a rewind across the ring end) and
-across a SET_MEM_TABLE, a bad chain, a bad buffer id, a wrong wrap counter in
-the base, a base beyond the ring (refused by the front door), a reconnect
-(packed again, then split on the same device), and that packed is offered
-only with packed=1. A case that fails gets a fresh daemon.
+vhu.py's PackedRing is the driver (for rtc under test_alarm.py's AlarmDev):
+descriptor ring with avail/used wrap counters and buffer ids. Each case checks
+one thing: READ/CFG round trips over many laps of the ring (a power of two and
+another size), indirect tables with EVENT_IDX, driver and device event
+suppression, rng fills, alarm notifications (past and future alarms, also into
+a buffer of two descriptors), held alarmq buffers across GET_VRING_BASE /
+SET_VRING_BASE (the base carries the wrap counter in bit 15; a rewind across
+the ring end) and across a SET_MEM_TABLE, a bad chain, a bad buffer id, a wrong
+wrap counter in the base, a base beyond the ring (refused by the front door), a
+reconnect (packed again, then split on the same device), and that packed is
+offered only with packed=1. A case that fails gets a fresh daemon.
 Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
 """
 
@@ -43,34 +43,6 @@ CASE_SECONDS = 40
 WRAP = 1 << 15
 
 
-class PackedAlarmDev(ta.AlarmDev):
-    """test_alarm's virtio-rtc driver on packed rings."""
-
-    def __init__(self, path, alarm=True, qsize=64, packed=True):
-        self.dv = vhu.Device(path, "rtc", qsize=qsize, packed=packed)
-        self.mem = self.dv.mem
-        self.alarm = alarm
-        self.free_ids = list(range(qsize))
-        self.held = {}
-        self.used_ids = []
-
-    def post_alarm_buf(self, size=16, kick=True):
-        check(self.free_ids, "test bug: no free alarmq buffer id")
-        i = self.free_ids.pop(0)
-        off = self.mem.alloc(max(size, 16), 16)
-        self.mem.write(off, b"\xee" * max(size, 16))
-        r = self.dv.rings[1]
-        if self.dv.packed:
-            r.post_one(self.mem.addr(off), size, True, head=i)
-        else:
-            r.set_desc(i, self.mem.addr(off), size, vhu.DESC_F_WRITE)
-            r.post_head(i)
-        self.held[i] = (off, size)
-        if kick:
-            self.dv.kick(1)
-        return i
-
-
 POLL = {"mode": "busy"}
 
 
@@ -86,7 +58,7 @@ class Daemon(th.Daemon):
 
 class Ctx(caserun.Ctx):
     def rtc(self, sock="rtc", qsize=64, packed=True, up=True):
-        a = PackedAlarmDev(self.d.sock(sock), qsize=qsize, packed=packed)
+        a = ta.AlarmDev(self.d.sock(sock), qsize=qsize, packed=packed)
         self.opened.append(a)
         return a.up() if up else a
 
