@@ -23,17 +23,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_hostile as th  # noqa: E402
+from test_hostile import Fail, check  # noqa: E402,F401
 
 SKIP = 77
-
-
-class Fail(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
 
 
 class Daemon(th.Daemon):

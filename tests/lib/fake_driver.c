@@ -103,7 +103,7 @@ fake_queue_init(struct fake_queue *q, struct fake_guest *g, uint16_t size, uint6
 	memset(q, 0, sizeof(*q));
 	q->g = g;
 	q->size = size;
-	vrtc_drvq_layout(size, &layout);
+	vrtc_drvq_layout(size, features, &layout);
 	ring = fake_guest_alloc(g, 0, layout.total_bytes, 4096, &ring_gpa);
 	if (ring == NULL)
 		return -ENOMEM;
@@ -111,8 +111,8 @@ fake_queue_init(struct fake_queue *q, struct fake_guest *g, uint16_t size, uint6
 	if (rc != 0)
 		return rc;
 	q->desc_gpa = ring_gpa;
-	q->avail_gpa = ring_gpa + layout.avail_offset;
-	q->used_gpa = ring_gpa + layout.used_offset;
+	q->avail_gpa = ring_gpa + layout.driver_offset;
+	q->used_gpa = ring_gpa + layout.device_offset;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.name = "fake";
