@@ -11,16 +11,17 @@ One daemon serves:
   rng_vhost1 (rng1.sock)  packed=1
   rtc_vhost1 (rtc1.sock)  defaults: packed rings not offered
 vhu.py's PackedRing is the driver (for rtc under test_alarm.py's AlarmDev):
-descriptor ring with avail/used wrap counters and buffer ids. Each case checks
-one thing: READ/CFG round trips over many laps of the ring (a power of two and
-another size), indirect tables with EVENT_IDX, driver and device event
-suppression, rng fills, alarm notifications (past and future alarms, also into
-a buffer of two descriptors), held alarmq buffers across GET_VRING_BASE /
-SET_VRING_BASE (the base carries the wrap counter in bit 15; a rewind across
-the ring end) and across a SET_MEM_TABLE, a bad chain, a bad buffer id, a wrong
-wrap counter in the base, a base beyond the ring (refused by the front door), a
-reconnect (packed again, then split on the same device), and that packed is
-offered only with packed=1. A case that fails gets a fresh daemon.
+descriptor ring with avail/used wrap counters and buffer ids. Each case checks one thing: READ/CFG round trips
+over many laps of the ring (a power of two and another size), indirect tables
+with EVENT_IDX, driver and device event suppression, rng fills, alarm
+notifications (past and future alarms, also into a buffer of two
+descriptors), held alarmq buffers across GET_VRING_BASE / SET_VRING_BASE (the
+base carries the wrap counter in bit 15; a rewind across the ring end) and
+across a SET_MEM_TABLE, a bad chain, a bad buffer id, a wrong wrap counter in
+the base, a base beyond the ring in either half (refused by the front door),
+the 32-bit base QEMU sends (used index and wrap counter above bit 15), a reconnect
+(packed again, then split on the same device), and that packed is offered
+only with packed=1. A case that fails gets a fresh daemon.
 Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
 """
 
@@ -388,6 +389,33 @@ def base_beyond_ring(ctx):
         ctx.note(str(e))
     else:
         raise Fail("SET_VRING_BASE 0x8010 on a 16-entry packed ring was accepted")
+    check(ctx.d.alive(), "daemon died")
+
+
+@case("SET_VRING_BASE as QEMU sends it (the used index and its wrap counter in the upper "
+      "half: 0x80008000 on a fresh ring) is accepted and the rings are served")
+def base_qemu_form(ctx):
+    a = ctx.rtc(up=False)
+    a.dv.negotiate()
+    a.dv.set_mem()
+    for q in range(a.dv.nq):
+        a.dv.setup_queue(q, base=(WRAP << 16) | WRAP)
+    reads(a, 3)
+    check(ctx.d.alive(), "daemon died")
+
+
+@case("SET_VRING_BASE with a used index (upper half) not below the ring size is refused by "
+      "the front door")
+def base_used_beyond_ring(ctx):
+    a = ctx.rtc(qsize=16, up=False)
+    a.dv.negotiate()
+    a.dv.set_mem()
+    try:
+        a.dv.setup_queue(0, base=((WRAP | 16) << 16) | WRAP)
+    except Closed as e:
+        ctx.note(str(e))
+    else:
+        raise Fail("SET_VRING_BASE 0x80108000 on a 16-entry packed ring was accepted")
     check(ctx.d.alive(), "daemon died")
 
 
