@@ -689,7 +689,8 @@ def bench_two_devices(ctx):
     sys.stdout.write(p.stdout)
     m = re.search(r"rtc-alarm: (\d+) alarms", p.stdout)
     check(p.returncode == 0, f"dpdk-test-rtc exited {p.returncode}")
-    check(m and int(m.group(1)) >= 20, "fewer than 20 alarms in 2 s")
+    # A floor for "it ran", not a rate: a loaded machine fires fewer.
+    check(m and int(m.group(1)) >= 5, "fewer than 5 alarms in 2 s")
     for what in ("missed", "duplicated", "early"):
         f = re.search(rf"^\s+{what}\s+(\d+)", p.stdout, re.M)
         check(f and f.group(1) == "0", f"{what}: {f.group(1) if f else '?'}")

@@ -96,7 +96,7 @@ def main():
                 check("packed ring" in out, "the run did not say it used packed rings")
                 check(re.search(r"^\s+errors\s+0\b", out, re.M), "errors reported")
                 if test == "rtc-alarm":
-                    check(counted(out, test) >= 10, "fewer than 10 alarms in 2 s")
+                    check(counted(out, test) >= 5, "fewer than 5 alarms in 2 s (a floor, not a rate)")
                     for what in ("missed", "duplicated", "early"):
                         f = re.search(rf"^\s+{what}\s+(\d+)", out, re.M)
                         check(f and f.group(1) == "0", f"{what}: {f.group(1) if f else '?'}")
