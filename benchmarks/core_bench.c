@@ -107,7 +107,7 @@ serve_burst_packed(struct vrtc_vqp *vq, struct ctx *c, uint16_t burst)
 		vrtc_vqp_push(vq, chain.head, len);
 	}
 	vrtc_vqp_flush(vq);
-	return n;
+	return i; /* the avail count is a bound; pop ends the burst */
 }
 
 int

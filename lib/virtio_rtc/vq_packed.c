@@ -176,63 +176,39 @@ advance1(uint16_t size, uint16_t *off, uint8_t *wrap)
 }
 
 /*
- * Count whole chains, reading only flags (each once, with acquire). At most
- * size - outstanding descriptors can have been made available; a chain
- * that needs more (the driver reused descriptors in flight, or F_NEXT runs
- * round the whole ring), or whose later descriptor is not available, ends
- * the count: served first are the chains before it, and vrtc_vqp_pop()
- * latches the queue when it reaches it (here, when it is the first).
+ * Start a burst with one acquire load: the flags of the next descriptor to
+ * read. Chains cannot be counted without reading every descriptor's flags
+ * (their lengths are only in F_NEXT), which vrtc_vqp_pop() reads anyway, so
+ * the count is a bound: at most @p max, and at most size - outstanding, the
+ * descriptors the driver can have made available. Pop stops the burst
+ * (-ENOENT) at the first chain that is not available, and diagnoses a
+ * malformed one when it reaches it. The acquire pairs with the driver's
+ * release of the chain's first flags: each later chain is read with its own
+ * acquire in pop.
  */
 uint16_t
 vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max)
 {
-	const uint16_t size = vq->ring.size;
-	uint16_t off = vq->avail_off;
-	uint8_t wrap = vq->avail_wrap;
-	uint16_t room = (uint16_t)(size - vq->outstanding);
-	uint16_t count = 0;
-	enum vrtc_vqp_broken_reason bad;
+	uint16_t room = (uint16_t)(vq->ring.size - vq->outstanding);
+	uint16_t flags;
 
 	vq->stats.polls++;
 	vq->pending = 0;
 	if (vrtc_unlikely(vq->broken != VRTC_VQP_OK))
 		return 0;
-	while (count < max) {
-		uint16_t flags = pring_dev_desc_flags_acquire(&vq->ring, off);
-		uint16_t n = 1;
-
-		if (!vrtc_pring_desc_is_avail(flags, wrap))
-			break;
-		if (vrtc_unlikely(room == 0)) {
-			bad = VRTC_VQP_BROKEN_OVERRUN;
-			goto bad;
-		}
-		while (flags & VRTC_VRING_DESC_F_NEXT) {
-			if (vrtc_unlikely(n == room)) {
-				bad = VRTC_VQP_BROKEN_OVERRUN;
-				goto bad;
-			}
-			advance1(size, &off, &wrap);
-			flags = pring_dev_desc_flags_acquire(&vq->ring, off);
-			if (vrtc_unlikely(!vrtc_pring_desc_is_avail(flags, wrap))) {
-				bad = VRTC_VQP_BROKEN_DESC;
-				goto bad;
-			}
-			n++;
-		}
-		advance1(size, &off, &wrap);
-		room = (uint16_t)(room - n);
-		count++;
-	}
-	goto out;
-bad:
-	if (count == 0)
-		set_broken(vq, bad, vq->avail_off);
-out:
-	if (count == 0)
+	flags = pring_dev_desc_flags_acquire(&vq->ring, vq->avail_off);
+	if (!vrtc_pring_desc_is_avail(flags, vq->avail_wrap) || max == 0) {
 		vq->stats.polls_empty++;
-	vq->pending = count;
-	return count;
+		return 0;
+	}
+	if (vrtc_unlikely(room == 0)) {
+		/* Made available while every descriptor is in flight. */
+		set_broken(vq, VRTC_VQP_BROKEN_OVERRUN, vq->avail_off);
+		vq->stats.polls_empty++;
+		return 0;
+	}
+	vq->pending = max < room ? max : room;
+	return vq->pending;
 }
 
 /* Walk state of one chain: segments stored, budget, order and byte totals. */
@@ -399,7 +375,8 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 	n = pop_walk(vq, chain, &id, &err);
 	if (vrtc_unlikely(n <= 0)) {
 		if (n == 0) {
-			/* Announced, then withdrawn by the driver. */
+			/* The end of the burst: avail gave a bound (or the
+			 * driver withdrew a chain it had announced). */
 			vq->pending = 0;
 			return -ENOENT;
 		}
