@@ -431,9 +431,16 @@ push_refused(struct vrtc_vqp *vq, uint16_t id)
 int
 vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 {
+	/* Locals: the stores into the ring below may alias *vq as far as the
+	 * compiler knows, and would make it load every field again. */
+	const uint16_t size = vq->ring.size;
+	const uint16_t off = vq->used_off;
+	const uint8_t wrap = vq->used_wrap;
+	const uint16_t batch_len = vq->batch_len;
 	uint16_t n, flags;
+	uint32_t next;
 
-	if (vrtc_unlikely(id >= vq->ring.size))
+	if (vrtc_unlikely(id >= size))
 		return push_refused(vq, id);
 	n = vq->inflight_ndesc[id];
 	if (vrtc_unlikely(n == 0))
@@ -441,24 +448,29 @@ vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 	vq->inflight_ndesc[id] = 0;
 	vq->nb_inflight--;
 	vq->outstanding = (uint16_t)(vq->outstanding - n);
+	vq->batch_len = (uint16_t)(batch_len + 1);
+	/* The driver skips the whole chain: the next used descriptor goes
+	 * as many slots further as this chain took. */
+	next = (uint32_t)off + n;
+	if (next >= size) {
+		next -= size;
+		vq->used_wrap = (uint8_t)(wrap ^ 1);
+	}
+	vq->used_off = (uint16_t)next;
 
-	pring_dev_used_store(&vq->ring, vq->used_off, id, len);
 	/* F_WRITE says data was written; without it len is reserved. The
 	 * used bits are both set at wrap 1, both clear at 0
 	 * (vrtc_pring_used_bits), without a branch. */
-	flags = (uint16_t)((-(unsigned int)vq->used_wrap & AVAIL_USED) |
+	flags = (uint16_t)((-(unsigned int)wrap & AVAIL_USED) |
 			   (len != 0 ? VRTC_VRING_DESC_F_WRITE : 0));
-	if (vq->batch_len == 0) {
+	pring_dev_used_store(&vq->ring, off, id, len);
+	if (batch_len == 0) {
 		/* Its flags are stored last, by vrtc_vqp_flush(). */
-		vq->batch_off = vq->used_off;
+		vq->batch_off = off;
 		vq->batch_flags = flags;
 	} else {
-		pring_dev_used_flags_store(&vq->ring, vq->used_off, flags);
+		pring_dev_used_flags_store(&vq->ring, off, flags);
 	}
-	vq->batch_len++;
-	/* The driver skips the whole chain: the next used descriptor goes
-	 * as many slots further as this chain took. */
-	advance(vq->ring.size, &vq->used_off, &vq->used_wrap, n);
 	return 0;
 }
 
