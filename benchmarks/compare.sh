@@ -7,7 +7,9 @@
 # front-end on CPU 0, as in the testpmd loopback):
 #
 #   ours        rtc READ throughput, rng 4 KiB throughput, READ latency at
-#               depth 1 (busy polling); adaptive polling: idle worker CPU
+#               depth 1 (busy polling), each on a split and on a packed ring
+#               (dpdk-test-rtc --packed; the devices offer both, packed=1),
+#               one right after the other; adaptive polling: idle worker CPU
 #               and the latency of the first request after 5 ms idle; alarm
 #               fire lateness (dpdk-test-rtc -t rtc-alarm, 3 s) in both modes,
 #               on the UTC clock (alarm=utc: there on every host, the smeared
@@ -20,9 +22,12 @@
 #   [BUILD=build] [DUR=5] [QUIET_WAIT=SECONDS] [OUT=DIR] benchmarks/compare.sh
 #
 # Prints a table; the last line is exactly
-#   rtc_read_vs_testpmd=R rng_vs_aesctr=S read_p99_us=L
-# Needs root (hugepages for testpmd), dpdk-testpmd (Debian package dpdk),
-# openssl, and a build of this tree in $BUILD. Takes about DUR * 10 + 40 s.
+#   rtc_read_vs_testpmd=R rng_vs_aesctr=S read_p99_us=L packed_read64=P packed_read1=Q packed_rng=G
+# where the packed_ keys are packed / split in requests (bytes) per second:
+# READ at depth 64, READ at depth 1, rng 4 KiB at depth 64 (above 1: packed
+# is faster). Needs root (hugepages for testpmd), dpdk-testpmd (Debian
+# package dpdk), openssl, and a build of this tree in $BUILD. Takes about
+# DUR * 13 + 40 s.
 # Figures are only comparable within one run, on an otherwise idle machine:
 # the load average and any QEMU process are printed first. With QUIET_WAIT,
 # each measurement first waits (up to that many seconds) until no QEMU or
@@ -59,7 +64,8 @@ trap 'exit 130' INT TERM
 start_daemon() { # poll mode
 	rm -f "$TMP"/*.sock
 	"$RTCD" -l 0,1 --no-huge -m 64 --no-pci --no-shconf --file-prefix=vrtccd$$ \
-		-- --device "rtc_vhost0,iface=$TMP/rtc.sock,unsealed=1,alarm=utc" --device "rng_vhost0,iface=$TMP/rng.sock,unsealed=1" \
+		-- --device "rtc_vhost0,iface=$TMP/rtc.sock,unsealed=1,alarm=utc,packed=1" \
+		--device "rng_vhost0,iface=$TMP/rng.sock,unsealed=1,packed=1" \
 		-s 0 --poll "$1" >"$TMP/rtcd-$1.log" 2>&1 &
 	DPID=$!
 	for _ in $(seq 100); do
@@ -124,9 +130,14 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)$(pgrep -f qemu-sys
 # ---- ours, busy polling -------------------------------------------------------
 wait_quiet busy
 start_daemon busy
+# Each split run is followed by the same on a packed ring (--packed): the
+# packed_ rows and ratios compare neighbours of one run.
 run rtc_read -s "$TMP/rtc.sock" -t rtc-read -d 64 -b 32 -T "$DUR"
+run rtc_read_packed -s "$TMP/rtc.sock" -t rtc-read -d 64 -b 32 -T "$DUR" --packed
 run rng_4k -s "$TMP/rng.sock" -t rng -S 4096 -d 64 -b 32 -T "$DUR"
+run rng_4k_packed -s "$TMP/rng.sock" -t rng -S 4096 -d 64 -b 32 -T "$DUR" --packed
 run read_lat -s "$TMP/rtc.sock" -t rtc-read -d 1 -b 1 -T "$DUR"
+run read_lat_packed -s "$TMP/rtc.sock" -t rtc-read -d 1 -b 1 -T "$DUR" --packed
 run alarm_busy -s "$TMP/rtc.sock" -t rtc-alarm -T 3
 stop_daemon
 
@@ -176,6 +187,12 @@ IDLE_ALL=$(jget idle total_pct)
 WAKE_P50=$(jget wake_lat p50)
 WAKE_P99=$(jget wake_lat p99)
 ADA_RPS=$(jget rtc_read_adaptive requests_per_s)
+P_RTC_RPS=$(jget rtc_read_packed requests_per_s)
+P_RNG_BPS=$(jget rng_4k_packed bytes_per_s)
+LAT_RPS=$(jget read_lat requests_per_s)
+P_LAT_RPS=$(jget read_lat_packed requests_per_s)
+P_LAT_P50=$(jget read_lat_packed p50)
+P_LAT_P99=$(jget read_lat_packed p99)
 AL_BUSY_P99=$(jget alarm_busy p99)
 AL_ADA_P50=$(jget alarm_adaptive p50)
 AL_ADA_P99=$(jget alarm_adaptive p99)
@@ -185,6 +202,8 @@ ERRS=$(cat "$TMP"/*.json 2>/dev/null | sed -n 's/.*"total": \([0-9]*\).*/\1/p' |
 
 us() { awk -v v="${1:-0}" 'BEGIN {printf "%.3f", v / 1000}'; }
 mega() { awk -v v="${1:-0}" 'BEGIN {printf "%.3f", v / 1e6}'; }
+# ratio A B: A / B, 0 when either is missing
+ratio() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN {printf "%.3f", (a > 0 && b > 0) ? a / b : 0}'; }
 echo
 row "what" "figure" "unit"
 row "ours: rtc READ, depth 64, burst 32" "$(mega "$RTC_RPS")" "M requests/s$(mark busy)"
@@ -192,6 +211,11 @@ row "ours: rng 4 KiB buffers, depth 64" "$(mega "$RNG_BPS")" "MB/s$(mark busy)"
 row "ours: READ latency depth 1, busy: p50" "$(us "$LAT_P50")" "us$(mark busy)"
 row "ours: READ latency depth 1, busy: p99" "$(us "$LAT_P99")" "us$(mark busy)"
 row "ours: READ latency depth 1, busy: p99.9" "$(us "$LAT_P999")" "us$(mark busy)"
+row "packed: rtc READ, depth 64, burst 32" "$(mega "$P_RTC_RPS")" "M requests/s, $(ratio "$P_RTC_RPS" "$RTC_RPS") x split$(mark busy)"
+row "packed: rng 4 KiB buffers, depth 64" "$(mega "$P_RNG_BPS")" "MB/s, $(ratio "$P_RNG_BPS" "$RNG_BPS") x split$(mark busy)"
+row "packed: READ depth 1, busy: requests" "$(mega "$P_LAT_RPS")" "M requests/s, $(ratio "$P_LAT_RPS" "$LAT_RPS") x split ($(mega "$LAT_RPS"))$(mark busy)"
+row "packed: READ latency depth 1, busy: p50" "$(us "$P_LAT_P50")" "us$(mark busy)"
+row "packed: READ latency depth 1, busy: p99" "$(us "$P_LAT_P99")" "us$(mark busy)"
 row "ours: adaptive, idle worker CPU" "${IDLE_PCT:-?}" "% of a CPU (whole daemon ${IDLE_ALL:-?} %)$(mark adaptive)"
 row "ours: adaptive, first READ after 5 ms: p50" "$(us "$WAKE_P50")" "us$(mark adaptive)"
 row "ours: adaptive, first READ after 5 ms: p99" "$(us "$WAKE_P99")" "us$(mark adaptive)"
@@ -210,5 +234,7 @@ row "/dev/urandom read, 4 KiB" "${UR4K:-?}" "us per read$(mark urandom)"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 awk -v r="${RTC_RPS:-0}" -v t="$TESTPMD_PPS" -v b="${RNG_BPS:-0}" -v a="$AES_BPS" -v l="${LAT_P99:-0}" \
-	'BEGIN {printf "rtc_read_vs_testpmd=%.3f rng_vs_aesctr=%.3f read_p99_us=%.3f\n",
-		(t > 0 ? r / t : 0), (a > 0 ? b / a : 0), l / 1000}'
+	-v p64="$(ratio "$P_RTC_RPS" "$RTC_RPS")" -v p1="$(ratio "$P_LAT_RPS" "$LAT_RPS")" \
+	-v prng="$(ratio "$P_RNG_BPS" "$RNG_BPS")" \
+	'BEGIN {printf "rtc_read_vs_testpmd=%.3f rng_vs_aesctr=%.3f read_p99_us=%.3f packed_read64=%s packed_read1=%s packed_rng=%s\n",
+		(t > 0 ? r / t : 0), (a > 0 ? b / a : 0), l / 1000, p64, p1, prng}'

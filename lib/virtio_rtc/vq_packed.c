@@ -189,74 +189,40 @@ set_broken(struct vrtc_vqp *vq, enum vrtc_vqp_broken_reason reason, uint32_t val
 		 vq->ring.size);
 }
 
-/* One descriptor further, wrapping at the ring end. */
-static inline void
-advance1(uint16_t size, uint16_t *off, uint8_t *wrap)
-{
-	if (++*off == size) {
-		*off = 0;
-		*wrap ^= 1;
-	}
-}
-
 /*
- * Count whole chains, reading only flags (each once, with acquire). At most
- * size - outstanding descriptors can have been made available; a chain
- * that needs more (the driver reused descriptors in flight, or F_NEXT runs
- * round the whole ring), or whose later descriptor is not available, ends
- * the count: served first are the chains before it, and vrtc_vqp_pop()
- * latches the queue when it reaches it (here, when it is the first).
+ * Start a burst with one acquire load: the flags of the next descriptor to
+ * read. Chains cannot be counted without reading every descriptor's flags
+ * (their lengths are only in F_NEXT), which vrtc_vqp_pop() reads anyway, so
+ * the count is a bound: at most @p max, and at most size - outstanding, the
+ * descriptors the driver can have made available. Pop stops the burst
+ * (-ENOENT) at the first chain that is not available, and diagnoses a
+ * malformed one when it reaches it. The acquire pairs with the driver's
+ * release of the chain's first flags: each later chain is read with its own
+ * acquire in pop.
  */
 uint16_t
 vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max)
 {
-	const uint16_t size = vq->ring.size;
-	uint16_t off = vq->avail_off;
-	uint8_t wrap = vq->avail_wrap;
-	uint16_t room = (uint16_t)(size - vq->outstanding);
-	uint16_t count = 0;
-	enum vrtc_vqp_broken_reason bad;
+	uint16_t room = (uint16_t)(vq->ring.size - vq->outstanding);
+	uint16_t flags;
 
 	vq->stats.polls++;
 	vq->pending = 0;
 	if (vrtc_unlikely(vq->broken != VRTC_VQP_OK))
 		return 0;
-	while (count < max) {
-		uint16_t flags = pring_dev_desc_flags_acquire(&vq->ring, off);
-		uint16_t n = 1;
-
-		if (!vrtc_pring_desc_is_avail(flags, wrap))
-			break;
-		if (vrtc_unlikely(room == 0)) {
-			bad = VRTC_VQP_BROKEN_OVERRUN;
-			goto bad;
-		}
-		while (flags & VRTC_VRING_DESC_F_NEXT) {
-			if (vrtc_unlikely(n == room)) {
-				bad = VRTC_VQP_BROKEN_OVERRUN;
-				goto bad;
-			}
-			advance1(size, &off, &wrap);
-			flags = pring_dev_desc_flags_acquire(&vq->ring, off);
-			if (vrtc_unlikely(!vrtc_pring_desc_is_avail(flags, wrap))) {
-				bad = VRTC_VQP_BROKEN_DESC;
-				goto bad;
-			}
-			n++;
-		}
-		advance1(size, &off, &wrap);
-		room = (uint16_t)(room - n);
-		count++;
-	}
-	goto out;
-bad:
-	if (count == 0)
-		set_broken(vq, bad, vq->avail_off);
-out:
-	if (count == 0)
+	flags = pring_dev_desc_flags_acquire(&vq->ring, vq->avail_off);
+	if (!vrtc_pring_desc_is_avail(flags, vq->avail_wrap) || max == 0) {
 		vq->stats.polls_empty++;
-	vq->pending = count;
-	return count;
+		return 0;
+	}
+	if (vrtc_unlikely(room == 0)) {
+		/* Made available while every descriptor is in flight. */
+		set_broken(vq, VRTC_VQP_BROKEN_OVERRUN, vq->avail_off);
+		vq->stats.polls_empty++;
+		return 0;
+	}
+	vq->pending = max < room ? max : room;
+	return vq->pending;
 }
 
 /* Walk state of one chain: segments stored, budget, order and byte totals. */
@@ -341,11 +307,17 @@ walk_indirect(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_des
 	return VRTC_CHAIN_OK;
 }
 
+/* The AVAIL and USED bits of a descriptor's flags. */
+#define AVAIL_USED (VRTC_PVIRTQ_DESC_F_AVAIL | VRTC_PVIRTQ_DESC_F_USED)
+
 /*
  * Pop the chain at the avail position in one pass: each ring descriptor is
  * loaded once, whole (flags with acquire), checked for availability and
  * room, and walked into segments. After a chain error the pass goes on to
  * the chain's end (its length and id are needed to complete it).
+ * Availability is one compare: (flags & AVAIL_USED) equals the bits a
+ * driver sets at the current wrap (vrtc_pring_avail_bits), which is
+ * vrtc_pring_desc_is_avail(); they flip with the wrap at the ring end.
  * @return the number of ring descriptors (> 0) with *id and *err set, 0
  *   when the first descriptor is not available, or -(broken reason).
  */
@@ -356,43 +328,50 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 	const uint16_t size = vq->ring.size;
 	const uint16_t room = (uint16_t)(size - vq->outstanding);
 	uint16_t off = vq->avail_off;
-	uint8_t wrap = vq->avail_wrap;
-	enum vrtc_chain_error err = VRTC_CHAIN_OK;
+	uint16_t want = vrtc_pring_avail_bits(vq->avail_wrap);
+	enum vrtc_chain_error err;
 	struct pwalk w = {
 		.budget = size,
 	};
-	uint16_t n = 0;
+	struct vrtc_pvirtq_desc d;
+	uint16_t n = 1;
 
-	for (;;) {
-		struct vrtc_pvirtq_desc d;
-
-		if (vrtc_unlikely(n != 0 && n == room))
+	pring_dev_desc_load(&vq->ring, off, &d);
+	if ((d.flags & AVAIL_USED) != want)
+		return 0;
+	if (vrtc_unlikely(room == 0))
+		return -VRTC_VQP_BROKEN_OVERRUN;
+	if (vrtc_unlikely(d.flags & VRTC_VRING_DESC_F_INDIRECT)) {
+		/* An indirect descriptor is a list on its own: not linked by
+		 * F_NEXT, from before (below) or after (in walk_indirect); its
+		 * table is the whole list. */
+		err = walk_indirect(&w, vq, &d);
+	} else {
+		w.budget--;
+		err = add_buffer(&w, vq, &d);
+	}
+	while (d.flags & VRTC_VRING_DESC_F_NEXT) {
+		if (vrtc_unlikely(n == room))
 			return -VRTC_VQP_BROKEN_OVERRUN;
+		if (vrtc_unlikely(++off == size)) {
+			off = 0;
+			want ^= AVAIL_USED;
+		}
 		pring_dev_desc_load(&vq->ring, off, &d);
-		if (!vrtc_pring_desc_is_avail(d.flags, wrap))
-			return n == 0 ? 0 : -VRTC_VQP_BROKEN_DESC;
-		if (vrtc_unlikely(room == 0))
-			return -VRTC_VQP_BROKEN_OVERRUN;
+		if (vrtc_unlikely((d.flags & AVAIL_USED) != want))
+			return -VRTC_VQP_BROKEN_DESC;
+		n++;
 		if (vrtc_likely(err == VRTC_CHAIN_OK)) {
 			if (vrtc_unlikely(d.flags & VRTC_VRING_DESC_F_INDIRECT)) {
-				/* An indirect descriptor is a list on its own: not
-				 * linked by F_NEXT, from before (here) or after (in
-				 * walk_indirect); its table is the whole list. */
-				err = n == 0 ? walk_indirect(&w, vq, &d)
-					     : VRTC_CHAIN_E_INDIRECT_NEXT;
+				err = VRTC_CHAIN_E_INDIRECT_NEXT;
 			} else {
-				w.budget--; /* n < room <= size: never below 0 */
+				w.budget--; /* n <= room <= size: never below 0 */
 				err = add_buffer(&w, vq, &d);
 			}
 		}
-		n++;
-		if (!(d.flags & VRTC_VRING_DESC_F_NEXT)) {
-			/* The buffer id is on the chain's last descriptor. */
-			*id = d.id;
-			break;
-		}
-		advance1(size, &off, &wrap);
 	}
+	/* The buffer id is on the chain's last descriptor. */
+	*id = d.id;
 	*err_out = err;
 	chain->segs = vq->segs;
 	chain->log = vq->mem->log;
@@ -425,7 +404,8 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 	n = pop_walk(vq, chain, &id, &err);
 	if (vrtc_unlikely(n <= 0)) {
 		if (n == 0) {
-			/* Announced, then withdrawn by the driver. */
+			/* The end of the burst: avail gave a bound (or the
+			 * driver withdrew a chain it had announced). */
 			vq->pending = 0;
 			return -ENOENT;
 		}
@@ -462,31 +442,55 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 	return -EBADMSG;
 }
 
+/* Out of line: keeps the refusal's log call off the push path. */
+static __attribute__((noinline, cold)) int
+push_refused(struct vrtc_vqp *vq, uint16_t id)
+{
+	if (vq->stats.bad_push++ == 0)
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+			 "%s: completion of buffer id %u refused: not in flight "
+			 "(device bug; further ones only counted)",
+			 vq->name, id);
+	return -EINVAL;
+}
+
 int
 vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 {
-	uint16_t n, flags, off;
-	uint32_t written;
+	/* Locals: the stores into the ring below may alias *vq as far as the
+	 * compiler knows, and would make it load every field again. */
+	const uint16_t size = vq->ring.size;
+	const uint16_t off = vq->used_off;
+	const uint8_t wrap = vq->used_wrap;
+	const uint16_t batch_len = vq->batch_len;
+	uint16_t n, flags;
+	uint32_t next, written;
 
-	if (vrtc_unlikely(id >= vq->ring.size || vq->inflight_ndesc[id] == 0)) {
-		if (vq->stats.bad_push++ == 0)
-			vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
-				 "%s: completion of buffer id %u refused: not in flight "
-				 "(device bug; further ones only counted)",
-				 vq->name, id);
-		return -EINVAL;
-	}
+	if (vrtc_unlikely(id >= size))
+		return push_refused(vq, id);
 	n = vq->inflight_ndesc[id];
+	if (vrtc_unlikely(n == 0))
+		return push_refused(vq, id);
 	vq->inflight_ndesc[id] = 0;
 	vq->nb_inflight--;
 	vq->outstanding = (uint16_t)(vq->outstanding - n);
+	vq->batch_len = (uint16_t)(batch_len + 1);
+	/* The driver skips the whole chain: the next used descriptor goes
+	 * as many slots further as this chain took. */
+	next = (uint32_t)off + n;
+	if (next >= size) {
+		next -= size;
+		vq->used_wrap = (uint8_t)(wrap ^ 1);
+	}
+	vq->used_off = (uint16_t)next;
 
-	pring_dev_used_store(&vq->ring, vq->used_off, id, len);
-	/* F_WRITE says data was written; without it len is reserved. */
-	flags = (uint16_t)(vrtc_pring_used_bits(vq->used_wrap) |
+	/* F_WRITE says data was written; without it len is reserved. The
+	 * used bits are both set at wrap 1, both clear at 0
+	 * (vrtc_pring_used_bits), without a branch. */
+	flags = (uint16_t)((-(unsigned int)wrap & AVAIL_USED) |
 			   (len != 0 ? VRTC_VRING_DESC_F_WRITE : 0));
-	off = vq->used_off;
-	if (vq->batch_len == 0) {
+	pring_dev_used_store(&vq->ring, off, id, len);
+	if (batch_len == 0) {
 		/* Its flags are stored last, by vrtc_vqp_flush(). */
 		vq->batch_off = off;
 		vq->batch_flags = flags;
@@ -495,10 +499,6 @@ vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 		pring_dev_used_flags_store(&vq->ring, off, flags);
 		written = sizeof(struct vrtc_pvirtq_desc) - DESC_LEN_OFF; /* and flags */
 	}
-	vq->batch_len++;
-	/* The driver skips the whole chain: the next used descriptor goes
-	 * as many slots further as this chain took. */
-	advance(vq->ring.size, &vq->used_off, &vq->used_wrap, n);
 	vrtc_gw_ring(vq->mem, vq->ring_gpa_ok, desc_gpa_of(vq, off, DESC_LEN_OFF), written);
 	return 0;
 }

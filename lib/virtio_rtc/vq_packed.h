@@ -6,10 +6,13 @@
  * Device side of one packed virtqueue (VIRTIO_F_RING_PACKED): the data-path
  * engine beside the split one (vq.h), with the same burst shape:
  *
- *	n = vrtc_vqp_avail(vq, burst);       acquire loads of descriptor flags
+ *	n = vrtc_vqp_avail(vq, burst);       one acquire load; a bound, not a count
  *	while (n-- > 0) {
- *		if (vrtc_vqp_pop(vq, &chain) != 0)
+ *		rc = vrtc_vqp_pop(vq, &chain);
+ *		if (rc == -EBADMSG)
  *			continue;                     bad chain: already completed
+ *		if (rc != 0)
+ *			break;                        -ENOENT: burst over; -EIO: broken
  *		len = model(&chain);
  *		vrtc_vqp_push(vq, chain.head, len);   chain.head is the buffer id
  *	}
@@ -101,7 +104,7 @@ struct vrtc_vqp {
 	uint32_t mem_hint;
 	uint16_t avail_off;   /* next descriptor to read */
 	uint16_t used_off;    /* next used descriptor to write */
-	uint16_t pending;     /* chains announced by the last vrtc_vqp_avail() */
+	uint16_t pending;     /* bound announced by the last vrtc_vqp_avail(), less pops */
 	uint16_t outstanding; /* ring descriptors popped and not yet written back as used */
 	uint16_t batch_off;   /* first used descriptor of the unpublished batch */
 	uint16_t batch_flags; /* ... and its flags, stored at flush */
@@ -142,9 +145,13 @@ void vrtc_vqp_fini(struct vrtc_vqp *vq);
 void vrtc_vqp_set_mem(struct vrtc_vqp *vq, const struct vrtc_mem *mem);
 
 /**
- * Start a burst: count the chains made available, at most @p max, reading
- * each descriptor's flags once with acquire. A malformed chain ends the
- * count; vrtc_vqp_pop() diagnoses it.
+ * Start a burst with one acquire load, of the next descriptor's flags.
+ * @return 0 when that descriptor is not available (or the queue is
+ *   broken); else a bound on the chains of the burst: @p max, or fewer when
+ *   fewer descriptors are free. Chains are not counted (that would read
+ *   every descriptor's flags, which vrtc_vqp_pop() reads anyway): pop
+ *   returns -ENOENT at the first chain that is not available, ending the
+ *   burst, and diagnoses a malformed chain when it reaches it.
  */
 uint16_t vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max);
 

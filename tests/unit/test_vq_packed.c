@@ -289,11 +289,12 @@ out_of_order_completion(void)
 	T_CHECK(post_rw(&e, 0, 8, (void *)1) >= 0); /* 2 descriptors */
 	T_CHECK(post_w(&e, 1, (void *)2) >= 0);	   /* 1 */
 	T_CHECK(post_rw(&e, 2, 8, (void *)3) >= 0); /* 2 */
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 3);
+	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 8); /* a bound: max, descriptors free */
 	for (k = 0; k < 3; k++) {
 		T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
 		ids[k] = c.head;
 	}
+	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -ENOENT); /* the burst ends at the 4th */
 	T_EQ(vrtc_vqp_inflight(&e.q.dev), 3);
 	/* Complete the last first, then the first; the middle stays held. */
 	T_EQ_INT(vrtc_vqp_push(&e.q.dev, ids[2], 3), 0);
@@ -336,8 +337,9 @@ burst_accounting(void)
 		T_EQ_INT(vrtc_vqp_push(&e.q.dev, c.head, 0), 0);
 	}
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -ENOENT);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), 2);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), 2); /* a new count, not cumulative */
+	/* 2 chains left, none in flight: the bound is the ring size, 16. */
+	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), 16);
+	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), 16); /* a new bound, not cumulative */
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -ENOENT);
@@ -362,11 +364,12 @@ first_used_flags_stored_last(void)
 	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
 	T_CHECK(post_w(&e, 0, NULL) >= 0);
 	T_CHECK(post_w(&e, 1, NULL) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 2);
+	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 8);
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
 	ids[0] = c.head;
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
 	ids[1] = c.head;
+	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -ENOENT);
 	T_EQ_INT(vrtc_vqp_push(&e.q.dev, ids[0], 4), 0);
 	T_EQ_INT(vrtc_vqp_push(&e.q.dev, ids[1], 5), 0);
 	/* Before the flush: the second is marked used, the first is not, so
@@ -537,7 +540,7 @@ resume_with_chains_lost(void)
 	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
 	T_CHECK(post_w(&e, 0, (void *)1) >= 0);
 	T_CHECK(post_w(&e, 1, (void *)2) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 2);
+	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 8);
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
 	/* The back-end dies with one chain popped; a new one resumes at the
 	 * driver's used position, which lags avail by one descriptor. */
@@ -624,8 +627,9 @@ push_not_in_flight_refused(void)
 	T_EQ_INT(vrtc_vqp_push(&e.q.dev, 3, 1), -EINVAL);
 	T_EQ_INT(vrtc_vqp_push(&e.q.dev, 9, 1), -EINVAL);
 	T_CHECK(post_w(&e, 0, NULL) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 1);
+	T_EQ(vrtc_vqp_avail(&e.q.dev, 4), 4);
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &(struct vrtc_chain){ 0 }), -ENOENT);
 	T_EQ_INT(vrtc_vqp_push(&e.q.dev, c.head, 8), 0);
 	T_EQ_INT(vrtc_vqp_push(&e.q.dev, c.head, 8), -EINVAL); /* twice */
 	T_EQ(e.q.dev.stats.bad_push, 3);
@@ -661,7 +665,7 @@ hold_bad_chains(void)
 	T_EQ_INT(vrtc_vqp_init_gpa(&e.q.dev, &cfg), 0);
 	id = fake_pdrv_add(&e.q, &b, 1, NULL);
 	T_CHECK(id >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 1);
+	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 8);
 	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -EBADMSG);
 	T_EQ(c.head, id);
 	T_EQ(c.nb_readable + c.nb_writable, 0);
@@ -704,7 +708,7 @@ property_random(void)
 		struct env e;
 		uint16_t size = (uint16_t)(1 + rnd(&seed) % 40);
 		uint64_t feat = (rnd(&seed) & 1) ? FEAT_ALL : FEAT_BASE;
-		uint32_t expect_len[64], posted = 0, completed = 0, step;
+		uint32_t expect_len[64], posted = 0, popped = 0, completed = 0, step;
 		uint16_t held[64], nb_held = 0;
 		struct vrtc_drvq_done d[64];
 
@@ -739,9 +743,22 @@ property_random(void)
 				struct vrtc_chain c;
 				uint16_t max = (uint16_t)(1 + rnd(&seed) % 8);
 				uint16_t n = vrtc_vqp_avail(&e.q.dev, max);
+				uint32_t want = posted - popped < max ? posted - popped : max;
+				uint32_t room = e.q.dev.ring.size - e.q.dev.outstanding;
+				uint32_t got = 0;
+				int rc;
 
+				/* A bound: max, or the descriptors free when fewer
+				 * (never fewer than the chains waiting); pop ends
+				 * the burst. */
+				T_EQ(n, posted == popped ? 0 : max < room ? max : room);
 				while (n-- > 0) {
-					T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
+					rc = vrtc_vqp_pop(&e.q.dev, &c);
+					if (rc == -ENOENT)
+						break;
+					T_EQ_INT(rc, 0);
+					got++;
+					popped++;
 					expect_len[c.head] = c.writable_bytes;
 					if (rnd(&seed) % 3 == 0) {
 						held[nb_held++] = c.head;
@@ -751,6 +768,7 @@ property_random(void)
 							       fake_fill_handler(&c, NULL)),
 						 0);
 				}
+				T_EQ(got, want);
 				while (nb_held > 0 && rnd(&seed) % 2 == 0) {
 					uint16_t k = (uint16_t)(rnd(&seed) % nb_held);
 					uint16_t h = held[k];

@@ -451,7 +451,8 @@ rtc_serve_requestq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 		}
 		vrtc_q_push(q, packed, chain.head, vrtc_rtc_handle(model, &chain));
 	}
-	return n;
+	/* Chains popped: a packed avail count is only a bound (vq_packed.h). */
+	return i;
 }
 
 /* The layout is chosen once per burst. */
