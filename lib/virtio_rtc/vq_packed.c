@@ -109,6 +109,10 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 	vq->indirect = vrtc_feature_has(cfg->features, VRTC_VIRTIO_RING_F_INDIRECT_DESC);
 	vq->kicks_enabled = 1;
 	vq->hold_bad = cfg->hold_bad_chains != 0;
+	vq->chain_ctx.mem = vq->mem;
+	vq->chain_ctx.mem_hint = &vq->mem_hint;
+	vq->chain_ctx.indirect_ok = vq->indirect;
+	vq->chain_ctx.segs = vq->segs;
 	if (dist != 0)
 		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_WARNING,
 			 "%s: resuming with %u descriptors in flight from an earlier session",
@@ -149,6 +153,7 @@ vrtc_vqp_set_mem(struct vrtc_vqp *vq, const struct vrtc_mem *mem)
 {
 	vq->mem = mem;
 	vq->mem_hint = 0;
+	vq->chain_ctx.mem = mem;
 }
 
 static void
@@ -235,87 +240,6 @@ out:
 	return count;
 }
 
-/* Walk state of one chain: segments stored, budget, order and byte totals. */
-struct pwalk {
-	uint32_t nb_segs;
-	uint32_t budget; /* descriptors (ring and table) that may still be visited */
-	int writable_seen;
-	uint64_t rd_bytes;
-	uint64_t wr_bytes;
-	uint16_t nb_rd;
-};
-
-static inline enum vrtc_chain_error
-add_buffer(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_desc *d)
-{
-	int writable = (d->flags & VRTC_VRING_DESC_F_WRITE) != 0;
-	struct vrtc_seg *seg;
-	void *host;
-
-	if (writable)
-		w->writable_seen = 1;
-	else if (vrtc_unlikely(w->writable_seen))
-		return VRTC_CHAIN_E_ORDER;
-	if (d->len == 0)
-		return VRTC_CHAIN_OK;
-	host = vrtc_mem_translate(vq->mem, &vq->mem_hint, d->addr, d->len);
-	if (vrtc_unlikely(host == NULL))
-		return VRTC_CHAIN_E_ADDR;
-	if (writable) {
-		w->wr_bytes += d->len;
-		if (vrtc_unlikely(w->wr_bytes > UINT32_MAX))
-			return VRTC_CHAIN_E_BYTES;
-	} else {
-		w->rd_bytes += d->len;
-		if (vrtc_unlikely(w->rd_bytes > UINT32_MAX))
-			return VRTC_CHAIN_E_BYTES;
-		w->nb_rd++;
-	}
-	/* One segment per visited descriptor, at most size of them. */
-	seg = &vq->segs[w->nb_segs++];
-	seg->addr = host;
-	seg->len = d->len;
-	return VRTC_CHAIN_OK;
-}
-
-/*
- * An indirect table: its entries are consecutive; only F_WRITE has a
- * meaning in them (F_NEXT and the id are ignored, as the specification
- * says), and F_INDIRECT is refused as nesting. F_WRITE on the indirect
- * descriptor itself is reserved and ignored.
- */
-static enum vrtc_chain_error
-walk_indirect(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_desc *d)
-{
-	const uint8_t *table;
-	struct vrtc_pvirtq_desc td;
-	uint32_t nb_entries, i;
-	enum vrtc_chain_error err;
-
-	if (vrtc_unlikely(!vq->indirect))
-		return VRTC_CHAIN_E_INDIRECT_FEATURE;
-	if (vrtc_unlikely(d->flags & VRTC_VRING_DESC_F_NEXT))
-		return VRTC_CHAIN_E_INDIRECT_NEXT;
-	if (vrtc_unlikely(d->len == 0 || d->len % sizeof(struct vrtc_pvirtq_desc) != 0))
-		return VRTC_CHAIN_E_INDIRECT_SIZE;
-	nb_entries = d->len / sizeof(struct vrtc_pvirtq_desc);
-	if (vrtc_unlikely(nb_entries > w->budget))
-		return VRTC_CHAIN_E_TOO_LONG;
-	table = vrtc_mem_translate(vq->mem, &vq->mem_hint, d->addr, d->len);
-	if (vrtc_unlikely(table == NULL))
-		return VRTC_CHAIN_E_ADDR;
-	for (i = 0; i < nb_entries; i++) {
-		pring_dev_indirect_load(table + (size_t)i * sizeof(td), &td);
-		if (vrtc_unlikely(td.flags & VRTC_VRING_DESC_F_INDIRECT))
-			return VRTC_CHAIN_E_INDIRECT_NESTED;
-		w->budget--;
-		err = add_buffer(w, vq, &td);
-		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
-			return err;
-	}
-	return VRTC_CHAIN_OK;
-}
-
 /*
  * Pop the chain at the avail position in one pass: each ring descriptor is
  * loaded once, whole (flags with acquire), checked for availability and
@@ -333,11 +257,13 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 	uint16_t off = vq->avail_off;
 	uint8_t wrap = vq->avail_wrap;
 	enum vrtc_chain_error err = VRTC_CHAIN_OK;
-	struct pwalk w = {
-		.budget = size,
-	};
+	struct vrtc_chain_acc acc;
 	uint16_t n = 0;
 
+	/* Ring descriptors are not charged to the budget: n < room <= size
+	 * bounds them, and an indirect table (the whole list, nothing before
+	 * it) may have up to size entries. */
+	vrtc_chain_acc_init(&acc, &vq->chain_ctx, size);
 	for (;;) {
 		struct vrtc_pvirtq_desc d;
 
@@ -348,18 +274,9 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 			return n == 0 ? 0 : -VRTC_VQP_BROKEN_DESC;
 		if (vrtc_unlikely(room == 0))
 			return -VRTC_VQP_BROKEN_OVERRUN;
-		if (vrtc_likely(err == VRTC_CHAIN_OK)) {
-			if (vrtc_unlikely(d.flags & VRTC_VRING_DESC_F_INDIRECT)) {
-				/* An indirect descriptor is a list on its own: not
-				 * linked by F_NEXT, from before (here) or after (in
-				 * walk_indirect); its table is the whole list. */
-				err = n == 0 ? walk_indirect(&w, vq, &d)
-					     : VRTC_CHAIN_E_INDIRECT_NEXT;
-			} else {
-				w.budget--; /* n < room <= size: never below 0 */
-				err = add_buffer(&w, vq, &d);
-			}
-		}
+		if (vrtc_likely(err == VRTC_CHAIN_OK))
+			err = vrtc_chain_acc_desc(&acc, d.addr, d.len, d.flags, VRTC_CHAIN_PACKED,
+						  n != 0);
 		n++;
 		if (!(d.flags & VRTC_VRING_DESC_F_NEXT)) {
 			/* The buffer id is on the chain's last descriptor. */
@@ -370,17 +287,10 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 	}
 	*err_out = err;
 	chain->segs = vq->segs;
-	if (vrtc_unlikely(err != VRTC_CHAIN_OK)) {
-		chain->nb_readable = 0;
-		chain->nb_writable = 0;
-		chain->readable_bytes = 0;
-		chain->writable_bytes = 0;
-	} else {
-		chain->nb_readable = w.nb_rd;
-		chain->nb_writable = (uint16_t)(w.nb_segs - w.nb_rd);
-		chain->readable_bytes = (uint32_t)w.rd_bytes;
-		chain->writable_bytes = (uint32_t)w.wr_bytes;
-	}
+	if (vrtc_unlikely(err != VRTC_CHAIN_OK))
+		vrtc_chain_acc_failed(chain);
+	else
+		vrtc_chain_acc_done(&acc, chain);
 	return n;
 }
 

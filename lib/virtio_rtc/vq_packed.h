@@ -112,6 +112,7 @@ struct vrtc_vqp {
 	uint16_t nb_inflight;	   /* buffer ids in flight */
 	uint16_t *inflight_ndesc;  /* per buffer id: ring descriptors, 0 when not in flight */
 	struct vrtc_seg *segs;	   /* size segments, for the chain being handled */
+	struct vrtc_chain_ctx chain_ctx; /* mem, mem_hint, indirect, segs, for the accumulator */
 	struct vrtc_vqp_stats stats;
 	char name[32];
 };
