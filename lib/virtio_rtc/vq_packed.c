@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "vq_packed.h"
+#include "vq_setup.h"
 
 const char *
 vrtc_vqp_broken_name(enum vrtc_vqp_broken_reason reason)
@@ -26,12 +27,6 @@ vrtc_vqp_broken_name(enum vrtc_vqp_broken_reason reason)
 	return names[reason];
 }
 
-static int
-is_aligned(const void *p, uintptr_t align)
-{
-	return ((uintptr_t)p & (align - 1)) == 0;
-}
-
 /* Move (off, wrap) forward by @p n <= size descriptors. */
 static inline void
 advance(uint16_t size, uint16_t *off, uint8_t *wrap, uint16_t n)
@@ -45,46 +40,45 @@ advance(uint16_t size, uint16_t *off, uint8_t *wrap, uint16_t n)
 	*off = (uint16_t)o;
 }
 
-int
-vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
+/* Set up over areas given by host address, or translated (vrtc_vqp_init_gpa). */
+static int
+setup(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg, struct vrtc_ring_area area[3])
 {
 	uint16_t size = cfg->size;
 	uint16_t a_off = cfg->avail_off_wrap & VRTC_PVIRTQ_EVENT_OFF_MASK;
 	uint16_t u_off = cfg->used_off_wrap & VRTC_PVIRTQ_EVENT_OFF_MASK;
 	int a_wrap = cfg->avail_off_wrap >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
 	int u_wrap = cfg->used_off_wrap >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
-	uint32_t a_pos, u_pos, dist;
+	uint32_t u_pos = vrtc_pring_pos(size, u_off, u_wrap);
+	struct vrtc_ring_setup check = {
+		.size = size,
+		.max_size = VRTC_PVIRTQ_MAX_SIZE,
+		.areas = area,
+		.nb_areas = 3,
+		.avail_pos = vrtc_pring_pos(size, a_off, a_wrap),
+		.used_pos = u_pos,
+		.period = 2u * size,
+		.avail_raw = cfg->avail_off_wrap,
+		.used_raw = cfg->used_off_wrap,
+		.raw_bad = a_off >= size || u_off >= size,
+	};
+	uint32_t dist;
 
 	memset(vq, 0, sizeof(*vq));
 	snprintf(vq->name, sizeof(vq->name), "%s", cfg->name != NULL ? cfg->name : "vqp");
-	if (size == 0 || size > VRTC_PVIRTQ_MAX_SIZE) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: packed queue size %u not in 1..%u",
-			 vq->name, size, VRTC_PVIRTQ_MAX_SIZE);
-		return -EINVAL;
-	}
+	if (!vrtc_ring_size_ok(vq->name, size, VRTC_PVIRTQ_MAX_SIZE, 0))
+		return -EINVAL; /* before the period (2 * size) is used */
 	if (!vrtc_feature_has(cfg->features, VRTC_VIRTIO_F_RING_PACKED)) {
 		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
 			 "%s: packed ring set up without VIRTIO_F_RING_PACKED negotiated",
 			 vq->name);
 		return -EINVAL;
 	}
-	if (cfg->desc == NULL || cfg->driver == NULL || cfg->device == NULL ||
-	    !is_aligned(cfg->desc, VRTC_PVIRTQ_DESC_ALIGN) ||
-	    !is_aligned(cfg->driver, VRTC_PVIRTQ_EVENT_ALIGN) ||
-	    !is_aligned(cfg->device, VRTC_PVIRTQ_EVENT_ALIGN)) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: ring area missing or misaligned",
-			 vq->name);
+	area[0].align = VRTC_PVIRTQ_DESC_ALIGN;
+	area[1].align = VRTC_PVIRTQ_EVENT_ALIGN;
+	area[2].align = VRTC_PVIRTQ_EVENT_ALIGN;
+	if (vrtc_ring_setup_check(vq->name, &check, &dist) != 0)
 		return -EINVAL;
-	}
-	a_pos = vrtc_pring_pos(size, a_off, a_wrap);
-	u_pos = vrtc_pring_pos(size, u_off, u_wrap);
-	dist = (a_pos + 2u * size - u_pos) % (2u * size);
-	if (a_off >= size || u_off >= size || dist > size) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
-			 "%s: ring base inconsistent: avail 0x%04x, used 0x%04x, size %u", vq->name,
-			 cfg->avail_off_wrap, cfg->used_off_wrap, size);
-		return -EINVAL;
-	}
 
 	vq->inflight_ndesc = calloc(size, sizeof(*vq->inflight_ndesc));
 	vq->segs = calloc(size, sizeof(*vq->segs));
@@ -92,9 +86,9 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 		vrtc_vqp_fini(vq);
 		return -ENOMEM;
 	}
-	vq->ring.desc = cfg->desc;
-	vq->ring.driver = cfg->driver;
-	vq->ring.device = cfg->device;
+	vq->ring.desc = area[0].host;
+	vq->ring.driver = area[1].host;
+	vq->ring.device = area[2].host;
 	vq->ring.size = size;
 	vq->mem = cfg->mem;
 	vq->avail_off = a_off;
@@ -121,22 +115,32 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 }
 
 int
+vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
+{
+	struct vrtc_ring_area area[3] = {
+		{ .host = cfg->desc },
+		{ .host = cfg->driver },
+		{ .host = cfg->device },
+	};
+
+	return setup(vq, cfg, area);
+}
+
+int
 vrtc_vqp_init_gpa(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 {
-	struct vrtc_vqp_config host = *cfg;
-	uint32_t hint = 0;
+	struct vrtc_ring_area area[3] = {
+		{ .gpa = cfg->desc_gpa, .bytes = vrtc_pvirtq_desc_bytes(cfg->size) },
+		{ .gpa = cfg->driver_gpa, .bytes = sizeof(struct vrtc_pvirtq_event) },
+		{ .gpa = cfg->device_gpa, .bytes = sizeof(struct vrtc_pvirtq_event) },
+	};
 
-	if (cfg->mem == NULL || cfg->size == 0 || cfg->size > VRTC_PVIRTQ_MAX_SIZE) {
+	if (cfg->mem == NULL) {
 		memset(vq, 0, sizeof(*vq));
 		return -EINVAL;
 	}
-	host.desc = vrtc_mem_translate(cfg->mem, &hint, cfg->desc_gpa,
-				       vrtc_pvirtq_desc_bytes(cfg->size));
-	host.driver = vrtc_mem_translate(cfg->mem, &hint, cfg->driver_gpa,
-					 sizeof(struct vrtc_pvirtq_event));
-	host.device = vrtc_mem_translate(cfg->mem, &hint, cfg->device_gpa,
-					 sizeof(struct vrtc_pvirtq_event));
-	return vrtc_vqp_init(vq, &host);
+	vrtc_ring_areas_translate(cfg->mem, area, 3);
+	return setup(vq, cfg, area);
 }
 
 void
