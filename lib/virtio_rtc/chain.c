@@ -28,6 +28,16 @@ vrtc_chain_error_name(enum vrtc_chain_error err)
 	return names[err];
 }
 
+/* One table entry, of either layout: no nesting, then a buffer. */
+static inline __attribute__((always_inline)) enum vrtc_chain_error
+table_entry(struct vrtc_chain_acc *acc, uint64_t addr, uint32_t len, uint16_t flags)
+{
+	if (vrtc_unlikely(flags & VRTC_VRING_DESC_F_INDIRECT))
+		return VRTC_CHAIN_E_INDIRECT_NESTED;
+	acc->budget--;
+	return vrtc_chain_acc_buffer(acc, addr, len, flags);
+}
+
 /* The entries of a split table, linked by next from entry 0. Each entry is
  * visited at most once unless the table loops, and a loop runs out of the
  * nb_entries hops. */
@@ -43,10 +53,7 @@ table_split(struct vrtc_chain_acc *acc, const uint8_t *table, uint32_t nb_entrie
 		if (vrtc_unlikely(hops == nb_entries))
 			return VRTC_CHAIN_E_TOO_LONG;
 		vring_dev_desc_load(table + (size_t)i * sizeof(td), &td);
-		if (vrtc_unlikely(td.flags & VRTC_VRING_DESC_F_INDIRECT))
-			return VRTC_CHAIN_E_INDIRECT_NESTED;
-		acc->budget--;
-		err = vrtc_chain_acc_buffer(acc, td.addr, td.len, td.flags);
+		err = table_entry(acc, td.addr, td.len, td.flags);
 		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
 			return err;
 		if (!(td.flags & VRTC_VRING_DESC_F_NEXT))
@@ -69,10 +76,7 @@ table_packed(struct vrtc_chain_acc *acc, const uint8_t *table, uint32_t nb_entri
 
 	for (i = 0; i < nb_entries; i++) {
 		pring_dev_indirect_load(table + (size_t)i * sizeof(td), &td);
-		if (vrtc_unlikely(td.flags & VRTC_VRING_DESC_F_INDIRECT))
-			return VRTC_CHAIN_E_INDIRECT_NESTED;
-		acc->budget--;
-		err = vrtc_chain_acc_buffer(acc, td.addr, td.len, td.flags);
+		err = table_entry(acc, td.addr, td.len, td.flags);
 		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
 			return err;
 	}
