@@ -303,12 +303,34 @@ vrtc_vq_chain_again(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *chain)
 	return -EBADMSG;
 }
 
-void
+/* Out of line: the refusal is a device bug, not a guest's doing. */
+static __attribute__((noinline, cold)) int
+refuse_push(struct vrtc_vq *vq, uint16_t head)
+{
+	if (vq->stats.bad_push++ == 0)
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+			 "%s: completion of head %u refused: not in flight "
+			 "(device bug; further ones only counted)",
+			 vq->name, head);
+	return -EINVAL;
+}
+
+int
 vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len)
 {
-	vq->inflight[head / 64] &= ~(UINT64_C(1) << (head % 64));
+	uint64_t bit = UINT64_C(1) << (head % 64);
+	uint64_t *w;
+
+	/* Heads below the size have a bit; vring.size is 0 on a zeroed vq. */
+	if (vrtc_unlikely(head >= vq->vring.size))
+		return refuse_push(vq, head);
+	w = &vq->inflight[head / 64];
+	if (vrtc_unlikely((*w & bit) == 0))
+		return refuse_push(vq, head);
+	*w &= ~bit;
 	vring_dev_used_elem_store(&vq->vring, vq->used_idx & vq->mask, head, len);
 	vq->used_idx++;
+	return 0;
 }
 
 int
