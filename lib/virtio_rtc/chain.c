@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "chain.h"
+#include "guest_write.h"
 #include "ring_packed.h"
 
 const char *
@@ -108,6 +109,7 @@ vrtc_chain_walk(const struct vrtc_chain_ctx *ctx, uint16_t head, struct vrtc_cha
 	vrtc_chain_acc_init(&acc, ctx, vr->size);
 	chain->head = head;
 	chain->segs = ctx->segs;
+	chain->log = ctx->mem->log;
 	for (;;) {
 		/* The budget bounds the walk: a loop in the table, or a chain
 		 * longer than the queue, runs it out. */
@@ -165,13 +167,13 @@ vrtc_chain_write(const struct vrtc_chain *chain, const void *src, size_t len)
 
 	/* Common case: the whole response fits in the first writable buffer. */
 	if (vrtc_likely(chain->nb_writable != 0 && s->len >= len)) {
-		memcpy(s->addr, src, len);
+		vrtc_gw_write(chain, s, 0, src, (uint32_t)len);
 		return len;
 	}
 	for (i = 0; i < chain->nb_writable && done < len; i++, s++) {
 		size_t n = VRTC_MIN((size_t)s->len, len - done);
 
-		memcpy(s->addr, in + done, n);
+		vrtc_gw_write(chain, s, 0, in + done, (uint32_t)n);
 		done += n;
 	}
 	return done;

@@ -17,7 +17,8 @@
  * The read and write helpers copy between the segments and private memory.
  * Device models read a request once into a private copy (the guest may
  * change its buffers concurrently) and write responses straight into the
- * writable segments.
+ * writable segments, through guest_write.h (every segment keeps its guest
+ * address for that).
  */
 
 #ifndef VRTC_CHAIN_H
@@ -29,10 +30,11 @@
 #include "mem.h"
 #include "ring_split.h"
 
-/** A host-addressable piece of a chain. */
+/** A piece of a chain: where the host sees it, and where the guest does. */
 struct vrtc_seg {
 	uint8_t *addr;
 	uint32_t len; /**< never 0 */
+	uint64_t gpa; /**< guest-physical address of addr[0], for the dirty log */
 };
 
 /** A validated chain. Segments live in storage the walker was given. */
@@ -43,6 +45,9 @@ struct vrtc_chain {
 	uint32_t readable_bytes; /**< sum of the readable segment lengths */
 	uint32_t writable_bytes; /**< sum of the writable segment lengths */
 	struct vrtc_seg *segs;
+	/** Dirty log of the map the segments were translated through (its
+	 * vrtc_mem.log, NULL when none): where guest_write.h records writes. */
+	const struct vrtc_guest_log *log;
 };
 
 /** Why a chain was rejected. Each has a counter in the queue stats. */
@@ -152,6 +157,7 @@ vrtc_chain_acc_buffer(struct vrtc_chain_acc *acc, uint64_t addr, uint32_t len, u
 	 * at most the queue size of them: the storage cannot overflow. */
 	seg = &acc->ctx->segs[acc->nb_segs++];
 	seg->addr = host;
+	seg->gpa = addr; /* for the guest-memory writer's dirty log */
 	seg->len = len;
 	return VRTC_CHAIN_OK;
 }

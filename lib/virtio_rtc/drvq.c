@@ -2,11 +2,16 @@
  * Copyright(c) 2026 The dpdk-rtcd authors
  */
 
+/*
+ * The driver queue's shared part (set-up, tables, the layout-neutral cold
+ * calls) and its split ring code. The packed ring code is in drvq_packed.c.
+ */
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "drvq.h"
+#include "drvq_internal.h"
 
 #define IRQ_PARK_DISTANCE 0x8000u
 
@@ -16,131 +21,100 @@ align_up(size_t v, size_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-void
-vrtc_drvq_layout(uint16_t size, struct vrtc_drvq_layout *layout)
+static void
+split_layout(uint16_t size, struct vrtc_drvq_layout *layout)
 {
-	layout->avail_offset = vrtc_vring_desc_bytes(size);
+	layout->driver_offset = vrtc_vring_desc_bytes(size);
 	/* Align the used area to a cache line: the device writes it, the
 	 * driver writes the avail area; keep them off shared lines. */
-	layout->used_offset = align_up(layout->avail_offset + vrtc_vring_avail_bytes(size), 64);
-	layout->total_bytes = align_up(layout->used_offset + vrtc_vring_used_bytes(size), 64);
+	layout->device_offset =
+		align_up(layout->driver_offset + vrtc_vring_avail_bytes(size), 64);
+	layout->total_bytes = align_up(layout->device_offset + vrtc_vring_used_bytes(size), 64);
+}
+
+void
+vrtc_drvq_layout(uint16_t size, uint64_t features, struct vrtc_drvq_layout *layout)
+{
+	if (vrtc_feature_has(features, VRTC_VIRTIO_F_RING_PACKED))
+		drvq_packed_layout(size, layout);
+	else
+		split_layout(size, layout);
+}
+
+static void
+split_setup(struct vrtc_drvq *q, void *ring_mem, const struct vrtc_drvq_layout *l)
+{
+	uint16_t i;
+
+	q->vring.desc = ring_mem;
+	q->vring.avail = (void *)((uint8_t *)ring_mem + l->driver_offset);
+	q->vring.used = (void *)((uint8_t *)ring_mem + l->device_offset);
+	q->vring.size = q->size;
+	q->mask = (uint16_t)(q->size - 1);
+	for (i = 0; i < q->size; i++)
+		q->next[i] = (uint16_t)(i + 1);
+	q->free_head = 0;
+	q->irq_refresh = (uint16_t)((IRQ_PARK_DISTANCE - q->size) / 2);
+	if (q->irq_refresh == 0)
+		q->irq_refresh = 1;
 }
 
 int
 vrtc_drvq_init(struct vrtc_drvq *q, uint16_t size, uint64_t features, void *ring_mem)
 {
+	int packed = vrtc_feature_has(features, VRTC_VIRTIO_F_RING_PACKED);
 	struct vrtc_drvq_layout layout;
-	uint16_t i;
+	uint16_t *links;
 
 	memset(q, 0, sizeof(*q));
-	if (size == 0 || size > VRTC_VRING_MAX_SIZE || (size & (size - 1)) != 0 ||
+	/* Both layouts: at most 32768 entries, 16-byte aligned descriptors;
+	 * split sizes are powers of two, packed ones any. */
+	if (size == 0 || size > VRTC_VRING_MAX_SIZE || (!packed && (size & (size - 1)) != 0) ||
 	    ring_mem == NULL || ((uintptr_t)ring_mem & (VRTC_VRING_DESC_ALIGN - 1)) != 0)
 		return -EINVAL;
-	vrtc_drvq_layout(size, &layout);
-	q->next = calloc(size, sizeof(*q->next));
-	q->heads = calloc(size, sizeof(*q->heads));
-	if (q->next == NULL || q->heads == NULL) {
+	q->packed = (uint8_t)packed;
+	links = calloc(size, sizeof(*links));
+	q->ids = calloc(size, sizeof(*q->ids));
+	if (packed)
+		q->free_ids = links;
+	else
+		q->next = links;
+	if (links == NULL || q->ids == NULL) {
 		vrtc_drvq_fini(q);
 		return -ENOMEM;
 	}
-	q->vring.desc = ring_mem;
-	q->vring.avail = (void *)((uint8_t *)ring_mem + layout.avail_offset);
-	q->vring.used = (void *)((uint8_t *)ring_mem + layout.used_offset);
-	q->vring.size = size;
-	q->mask = (uint16_t)(size - 1);
-	for (i = 0; i < size; i++)
-		q->next[i] = (uint16_t)(i + 1);
-	q->free_head = 0;
+	q->size = size;
 	q->nb_free = size;
 	q->event_idx = vrtc_feature_has(features, VRTC_VIRTIO_RING_F_EVENT_IDX);
 	q->interrupts_enabled = 1;
-	q->irq_refresh = (uint16_t)((IRQ_PARK_DISTANCE - size) / 2);
-	if (q->irq_refresh == 0)
-		q->irq_refresh = 1;
+	vrtc_drvq_layout(size, features, &layout);
+	if (packed)
+		drvq_packed_setup(q, ring_mem, &layout);
+	else
+		split_setup(q, ring_mem, &layout);
 	return 0;
 }
 
 void
 vrtc_drvq_fini(struct vrtc_drvq *q)
 {
-	free(q->next);
-	free(q->heads);
-	q->next = NULL;
-	q->heads = NULL;
-}
-
-/* Readable buffers first; sum of the writable lengths in *writable_bytes. */
-static int
-check_bufs(const struct vrtc_drvq_buf *bufs, uint16_t nb, uint32_t *writable_bytes)
-{
-	int writable_seen = 0;
-	uint16_t i;
-
-	*writable_bytes = 0;
-	for (i = 0; i < nb; i++) {
-		if (bufs[i].writable) {
-			writable_seen = 1;
-			*writable_bytes += bufs[i].len;
-		} else if (writable_seen) {
-			return -EINVAL;
-		}
+	if (q->packed) {
+		free(q->free_ids);
+		q->free_ids = NULL;
+	} else {
+		free(q->next);
+		q->next = NULL;
 	}
-	return 0;
-}
-
-/* Record a chain of @p nb_desc ring descriptors from @p head to @p last
- * and put it in the next avail slot. */
-static void
-make_available(struct vrtc_drvq *q, uint16_t head, uint16_t last, uint16_t nb_desc,
-	       uint32_t writable_bytes, void *cookie)
-{
-	q->heads[head].cookie = cookie;
-	q->heads[head].writable_bytes = writable_bytes;
-	q->heads[head].nb_desc = nb_desc;
-	q->heads[head].last = last;
-	q->nb_inflight++;
-	vring_drv_avail_head_store(&q->vring, q->avail_idx & q->mask, head);
-	q->avail_idx++;
+	free(q->ids);
+	q->ids = NULL;
 }
 
 int
-vrtc_drvq_add(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb, void *cookie)
-{
-	uint32_t writable_bytes;
-	uint16_t head, i, d, prev = 0;
-
-	if (q->broken != VRTC_DRVQ_OK)
-		return -EIO;
-	if (nb == 0)
-		return -EINVAL;
-	if (nb > q->nb_free)
-		return -ENOSPC;
-	if (check_bufs(bufs, nb, &writable_bytes) != 0)
-		return -EINVAL;
-
-	head = q->free_head;
-	d = head;
-	for (i = 0; i < nb; i++) {
-		uint16_t flags = bufs[i].writable ? VRTC_VRING_DESC_F_WRITE : 0;
-
-		if (i + 1 < nb)
-			flags |= VRTC_VRING_DESC_F_NEXT;
-		vring_drv_desc_store(&q->vring, d, bufs[i].addr, bufs[i].len, flags,
-				     i + 1 < nb ? q->next[d] : 0);
-		prev = d;
-		d = q->next[d];
-	}
-	q->free_head = d;
-	q->nb_free -= nb;
-	make_available(q, head, prev, nb, writable_bytes, cookie);
-	return head;
-}
-
-int
-vrtc_drvq_indirect_init(struct vrtc_drvq *q, struct vrtc_vring_desc *tables, uint64_t tables_addr,
+vrtc_drvq_indirect_init(struct vrtc_drvq *q, void *tables, uint64_t tables_addr,
 			uint16_t nb_entries)
 {
-	if (tables == NULL || nb_entries == 0 || nb_entries > q->vring.size)
+	if (tables == NULL || ((uintptr_t)tables & (VRTC_VRING_DESC_ALIGN - 1)) != 0 ||
+	    nb_entries == 0 || nb_entries > q->size)
 		return -EINVAL;
 	q->indirect = tables;
 	q->indirect_addr = tables_addr;
@@ -148,27 +122,70 @@ vrtc_drvq_indirect_init(struct vrtc_drvq *q, struct vrtc_vring_desc *tables, uin
 	return 0;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Split ring                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* Record a chain of @p nb_desc ring descriptors from @p head to @p last
+ * and put it in the next avail slot. */
+static void
+make_available(struct vrtc_drvq *q, uint16_t head, uint16_t last, uint16_t nb_desc,
+	       uint32_t writable_bytes, void *cookie)
+{
+	drvq_id_take(q, head, nb_desc, writable_bytes, cookie);
+	q->ids[head].last = last;
+	vring_drv_avail_head_store(&q->vring, q->avail_idx & q->mask, head);
+	q->avail_idx++;
+}
+
 int
-vrtc_drvq_add_indirect(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb,
-		       void *cookie)
+vrtc_drvq_split_add(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb,
+		    void *cookie)
+{
+	const struct vrtc_drvq_buf *b, *last;
+	uint32_t writable_bytes;
+	uint16_t head, d;
+	int rc = drvq_add_check(q, bufs, nb, 0, 0, &writable_bytes);
+
+	if (rc != 0)
+		return rc;
+	head = q->free_head;
+	/* The bookkeeping first: the descriptor stores below need not be
+	 * ordered before it, and fewer values stay live across the loop. */
+	drvq_id_take(q, head, nb, writable_bytes, cookie);
+	d = head;
+	last = bufs + nb - 1;
+	for (b = bufs; b != last; b++) {
+		uint16_t flags = b->writable ? VRTC_VRING_DESC_F_WRITE : 0;
+
+		vring_drv_desc_store(&q->vring, d, b->addr, b->len, flags | VRTC_VRING_DESC_F_NEXT,
+				     q->next[d]);
+		d = q->next[d];
+	}
+	vring_drv_desc_store(&q->vring, d, last->addr, last->len,
+			     last->writable ? VRTC_VRING_DESC_F_WRITE : 0, 0);
+	q->ids[head].last = d;
+	q->free_head = q->next[d];
+	vring_drv_avail_head_store(&q->vring, q->avail_idx & q->mask, head);
+	q->avail_idx++;
+	return head;
+}
+
+int
+vrtc_drvq_split_add_indirect(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, uint16_t nb,
+			     void *cookie)
 {
 	struct vrtc_vring_desc *table;
 	uint64_t table_addr;
 	uint32_t writable_bytes;
 	uint16_t head, i;
+	int rc = drvq_add_check(q, bufs, nb, 1, 0, &writable_bytes);
 
-	if (q->broken != VRTC_DRVQ_OK)
-		return -EIO;
-	if (nb == 0 || nb > q->indirect_max || q->indirect == NULL)
-		return -EINVAL;
-	if (q->nb_free == 0)
-		return -ENOSPC;
-	if (check_bufs(bufs, nb, &writable_bytes) != 0)
-		return -EINVAL;
-
+	if (rc != 0)
+		return rc;
 	/* The head's table is free: its previous chain came back used. */
 	head = q->free_head;
-	table = q->indirect + (size_t)head * q->indirect_max;
+	table = (struct vrtc_vring_desc *)q->indirect + (size_t)head * q->indirect_max;
 	for (i = 0; i < nb; i++) {
 		uint16_t flags = bufs[i].writable ? VRTC_VRING_DESC_F_WRITE : 0;
 
@@ -183,13 +200,12 @@ vrtc_drvq_add_indirect(struct vrtc_drvq *q, const struct vrtc_drvq_buf *bufs, ui
 			     (uint32_t)(nb * sizeof(struct vrtc_vring_desc)),
 			     VRTC_VRING_DESC_F_INDIRECT, 0);
 	q->free_head = q->next[head];
-	q->nb_free--;
 	make_available(q, head, head, 1, writable_bytes, cookie);
 	return head;
 }
 
 int
-vrtc_drvq_kick_prepare(struct vrtc_drvq *q)
+vrtc_drvq_split_kick_prepare(struct vrtc_drvq *q)
 {
 	uint16_t old_idx = q->kicked_idx, new_idx = q->avail_idx;
 
@@ -208,7 +224,7 @@ park_used_event(struct vrtc_drvq *q)
 }
 
 uint16_t
-vrtc_drvq_get_used(struct vrtc_drvq *q, struct vrtc_drvq_done *done, uint16_t max)
+vrtc_drvq_split_get_used(struct vrtc_drvq *q, struct vrtc_drvq_done *done, uint16_t max)
 {
 	uint16_t used_idx, n, i;
 
@@ -228,24 +244,12 @@ vrtc_drvq_get_used(struct vrtc_drvq *q, struct vrtc_drvq_done *done, uint16_t ma
 		uint32_t id, len;
 
 		vring_drv_used_elem_load(&q->vring, q->last_used_idx & q->mask, &id, &len);
-		if (id >= q->vring.size || q->heads[id].nb_desc == 0) {
-			q->broken = VRTC_DRVQ_BROKEN_USED_ID;
+		if (!drvq_used_ok(q, id, len))
 			return i;
-		}
-		if (len > q->heads[id].writable_bytes) {
-			q->broken = VRTC_DRVQ_BROKEN_USED_LEN;
-			return i;
-		}
-		done[i].cookie = q->heads[id].cookie;
-		done[i].len = len;
-		done[i].head = (uint16_t)id;
+		drvq_id_done(q, (uint16_t)id, len, &done[i]);
 		/* Return the chain's descriptors to the free list. */
-		q->next[q->heads[id].last] = q->free_head;
+		q->next[q->ids[id].last] = q->free_head;
 		q->free_head = (uint16_t)id;
-		q->nb_free += q->heads[id].nb_desc;
-		q->heads[id].nb_desc = 0;
-		q->heads[id].cookie = NULL;
-		q->nb_inflight--;
 		q->last_used_idx++;
 	}
 	if (q->interrupts_enabled) {
@@ -258,11 +262,26 @@ vrtc_drvq_get_used(struct vrtc_drvq *q, struct vrtc_drvq_done *done, uint16_t ma
 	return n;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Both layouts                                                             */
+/* ------------------------------------------------------------------------ */
+
+void
+vrtc_drvq_publish(struct vrtc_drvq *q)
+{
+	if (q->packed)
+		vrtc_drvq_packed_publish(q);
+	else
+		vring_drv_avail_idx_publish(&q->vring, q->avail_idx);
+}
+
 void
 vrtc_drvq_interrupts_disable(struct vrtc_drvq *q)
 {
 	q->interrupts_enabled = 0;
-	if (q->event_idx)
+	if (q->packed)
+		drvq_packed_interrupts(q, 0);
+	else if (q->event_idx)
 		park_used_event(q);
 	else
 		vring_drv_avail_flags_store(&q->vring, VRTC_VRING_AVAIL_F_NO_INTERRUPT);
@@ -272,7 +291,9 @@ void
 vrtc_drvq_interrupts_enable(struct vrtc_drvq *q)
 {
 	q->interrupts_enabled = 1;
-	if (q->event_idx)
+	if (q->packed)
+		drvq_packed_interrupts(q, 1);
+	else if (q->event_idx)
 		vring_drv_used_event_store(&q->vring, q->last_used_idx);
 	else
 		vring_drv_avail_flags_store(&q->vring, 0);

@@ -69,3 +69,23 @@ vrtc_mem_translate_slow(const struct vrtc_mem *mem, uint32_t *hint, uint64_t gpa
 	}
 	return NULL;
 }
+
+int
+vrtc_mem_gpa_of(const struct vrtc_mem *mem, const void *host, uint64_t len, uint64_t *gpa)
+{
+	uint64_t hva = (uint64_t)(uintptr_t)host;
+	uint32_t i;
+
+	if (mem == NULL || len == 0)
+		return -ENOENT;
+	for (i = 0; i < mem->nb_regions; i++) {
+		const struct vrtc_mem_region *r = &mem->regions[i];
+
+		/* Same overflow-safe shape as vrtc_mem_region_holds(), on hva. */
+		if (hva >= r->hva && hva - r->hva < r->size && len <= r->size - (hva - r->hva)) {
+			*gpa = r->gpa + (hva - r->hva);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

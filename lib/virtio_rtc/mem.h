@@ -30,9 +30,22 @@ struct vrtc_mem_region {
 	uint64_t hva;  /**< host virtual address of gpa */
 };
 
+/**
+ * Dirty-page log of a memory map: told the guest range of every device
+ * write into it (guest_write.h). For live migration; no front-end provides
+ * one today (VHOST_USER_PROTOCOL_F_LOG_SHMFD is not offered).
+ */
+struct vrtc_guest_log {
+	/** [gpa, gpa + len) was written, len >= 1; called after the store. */
+	void (*dirty)(void *opaque, uint64_t gpa, uint64_t len);
+	void *opaque;
+};
+
 /** A validated set of regions. Read-only once built; shared by queues. */
 struct vrtc_mem {
 	uint32_t nb_regions;
+	/** NULL (no dirty logging) unless vrtc_mem_set_log() installed one. */
+	const struct vrtc_guest_log *log;
 	struct vrtc_mem_region regions[VRTC_MEM_MAX_REGIONS];
 };
 
@@ -45,6 +58,25 @@ struct vrtc_mem {
  *   On error @p mem is left empty (no region translates).
  */
 int vrtc_mem_init(struct vrtc_mem *mem, const struct vrtc_mem_region *regions, uint32_t nb);
+
+/**
+ * Install (or, with NULL, remove) the dirty log of @p mem. Like the regions,
+ * only while no poller uses the map. Queues set up by host addresses whose
+ * rings are not inside the map cannot log their ring writes.
+ */
+static inline void
+vrtc_mem_set_log(struct vrtc_mem *mem, const struct vrtc_guest_log *log)
+{
+	mem->log = log;
+}
+
+/**
+ * The guest-physical address of host range [host, host + len) (len >= 1),
+ * found by region: the reverse of vrtc_mem_translate(), for the setup path.
+ * @return 0 with *gpa set, or -ENOENT when the range is not inside one
+ *   region (or @p mem is NULL).
+ */
+int vrtc_mem_gpa_of(const struct vrtc_mem *mem, const void *host, uint64_t len, uint64_t *gpa);
 
 /** Look up a region index by @p gpa; slow path of vrtc_mem_translate(). */
 void *vrtc_mem_translate_slow(const struct vrtc_mem *mem, uint32_t *hint, uint64_t gpa,

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "guest_write.h"
 #include "platform.h"
 #include "rtc_model.h"
 
@@ -473,13 +474,13 @@ write_response(const struct vrtc_chain *chain, const union resp *rs, uint32_t le
 		if (vrtc_likely(s->len >= len)) {
 			switch (len) {
 			case 8:
-				memcpy(s->addr, rs->raw, 8);
+				vrtc_gw_write(chain, s, 0, rs->raw, 8);
 				return 8;
 			case 16:
-				memcpy(s->addr, rs->raw, 16);
+				vrtc_gw_write(chain, s, 0, rs->raw, 16);
 				return 16;
 			case 24:
-				memcpy(s->addr, rs->raw, 24);
+				vrtc_gw_write(chain, s, 0, rs->raw, 24);
 				return 24;
 			default:
 				break;

@@ -729,12 +729,17 @@ check_vring(struct vrtc_vhu_guard *g, const struct vrtc_vhu_hdr *hdr, const uint
 			refuse(g, hdr, out, "ring base changed while the ring is in use");
 			return;
 		}
-		if (st.num > 0xffffu) {
+		/* Packed: bits 0-14 the avail index, 15 its wrap counter, and
+		 * (QEMU sends them, rte_vhost 22.11 ignores them) bits 16-30
+		 * the used index, 31 its wrap counter. Split: 16 bits. */
+		if (packed(g)) {
+			if (!q->num_set || (st.num & 0x7fffu) >= q->num ||
+			    ((st.num >> 16) & 0x7fffu) >= q->num) {
+				refuse(g, hdr, out, "packed ring base outside the ring");
+				return;
+			}
+		} else if (st.num > 0xffffu) {
 			refuse(g, hdr, out, "ring base beyond 16 bits");
-			return;
-		}
-		if (packed(g) && (!q->num_set || (st.num & 0x7fffu) >= q->num)) {
-			refuse(g, hdr, out, "packed ring base outside the ring");
 			return;
 		}
 		break;

@@ -3,10 +3,12 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_write.h"
 #include "log.h"
 #include "vq.h"
 #include "vq_setup.h"
@@ -14,6 +16,29 @@
 /* With EVENT_IDX and kicks off, avail_event is parked this far from
  * last_avail_idx: outside any window [old, new) the driver can publish. */
 #define KICK_PARK_DISTANCE 0x8000u
+
+/* Offsets in the used area: flags, idx, ring[], then avail_event. */
+#define USED_IDX_OFF offsetof(struct vrtc_vring_used, idx)
+#define USED_RING_OFF offsetof(struct vrtc_vring_used, ring)
+
+/* The device's stores into the used area besides push and flush, each
+ * recorded by the guest-memory writer. */
+static inline void
+avail_event_store(struct vrtc_vq *vq, uint16_t idx)
+{
+	vring_dev_avail_event_store(&vq->vring, idx);
+	vrtc_gw_ring(vq->mem, vq->used_gpa_ok,
+		     vq->used_gpa + USED_RING_OFF +
+			     (uint64_t)vq->vring.size * sizeof(struct vrtc_vring_used_elem),
+		     sizeof(uint16_t));
+}
+
+static inline void
+used_flags_store(struct vrtc_vq *vq, uint16_t flags)
+{
+	vring_dev_used_flags_store(&vq->vring, flags);
+	vrtc_gw_ring(vq->mem, vq->used_gpa_ok, vq->used_gpa, sizeof(uint16_t));
+}
 
 const char *
 vrtc_vq_broken_name(enum vrtc_vq_broken_reason reason)
@@ -72,6 +97,8 @@ setup(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg, struct vrtc_ring_are
 	vq->vring.size = size;
 	vq->mask = (uint16_t)(size - 1);
 	vq->mem = cfg->mem;
+	vq->used_gpa_ok = vrtc_mem_gpa_of(cfg->mem, area[2].host, vrtc_vring_used_bytes(size),
+					  &vq->used_gpa) == 0;
 	vq->last_avail_idx = cfg->last_avail_idx;
 	vq->avail_end = cfg->last_avail_idx;
 	/* Chains between used_idx and last_avail_idx were popped by an
@@ -163,8 +190,7 @@ static inline void
 park_avail_event(struct vrtc_vq *vq)
 {
 	vq->kick_event_base = vq->last_avail_idx;
-	vring_dev_avail_event_store(&vq->vring,
-				    (uint16_t)(vq->last_avail_idx + KICK_PARK_DISTANCE));
+	avail_event_store(vq, (uint16_t)(vq->last_avail_idx + KICK_PARK_DISTANCE));
 }
 
 /*
@@ -319,6 +345,7 @@ int
 vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len)
 {
 	uint64_t bit = UINT64_C(1) << (head % 64);
+	uint16_t slot = vq->used_idx & vq->mask;
 	uint64_t *w;
 
 	/* Heads below the size have a bit; vring.size is 0 on a zeroed vq. */
@@ -328,8 +355,12 @@ vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len)
 	if (vrtc_unlikely((*w & bit) == 0))
 		return refuse_push(vq, head);
 	*w &= ~bit;
-	vring_dev_used_elem_store(&vq->vring, vq->used_idx & vq->mask, head, len);
+	vring_dev_used_elem_store(&vq->vring, slot, head, len);
 	vq->used_idx++;
+	vrtc_gw_ring(vq->mem, vq->used_gpa_ok,
+		     vq->used_gpa + USED_RING_OFF +
+			     (uint64_t)slot * sizeof(struct vrtc_vring_used_elem),
+		     sizeof(struct vrtc_vring_used_elem));
 	return 0;
 }
 
@@ -343,12 +374,13 @@ vrtc_vq_flush(struct vrtc_vq *vq)
 	if (old_idx == new_idx)
 		return 0;
 	vring_dev_used_idx_publish(&vq->vring, new_idx);
+	vrtc_gw_ring(vq->mem, vq->used_gpa_ok, vq->used_gpa + USED_IDX_OFF, sizeof(uint16_t));
 	vq->published_idx = new_idx;
 	vq->stats.used += (uint16_t)(new_idx - old_idx);
 
 	if (vq->event_idx) {
 		if (vq->kicks_enabled)
-			vring_dev_avail_event_store(&vq->vring, vq->last_avail_idx);
+			avail_event_store(vq, vq->last_avail_idx);
 		else if ((uint16_t)(vq->last_avail_idx - vq->kick_event_base) >= vq->kick_refresh)
 			park_avail_event(vq);
 	}
@@ -376,7 +408,7 @@ vrtc_vq_kicks_disable(struct vrtc_vq *vq)
 	if (vq->event_idx)
 		park_avail_event(vq);
 	else
-		vring_dev_used_flags_store(&vq->vring, VRTC_VRING_USED_F_NO_NOTIFY);
+		used_flags_store(vq, VRTC_VRING_USED_F_NO_NOTIFY);
 }
 
 int
@@ -384,9 +416,9 @@ vrtc_vq_kicks_enable(struct vrtc_vq *vq)
 {
 	vq->kicks_enabled = 1;
 	if (vq->event_idx)
-		vring_dev_avail_event_store(&vq->vring, vq->last_avail_idx);
+		avail_event_store(vq, vq->last_avail_idx);
 	else
-		vring_dev_used_flags_store(&vq->vring, 0);
+		used_flags_store(vq, 0);
 	/* The suppression store must be visible before avail->idx is re-read:
 	 * otherwise a buffer published in between is neither seen nor kicked. */
 	vring_fence_full();

@@ -72,7 +72,11 @@ struct vrtc_vq_config {
 	const struct vrtc_mem *mem;
 	/** Host addresses of the three areas (vrtc_vq_init) ... */
 	void *desc, *avail, *used;
-	/** ... or their guest-physical addresses (vrtc_vq_init_gpa). */
+	/**
+	 * ... or their guest-physical addresses (vrtc_vq_init_gpa). With host
+	 * addresses, the used area's guest address (where the device writes,
+	 * for the dirty log: guest_write.h) is found in @p mem.
+	 */
 	uint64_t desc_gpa, avail_gpa, used_gpa;
 	uint16_t last_avail_idx; /**< where to resume (SET_VRING_BASE) */
 	uint16_t used_idx;	 /**< used->idx to resume from */
@@ -105,6 +109,8 @@ struct vrtc_vq {
 	uint8_t hold_bad;	 /* cfg->hold_bad_chains */
 	struct vrtc_seg *segs;	 /* vring.size segments, for the chain being handled */
 	uint64_t *inflight;	 /* one bit per head popped and not yet pushed */
+	uint64_t used_gpa;	 /* guest address of the used area, for the dirty log */
+	uint8_t used_gpa_ok;	 /* ... known (inside mem at init) */
 	struct vrtc_vq_stats stats;
 	char name[32];
 };

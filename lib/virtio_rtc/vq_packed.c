@@ -3,13 +3,33 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_write.h"
 #include "log.h"
 #include "vq_packed.h"
 #include "vq_setup.h"
+
+/* A used descriptor is written from len on (len, id, flags). */
+#define DESC_LEN_OFF offsetof(struct vrtc_pvirtq_desc, len)
+#define DESC_FLAGS_OFF offsetof(struct vrtc_pvirtq_desc, flags)
+
+static inline uint64_t
+desc_gpa_of(const struct vrtc_vqp *vq, uint16_t off, uint32_t field)
+{
+	return vq->desc_gpa + (uint64_t)off * sizeof(struct vrtc_pvirtq_desc) + field;
+}
+
+/* The device event area store, recorded by the guest-memory writer. */
+static inline void
+device_event_store(struct vrtc_vqp *vq, uint16_t off_wrap, uint16_t flags)
+{
+	pring_dev_event_store(&vq->ring, off_wrap, flags);
+	vrtc_gw_ring(vq->mem, vq->ring_gpa_ok, vq->device_gpa, sizeof(struct vrtc_pvirtq_event));
+}
 
 const char *
 vrtc_vqp_broken_name(enum vrtc_vqp_broken_reason reason)
@@ -91,6 +111,10 @@ setup(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg, struct vrtc_ring_a
 	vq->ring.device = area[2].host;
 	vq->ring.size = size;
 	vq->mem = cfg->mem;
+	vq->ring_gpa_ok = vrtc_mem_gpa_of(cfg->mem, area[0].host, vrtc_pvirtq_desc_bytes(size),
+					  &vq->desc_gpa) == 0 &&
+			  vrtc_mem_gpa_of(cfg->mem, area[2].host, sizeof(struct vrtc_pvirtq_event),
+					  &vq->device_gpa) == 0;
 	vq->avail_off = a_off;
 	vq->avail_wrap = (uint8_t)a_wrap;
 	vq->used_off = u_off;
@@ -291,6 +315,7 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 	}
 	*err_out = err;
 	chain->segs = vq->segs;
+	chain->log = vq->mem->log;
 	if (vrtc_unlikely(err != VRTC_CHAIN_OK))
 		vrtc_chain_acc_failed(chain);
 	else
@@ -353,7 +378,8 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 int
 vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 {
-	uint16_t n, flags;
+	uint16_t n, flags, off;
+	uint32_t written;
 
 	if (vrtc_unlikely(id >= vq->ring.size || vq->inflight_ndesc[id] == 0)) {
 		if (vq->stats.bad_push++ == 0)
@@ -372,17 +398,21 @@ vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 	/* F_WRITE says data was written; without it len is reserved. */
 	flags = (uint16_t)(vrtc_pring_used_bits(vq->used_wrap) |
 			   (len != 0 ? VRTC_VRING_DESC_F_WRITE : 0));
+	off = vq->used_off;
 	if (vq->batch_len == 0) {
 		/* Its flags are stored last, by vrtc_vqp_flush(). */
-		vq->batch_off = vq->used_off;
+		vq->batch_off = off;
 		vq->batch_flags = flags;
+		written = DESC_FLAGS_OFF - DESC_LEN_OFF; /* len and id */
 	} else {
-		pring_dev_used_flags_store(&vq->ring, vq->used_off, flags);
+		pring_dev_used_flags_store(&vq->ring, off, flags);
+		written = sizeof(struct vrtc_pvirtq_desc) - DESC_LEN_OFF; /* and flags */
 	}
 	vq->batch_len++;
 	/* The driver skips the whole chain: the next used descriptor goes
 	 * as many slots further as this chain took. */
 	advance(vq->ring.size, &vq->used_off, &vq->used_wrap, n);
+	vrtc_gw_ring(vq->mem, vq->ring_gpa_ok, desc_gpa_of(vq, off, DESC_LEN_OFF), written);
 	return 0;
 }
 
@@ -397,6 +427,8 @@ vrtc_vqp_flush(struct vrtc_vqp *vq)
 	if (vq->batch_len == 0)
 		return 0;
 	pring_dev_used_flags_publish(&vq->ring, vq->batch_off, vq->batch_flags);
+	vrtc_gw_ring(vq->mem, vq->ring_gpa_ok, desc_gpa_of(vq, vq->batch_off, DESC_FLAGS_OFF),
+		     sizeof(uint16_t));
 	vq->stats.used += vq->batch_len;
 	vq->batch_len = 0;
 	old_pos = vq->signalled_pos;
@@ -406,8 +438,7 @@ vrtc_vqp_flush(struct vrtc_vqp *vq)
 	/* Keep a descriptor event at the next descriptor to read while kicks
 	 * are enabled: the driver kicks when it passes it. */
 	if (vq->event_idx && vq->kicks_enabled)
-		pring_dev_event_store(&vq->ring, vrtc_vqp_avail_off_wrap(vq),
-				      VRTC_PVIRTQ_EVENT_F_DESC);
+		device_event_store(vq, vrtc_vqp_avail_off_wrap(vq), VRTC_PVIRTQ_EVENT_F_DESC);
 
 	/* The flags store must be visible before the driver's suppression
 	 * state is read. */
@@ -436,7 +467,7 @@ void
 vrtc_vqp_kicks_disable(struct vrtc_vqp *vq)
 {
 	vq->kicks_enabled = 0;
-	pring_dev_event_store(&vq->ring, 0, VRTC_PVIRTQ_EVENT_F_DISABLE);
+	device_event_store(vq, 0, VRTC_PVIRTQ_EVENT_F_DISABLE);
 }
 
 int
@@ -444,10 +475,9 @@ vrtc_vqp_kicks_enable(struct vrtc_vqp *vq)
 {
 	vq->kicks_enabled = 1;
 	if (vq->event_idx)
-		pring_dev_event_store(&vq->ring, vrtc_vqp_avail_off_wrap(vq),
-				      VRTC_PVIRTQ_EVENT_F_DESC);
+		device_event_store(vq, vrtc_vqp_avail_off_wrap(vq), VRTC_PVIRTQ_EVENT_F_DESC);
 	else
-		pring_dev_event_store(&vq->ring, 0, VRTC_PVIRTQ_EVENT_F_ENABLE);
+		device_event_store(vq, 0, VRTC_PVIRTQ_EVENT_F_ENABLE);
 	/* The suppression store must be visible before the next descriptor's
 	 * flags are re-read: otherwise a chain made available in between is
 	 * neither seen nor kicked. */

@@ -76,7 +76,12 @@ struct vrtc_vqp_config {
 	const struct vrtc_mem *mem;
 	/** Host addresses of the three areas (vrtc_vqp_init) ... */
 	void *desc, *driver, *device;
-	/** ... or their guest-physical addresses (vrtc_vqp_init_gpa). */
+	/**
+	 * ... or their guest-physical addresses (vrtc_vqp_init_gpa). With host
+	 * addresses, those of the areas the device writes (descriptor ring,
+	 * device event area; for the dirty log, guest_write.h) are found in
+	 * @p mem.
+	 */
 	uint64_t desc_gpa, driver_gpa, device_gpa;
 	/**
 	 * Where to resume (SET_VRING_BASE): bits 0..14 the next descriptor to
@@ -112,6 +117,9 @@ struct vrtc_vqp {
 	uint16_t nb_inflight;	   /* buffer ids in flight */
 	uint16_t *inflight_ndesc;  /* per buffer id: ring descriptors, 0 when not in flight */
 	struct vrtc_seg *segs;	   /* size segments, for the chain being handled */
+	uint64_t desc_gpa;	   /* guest addresses of the descriptor ring and */
+	uint64_t device_gpa;	   /* the device event area, for the dirty log */
+	uint8_t ring_gpa_ok;	   /* ... both known (inside mem at init) */
 	struct vrtc_chain_ctx chain_ctx; /* mem, mem_hint, indirect, segs, for the accumulator */
 	struct vrtc_vqp_stats stats;
 	char name[32];

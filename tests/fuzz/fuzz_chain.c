@@ -84,7 +84,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	qsize = (uint16_t)(1u << (data[1] % 9)); /* 1 .. 256 */
 	base = (uint16_t)(data[4] | data[5] << 8);
-	vrtc_drvq_layout(qsize, &layout);
+	vrtc_drvq_layout(qsize, 0, &layout); /* split */
 
 	/* The rest of the input paints region 0 (ring first), then region 1. */
 	{
@@ -95,9 +95,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(r1, data + 6 + R0_SIZE, VRTC_MIN(size - 6 - R0_SIZE, (size_t)R1_SIZE));
 	}
 	/* avail->idx is taken from the header so it is easy to steer. */
-	((struct vrtc_vring_avail *)(r0 + layout.avail_offset))->idx =
+	((struct vrtc_vring_avail *)(r0 + layout.driver_offset))->idx =
 		(uint16_t)(data[2] | data[3] << 8);
-	((struct vrtc_vring_used *)(r0 + layout.used_offset))->idx = base;
+	((struct vrtc_vring_used *)(r0 + layout.device_offset))->idx = base;
 
 	regions[0] = (struct vrtc_mem_region){ R0_GPA, R0_SIZE, (uintptr_t)r0 };
 	regions[1] = (struct vrtc_mem_region){ R1_GPA, R1_SIZE, (uintptr_t)r1 };
@@ -109,8 +109,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		       (uint64_t)((data[0] >> 1) & 1) << VRTC_VIRTIO_RING_F_EVENT_IDX;
 	cfg.mem = &mem;
 	cfg.desc_gpa = R0_GPA;
-	cfg.avail_gpa = R0_GPA + layout.avail_offset;
-	cfg.used_gpa = R0_GPA + layout.used_offset;
+	cfg.avail_gpa = R0_GPA + layout.driver_offset;
+	cfg.used_gpa = R0_GPA + layout.device_offset;
 	cfg.last_avail_idx = base;
 	cfg.used_idx = base;
 	if (vrtc_vq_init_gpa(&vq, &cfg) != 0)
@@ -119,7 +119,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (burst = 0; burst < 3; burst++) {
 		uint16_t n = vrtc_vq_avail(&vq, 64), popped = 0;
-		struct vrtc_vring_used *used = (void *)(r0 + layout.used_offset);
+		struct vrtc_vring_used *used = (void *)(r0 + layout.device_offset);
 
 		while (n-- > 0) {
 			int rc = vrtc_vq_pop(&vq, &chain);

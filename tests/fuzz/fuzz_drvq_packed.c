@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drvq_packed.h"
+#include "drvq.h"
 
 #define MAX_SIZE 64
 
@@ -50,9 +50,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *p = data, *end = data + size;
-	struct vrtc_pdrvq_layout layout;
+	struct vrtc_drvq_layout layout;
 	static struct vrtc_pvirtq_desc tables[MAX_SIZE * 3] __attribute__((aligned(16)));
-	struct vrtc_pdrvq q;
+	struct vrtc_drvq q;
 	uint64_t features;
 	uint32_t nb_chains = 0, inflight_desc = 0;
 	uint16_t qsize;
@@ -64,15 +64,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	qsize = (uint16_t)(1 + take(&p, end) % MAX_SIZE);
 	features = (UINT64_C(1) << VRTC_VIRTIO_F_RING_PACKED) |
 		   (flags & 1 ? UINT64_C(1) << VRTC_VIRTIO_RING_F_EVENT_IDX : 0);
-	vrtc_pdrvq_layout(qsize, &layout);
+	vrtc_drvq_layout(qsize, features, &layout);
 	ring = aligned_alloc(64, (layout.total_bytes + 63) & ~(size_t)63);
 	if (ring == NULL)
 		return 0;
 	memset(ring, 0, layout.total_bytes);
-	if (vrtc_pdrvq_init(&q, qsize, features, ring) != 0)
+	if (vrtc_drvq_init(&q, qsize, features, ring) != 0)
 		abort();
 	if ((flags & 2) &&
-	    vrtc_pdrvq_indirect_init(&q, tables, 0x100000, (uint16_t)(qsize < 3 ? qsize : 3)) != 0)
+	    vrtc_drvq_indirect_init(&q, tables, 0x100000, (uint16_t)(qsize < 3 ? qsize : 3)) != 0)
 		abort();
 
 	while (p < end && nb_chains < (1u << 16) - 1) {
@@ -91,9 +91,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				b[i].writable = i + 1 == nb;
 				wr += b[i].writable ? b[i].len : 0;
 			}
-			id = indirect ? vrtc_pdrvq_add_indirect(&q, b, nb,
+			id = indirect ? vrtc_drvq_add_indirect(&q, b, nb,
 								(void *)(uintptr_t)(nb_chains + 1))
-				      : vrtc_pdrvq_add(&q, b, nb, (void *)(uintptr_t)(nb_chains + 1));
+				      : vrtc_drvq_add(&q, b, nb, (void *)(uintptr_t)(nb_chains + 1));
 			if (id >= 0) {
 				if (q.broken != VRTC_DRVQ_OK || id >= qsize)
 					abort();
@@ -108,7 +108,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 1:
-			vrtc_pdrvq_kick_prepare(&q);
+			vrtc_drvq_kick_prepare(&q);
 			break;
 		case 2: {
 			uint16_t off = (op & 8) ? (uint16_t)(take(&p, end) % qsize) : q.used_off;
@@ -125,7 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint16_t max = (uint16_t)(1 + take(&p, end) % MAX_SIZE), n, i;
 			uint8_t was_broken = q.broken;
 
-			n = vrtc_pdrvq_get_used(&q, done, max);
+			n = vrtc_drvq_get_used(&q, done, max);
 			if (n > max || (was_broken && n != 0))
 				abort();
 			for (i = 0; i < n; i++) {
@@ -153,7 +153,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((uint32_t)q.nb_free + inflight_desc != qsize)
 			abort();
 	}
-	vrtc_pdrvq_fini(&q);
+	vrtc_drvq_fini(&q);
 	free(ring);
 	return 0;
 }

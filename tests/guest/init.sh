@@ -41,6 +41,10 @@
 #                UTC second, armed early and waited for in the background
 #                while the other checks run; interrupts are counted until
 #                vt_alarm_until
+#   vt_ring      split or packed: the ring layout every virtio-rtc and
+#                virtio-rng device must have negotiated (feature bit 34,
+#                VIRTIO_F_RING_PACKED, in /sys/bus/virtio/devices/*/features);
+#                unset: not checked
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -193,7 +197,31 @@ if [ "${vt_reboot:-0}" = 1 ]; then
 fi
 stepmsg "boot $BOOT"
 
-# 3. virtio_rtc: insmod blocks until the device answered REQ_CFG and
+# 3. the ring layout the drivers negotiated: sysfs "features" is one '0' or
+# '1' per feature bit, bit 0 first (after virtio-rng bound; virtio_rtc binds
+# below and is checked after its insmod)
+ring_check() { # ring_check DEVICE-ID NAME
+	local d f bit n=0 bad="" all=""
+	for d in /sys/bus/virtio/devices/*; do
+		[ "$(cat "$d/device" 2>/dev/null)" = "$1" ] || continue
+		n=$((n + 1))
+		f=$(cat "$d/features")
+		bit=$(echo "$f" | cut -c35)
+		echo "FEATURES ${d##*/} device=$1 features=$f"
+		all="$all ${d##*/}:bit34=$bit"
+		case $vt_ring:$bit in split:0|packed:1) ;; *) bad="$bad ${d##*/}" ;; esac
+	done
+	if [ $n -gt 0 ] && [ -z "$bad" ]; then
+		check PASS "$2.ring" "$vt_ring ring negotiated (VIRTIO_F_RING_PACKED, bit 34):$all"
+	else
+		check FAIL "$2.ring" "expected $vt_ring rings on every device $1 ($n found), wrong:${bad:- (none found)};$all"
+	fi
+}
+if [ -n "${vt_ring:-}" ] && [ "${vt_rng_bytes:-0}" -gt 0 ]; then
+	ring_check 0x0004 rng
+fi
+
+# 4. virtio_rtc: insmod blocks until the device answered REQ_CFG and
 # REQ_CLOCK_CAP (no timeout in the driver): wait at most vt_wait seconds.
 if [ -n "${vt_clocks:-}" ]; then
 	stepmsg "insmod virtio_rtc"
@@ -223,6 +251,7 @@ if [ -n "${vt_clocks:-}" ]; then
 	else
 		check FAIL rtc.bound "$n virtio-rtc device(s); not bound:${bad:- (none found)}"
 	fi
+	[ -n "${vt_ring:-}" ] && ring_check 0x0011 rtc
 	# the driver's messages; errors (level <= 3) or failures are a FAIL
 	dmesg -r | grep -i -E 'virtio_rtc|viortc|virtio.*rtc|ptp' | sed 's/^/DMESG /'
 	errs=$(dmesg -r | grep -i -E 'virtio_rtc|viortc|virtio.*rtc' |
@@ -280,7 +309,7 @@ if [ -n "${vt_clocks:-}" ]; then
 	fi
 fi
 
-# 4. virtio-rng
+# 5. virtio-rng
 if [ "${vt_rng_bytes:-0}" -gt 0 ]; then
 	f=/sys/class/misc/hw_random
 	cur=$(cat $f/rng_current 2>/dev/null)
@@ -316,7 +345,7 @@ if [ "${vt_rng_bytes:-0}" -gt 0 ]; then
 	rm -f /tmp/rng.bin
 fi
 
-# 5. hold: keep the devices busy until the host kills QEMU
+# 6. hold: keep the devices busy until the host kills QEMU
 if [ "${vt_hold:-0}" = 1 ]; then
 	rtc_class_end
 	echo "GUEST-HOLD label=${vt_label:-?} fails=$FAILS t=$(up)s"

@@ -10,15 +10,16 @@ One daemon serves:
   rng_vhost0 (rng.sock)   (the hostile harness's daemon wants one; split only)
   rng_vhost1 (rng1.sock)  packed=1
   rtc_vhost1 (rtc1.sock)  defaults: packed rings not offered
-vhu.py's PackedRing is the driver: descriptor ring with avail/used wrap
-counters and buffer ids. Each case checks one thing: READ/CFG round trips
+vhu.py's PackedRing is the driver (for rtc under test_alarm.py's AlarmDev):
+descriptor ring with avail/used wrap counters and buffer ids. Each case checks one thing: READ/CFG round trips
 over many laps of the ring (a power of two and another size), indirect tables
 with EVENT_IDX, driver and device event suppression, rng fills, alarm
 notifications (past and future alarms, also into a buffer of two
 descriptors), held alarmq buffers across GET_VRING_BASE / SET_VRING_BASE (the
 base carries the wrap counter in bit 15; a rewind across the ring end) and
 across a SET_MEM_TABLE, a bad chain, a bad buffer id, a wrong wrap counter in
-the base, a base beyond the ring (refused by the front door), a reconnect
+the base, a base beyond the ring in either half (refused by the front door),
+the 32-bit base QEMU sends (used index and wrap counter above bit 15), a reconnect
 (packed again, then split on the same device), and that packed is offered
 only with packed=1. A case that fails gets a fresh daemon.
 Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
@@ -26,8 +27,6 @@ Exit status: 0 all passed, 1 a case failed, 77 skipped (with the reason).
 
 import argparse
 import os
-import re
-import signal
 import struct
 import sys
 import time
@@ -36,40 +35,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vhu  # noqa: E402
 import test_hostile as th  # noqa: E402
 import test_alarm as ta  # noqa: E402
-from test_alarm import Fail, check, NS, S_OK  # noqa: E402
+import caserun  # noqa: E402
+from caserun import Fail, check, SKIP  # noqa: E402
+from test_alarm import NS, S_OK  # noqa: E402
 from vhu import Closed, Timeout  # noqa: E402
 
-SKIP = 77
 CASE_SECONDS = 40
 WRAP = 1 << 15
-
-
-class PackedAlarmDev(ta.AlarmDev):
-    """test_alarm's virtio-rtc driver on packed rings."""
-
-    def __init__(self, path, alarm=True, qsize=64, packed=True):
-        self.dv = vhu.Device(path, "rtc", qsize=qsize, packed=packed)
-        self.mem = self.dv.mem
-        self.alarm = alarm
-        self.free_ids = list(range(qsize))
-        self.held = {}
-        self.used_ids = []
-
-    def post_alarm_buf(self, size=16, kick=True):
-        check(self.free_ids, "test bug: no free alarmq buffer id")
-        i = self.free_ids.pop(0)
-        off = self.mem.alloc(max(size, 16), 16)
-        self.mem.write(off, b"\xee" * max(size, 16))
-        r = self.dv.rings[1]
-        if self.dv.packed:
-            r.post_one(self.mem.addr(off), size, True, head=i)
-        else:
-            r.set_desc(i, self.mem.addr(off), size, vhu.DESC_F_WRITE)
-            r.post_head(i)
-        self.held[i] = (off, size)
-        if kick:
-            self.dv.kick(1)
-        return i
 
 
 POLL = {"mode": "busy"}
@@ -85,14 +57,9 @@ class Daemon(th.Daemon):
                      for a in self.args]
 
 
-class Ctx:
-    def __init__(self, daemon):
-        self.d = daemon
-        self.opened = []
-        self.notes = []
-
+class Ctx(caserun.Ctx):
     def rtc(self, sock="rtc", qsize=64, packed=True, up=True):
-        a = PackedAlarmDev(self.d.sock(sock), qsize=qsize, packed=packed)
+        a = ta.AlarmDev(self.d.sock(sock), qsize=qsize, packed=packed)
         self.opened.append(a)
         return a.up() if up else a
 
@@ -101,26 +68,10 @@ class Ctx:
         self.opened.append(dv)
         return dv.up()
 
-    def note(self, s):
-        self.notes.append(s)
-
-    def cleanup(self):
-        for a in reversed(self.opened):
-            try:
-                a.close()
-            except Exception:
-                pass
-        self.opened = []
 
 
 CASES = {}
-
-
-def case(desc):
-    def reg(fn):
-        CASES[fn.__name__] = {"desc": desc, "fn": fn}
-        return fn
-    return reg
+case = caserun.registry(CASES)  # @case(desc)
 
 
 def packed_negotiated(a):
@@ -441,6 +392,33 @@ def base_beyond_ring(ctx):
     check(ctx.d.alive(), "daemon died")
 
 
+@case("SET_VRING_BASE as QEMU sends it (the used index and its wrap counter in the upper "
+      "half: 0x80008000 on a fresh ring) is accepted and the rings are served")
+def base_qemu_form(ctx):
+    a = ctx.rtc(up=False)
+    a.dv.negotiate()
+    a.dv.set_mem()
+    for q in range(a.dv.nq):
+        a.dv.setup_queue(q, base=(WRAP << 16) | WRAP)
+    reads(a, 3)
+    check(ctx.d.alive(), "daemon died")
+
+
+@case("SET_VRING_BASE with a used index (upper half) not below the ring size is refused by "
+      "the front door")
+def base_used_beyond_ring(ctx):
+    a = ctx.rtc(qsize=16, up=False)
+    a.dv.negotiate()
+    a.dv.set_mem()
+    try:
+        a.dv.setup_queue(0, base=((WRAP | 16) << 16) | WRAP)
+    except Closed as e:
+        ctx.note(str(e))
+    else:
+        raise Fail("SET_VRING_BASE 0x80108000 on a 16-entry packed ring was accepted")
+    check(ctx.d.alive(), "daemon died")
+
+
 @case("without packed=1 VIRTIO_F_RING_PACKED is not offered (split only)")
 def not_offered_by_default(ctx):
     dv = vhu.Device(ctx.d.sock("rtc1"), "rtc")
@@ -472,71 +450,23 @@ def main():
             print(f"{n:28} {c['desc']}")
         return 0
     names = [n for n in CASES if not a.case or n in a.case]
-    if os.geteuid() != 0:
-        print("SKIP: needs root (EAL, vhost-user sockets)")
-        return SKIP
-    if os.cpu_count() < 2:
-        print("SKIP: needs two CPUs")
-        return SKIP
-    if not hasattr(os, "eventfd") or not hasattr(os, "memfd_create"):
-        print("SKIP: needs Python 3.10+ (os.eventfd, os.memfd_create)")
+    why = caserun.skip_reason()
+    if why:
+        print(f"SKIP: {why}")
         return SKIP
     th.DEVICE_SWITCH = th.detect_device_switch(build) if th.DEVICE_SWITCH == "auto" \
         else th.DEVICE_SWITCH
     # The alarm clock is UTC (alarm=utc): AlarmDev.alarm_clock() finds it by ALARM_CAP.
     ta.SMEARED["default"] = False
 
-    def on_term(signum, frame):
-        raise SystemExit(f"stopped by signal {signum}")
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGALRM, ta.on_alarm)
-    d = None
-    fails = 0
-    try:
-        for n in names:
-            if d is None or not d.alive():
-                if d is not None:
-                    d.cleanup()
-                d = Daemon(build)
-                d.start()
-            ctx = Ctx(d)
-            t0 = time.monotonic()
-            err = None
-            signal.alarm(CASE_SECONDS)
-            try:
-                CASES[n]["fn"](ctx)
-            except Fail as e:
-                err = str(e)
-            except (Closed, Timeout, OSError, ValueError) as e:
-                err = f"unexpected {type(e).__name__}: {e}"
-            except th.CaseTimeout:
-                err = f"did not finish within {CASE_SECONDS} s"
-            finally:
-                signal.alarm(0)
-                ctx.cleanup()
-            if err is None and not d.alive():
-                err = f"daemon died (exit {d.proc.returncode})"
-            if err is None:
-                san = re.search(r"ERROR: AddressSanitizer: ([\w-]+)|runtime error: ([^\n]{0,80})",
-                                d.output())
-                if san:
-                    err = "sanitizer: " + (san.group(1) or san.group(2))
-            dt = time.monotonic() - t0
-            detail = err if err else "; ".join(ctx.notes)
-            print(f"{'FAIL' if err else 'PASS'} {n} ({dt:.1f} s): {CASES[n]['desc']}"
-                  f"{' -- ' + detail if detail else ''}", flush=True)
-            if err:
-                fails += 1
-                for line in d.output().splitlines()[-int(os.environ.get("PACKED_LOG_LINES",
-                                                                         "12")):]:
-                    print(f"    | {line}")
-                d.cleanup()
-                d = None
-    finally:
-        if d is not None:
-            d.cleanup()
-    print(f"{len(names)} cases, {fails} failed")
-    return 1 if fails else 0
+    def new_daemon():
+        d = Daemon(build)
+        d.start()
+        return d
+
+    return caserun.run(CASES, names, new_daemon, Ctx, CASE_SECONDS,
+                       int(os.environ.get("PACKED_LOG_LINES", "12")),
+                       errors=(Closed, Timeout, OSError, ValueError), sanitizer=True)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,7 @@ fake_queue_init(struct fake_queue *q, struct fake_guest *g, uint16_t size, uint6
 	memset(q, 0, sizeof(*q));
 	q->g = g;
 	q->size = size;
-	vrtc_drvq_layout(size, &layout);
+	vrtc_drvq_layout(size, features, &layout);
 	ring = fake_guest_alloc(g, 0, layout.total_bytes, 4096, &ring_gpa);
 	if (ring == NULL)
 		return -ENOMEM;
@@ -110,8 +111,8 @@ fake_queue_init(struct fake_queue *q, struct fake_guest *g, uint16_t size, uint6
 	if (rc != 0)
 		return rc;
 	q->desc_gpa = ring_gpa;
-	q->avail_gpa = ring_gpa + layout.avail_offset;
-	q->used_gpa = ring_gpa + layout.used_offset;
+	q->avail_gpa = ring_gpa + layout.driver_offset;
+	q->used_gpa = ring_gpa + layout.device_offset;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.name = "fake";
@@ -204,4 +205,88 @@ fake_fill_handler(const struct vrtc_chain *chain, void *arg)
 		memset(s->addr, 0x5A, s->len);
 	}
 	return chain->writable_bytes;
+}
+
+static void
+dirty_record(void *opaque, uint64_t gpa, uint64_t len)
+{
+	struct fake_dirty_log *l = opaque;
+
+	if (l->nb == FAKE_DIRTY_MAX) {
+		l->dropped++;
+		return;
+	}
+	l->r[l->nb].gpa = gpa;
+	l->r[l->nb].len = len;
+	l->nb++;
+}
+
+void
+fake_dirty_log_attach(struct fake_dirty_log *l, struct fake_guest *g)
+{
+	memset(l, 0, sizeof(*l));
+	l->log.dirty = dirty_record;
+	l->log.opaque = l;
+	vrtc_mem_set_log(&g->mem, &l->log);
+}
+
+void
+fake_dirty_log_clear(struct fake_dirty_log *l)
+{
+	l->nb = 0;
+	l->dropped = 0;
+}
+
+int
+fake_guest_snapshot(const struct fake_guest *g, uint8_t *snap[FAKE_MAX_REGIONS])
+{
+	uint32_t i;
+
+	memset(snap, 0, sizeof(*snap) * FAKE_MAX_REGIONS);
+	for (i = 0; i < g->nb_regions; i++) {
+		snap[i] = malloc(g->r[i].size);
+		if (snap[i] == NULL) {
+			fake_guest_snapshot_free(snap);
+			return -ENOMEM;
+		}
+		memcpy(snap[i], g->r[i].host, g->r[i].size);
+	}
+	return 0;
+}
+
+void
+fake_guest_snapshot_free(uint8_t *snap[FAKE_MAX_REGIONS])
+{
+	uint32_t i;
+
+	for (i = 0; i < FAKE_MAX_REGIONS; i++) {
+		free(snap[i]);
+		snap[i] = NULL;
+	}
+}
+
+int
+fake_dirty_log_covers(const struct fake_dirty_log *l, const struct fake_guest *g,
+		      uint8_t *const snap[FAKE_MAX_REGIONS])
+{
+	uint32_t i, k;
+	size_t b;
+
+	for (i = 0; i < g->nb_regions; i++) {
+		for (b = 0; b < g->r[i].size; b++) {
+			uint64_t gpa = g->r[i].gpa + b;
+
+			if (g->r[i].host[b] == snap[i][b])
+				continue;
+			for (k = 0; k < l->nb; k++)
+				if (gpa >= l->r[k].gpa && gpa - l->r[k].gpa < l->r[k].len)
+					break;
+			if (k == l->nb) {
+				fprintf(stderr, "guest byte at gpa 0x%" PRIx64
+						" changed and was not logged\n", gpa);
+				return 0;
+			}
+		}
+	}
+	return 1;
 }

@@ -64,6 +64,35 @@ void *fake_guest_alloc(struct fake_guest *g, uint32_t region, size_t len, size_t
 /** GPA of a host pointer inside the guest (aborts when outside: test bug). */
 uint64_t fake_gpa(const struct fake_guest *g, const void *host);
 
+/** A dirty log that records the ranges it is told (guest_write.h), in order. */
+#define FAKE_DIRTY_MAX 64
+struct fake_dirty_log {
+	struct vrtc_guest_log log;
+	uint32_t nb;	   /* ranges recorded */
+	uint32_t dropped;  /* ranges past FAKE_DIRTY_MAX */
+	struct {
+		uint64_t gpa, len;
+	} r[FAKE_DIRTY_MAX];
+};
+
+/** Install @p l (emptied) as the dirty log of @p g's memory map. */
+void fake_dirty_log_attach(struct fake_dirty_log *l, struct fake_guest *g);
+
+/** Forget what @p l recorded. */
+void fake_dirty_log_clear(struct fake_dirty_log *l);
+
+/**
+ * Whether every byte of @p g that differs from @p snap (a copy of each
+ * region, taken with fake_guest_snapshot()) lies in a range @p l recorded.
+ * Prints the first unrecorded change.
+ */
+int fake_dirty_log_covers(const struct fake_dirty_log *l, const struct fake_guest *g,
+			  uint8_t *const snap[FAKE_MAX_REGIONS]);
+
+/** Copy every region of @p g into @p snap (malloc'd; free with fake_guest_snapshot_free). */
+int fake_guest_snapshot(const struct fake_guest *g, uint8_t *snap[FAKE_MAX_REGIONS]);
+void fake_guest_snapshot_free(uint8_t *snap[FAKE_MAX_REGIONS]);
+
 /** One queue: driver side and device side over the same ring. */
 struct fake_queue {
 	struct fake_guest *g;

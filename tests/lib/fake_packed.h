@@ -3,11 +3,13 @@
  */
 
 /*
- * Packed-ring counterpart of fake_driver.h for unit tests and fuzzers: a
- * driver side (what a guest's virtio driver does on a packed ring: buffer
- * ids, wrap counters, the first descriptor's flags stored last, used
- * descriptors checked) and the device-side engine vrtc_vqp over the same
- * ring in a fake guest.
+ * Packed-ring counterpart of fake_driver.h for unit tests and fuzzers: the
+ * driver queue of drvq.h on a packed ring (buffer ids, wrap counters, the
+ * first descriptor's flags stored last, used descriptors checked) and the
+ * device-side engine vrtc_vqp over the same ring in a fake guest. Unlike
+ * the front-end, the fake publishes each chain as it adds it (as Linux's
+ * driver does), so a test can serve without a kick decision; the
+ * interrupt controls leave the driver event area to the test.
  *
  * Hostile tests bypass the driver's bookkeeping with the fake_praw_*
  * helpers.
@@ -18,44 +20,14 @@
 
 #include <stdint.h>
 
+#include "drvq.h"
 #include "fake_driver.h"
 #include "vq_packed.h"
-
-/** Why the fake packed driver stopped trusting the device. */
-enum fake_pdrv_broken {
-	FAKE_PDRV_OK = 0,
-	FAKE_PDRV_BROKEN_ID,  /**< used id out of range or not in flight */
-	FAKE_PDRV_BROKEN_LEN, /**< used length above the writable bytes posted */
-};
-
-/** Driver side of one packed ring. */
-struct fake_pdrv {
-	struct vrtc_pring ring;
-	uint16_t avail_off; /* next descriptor to make available */
-	uint8_t avail_wrap;
-	uint16_t used_off; /* next used descriptor to read */
-	uint8_t used_wrap;
-	uint8_t event_idx;
-	uint8_t broken;
-	uint16_t nb_free;	/* free ring descriptors */
-	uint32_t kicked_pos;	/* avail position at the last kick decision */
-	uint16_t nb_free_ids;
-	uint16_t *free_ids;	/* stack of free buffer ids */
-	struct {
-		void *cookie;
-		uint32_t writable_bytes;
-		uint16_t nb_desc; /* 0: not in flight */
-	} *ids;
-	/* Indirect tables, one per id (fake_pdrv_indirect_init), or NULL. */
-	struct vrtc_pvirtq_desc *indirect;
-	uint64_t indirect_gpa;
-	uint16_t indirect_max;
-};
 
 /** One packed queue: driver side and device side over the same ring. */
 struct fake_pqueue {
 	struct fake_guest *g;
-	struct fake_pdrv drv;
+	struct vrtc_drvq drv; /* the front-end's driver queue, packed */
 	struct vrtc_vqp dev;
 	uint64_t desc_gpa, driver_gpa, device_gpa;
 	uint16_t size;
@@ -83,8 +55,8 @@ void fake_pqueue_fini(struct fake_pqueue *q);
 int fake_pqueue_reattach(struct fake_pqueue *q);
 
 /**
- * Post a chain of @p nb direct descriptors (readable first). The first
- * descriptor's flags are stored last, with release.
+ * Post a chain of @p nb direct descriptors (readable first) and publish it
+ * (vrtc_drvq_add(), vrtc_drvq_publish()).
  * @return the buffer id, -ENOSPC, -EINVAL or -EIO (driver broken).
  */
 int fake_pdrv_add(struct fake_pqueue *q, const struct vrtc_drvq_buf *bufs, uint16_t nb,

@@ -475,6 +475,13 @@ ring_num_checked(void)
 	T_EQ(msg_state(&g, 10, NEED, 0, 99), VRTC_VHU_FORWARD);
 	T_EQ(msg_state(&g, 10, NEED, 0, 100), VRTC_VHU_REFUSE); /* base outside the ring */
 	T_EQ(msg_state(&g, 10, NEED, 0, 0x8000 | 99), VRTC_VHU_FORWARD);
+	/* QEMU's packed base: the used index and its wrap counter in the
+	 * upper half (a fresh ring: 0x80008000); the used index is checked
+	 * against the ring too. */
+	T_EQ(msg_state(&g, 10, NEED, 0, 0x80008000u), VRTC_VHU_FORWARD);
+	T_EQ(msg_state(&g, 10, NEED, 0, (99u << 16) | 0x80008000u | 99), VRTC_VHU_FORWARD);
+	T_EQ(msg_state(&g, 10, NEED, 0, (100u << 16) | 0x80008000u), VRTC_VHU_REFUSE);
+	T_EQ(msg_state(&g, 10, NEED, 0, 0x7fff0000u), VRTC_VHU_REFUSE);
 }
 
 static void

@@ -221,7 +221,7 @@ laps_with_size(uint16_t size, uint64_t features)
 	T_EQ(e.q.dev.avail_wrap, e.q.drv.avail_wrap);
 	T_EQ(e.q.dev.used_wrap, e.q.drv.used_wrap);
 	T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
-	T_EQ(e.q.drv.broken, FAKE_PDRV_OK);
+	T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
 	T_EQ(e.q.dev.stats.chains, 3000);
 	env_fini(&e);
 }
@@ -310,7 +310,7 @@ out_of_order_completion(void)
 	T_CHECK(d[0].cookie == (void *)2 && d[0].len == 2);
 	T_EQ(vrtc_vqp_used_off_wrap(&e.q.dev), 5 | FRESH);
 	T_EQ(e.q.drv.nb_free, 8);
-	T_EQ(e.q.drv.broken, FAKE_PDRV_OK);
+	T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
 	env_fini(&e);
 }
 
@@ -522,7 +522,7 @@ resume_after_reattach(void)
 		T_EQ(fake_pserve(&e.q, 8, fake_fill_handler, NULL).popped, 1);
 		T_EQ(fake_pdrv_get_used(&e.q, d, 8), 1);
 	}
-	T_EQ(e.q.drv.broken, FAKE_PDRV_OK);
+	T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
 	env_fini(&e);
 }
 
@@ -767,7 +767,7 @@ property_random(void)
 				completed += n;
 			}
 			T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
-			T_EQ(e.q.drv.broken, FAKE_PDRV_OK);
+			T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
 		}
 		/* Drain. */
 		while (nb_held > 0) {
@@ -877,7 +877,7 @@ two_threads(void)
 	pthread_join(th, NULL);
 	T_EQ(next_done, N);
 	T_EQ(st.served, N);
-	T_EQ(e.q.drv.broken, FAKE_PDRV_OK);
+	T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
 	T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
 	env_fini(&e);
 }

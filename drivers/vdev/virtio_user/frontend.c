@@ -47,7 +47,6 @@
 #include <rte_memory.h>
 
 #include "drvq.h"
-#include "drvq_packed.h"
 #include "fe_log.h"
 #include "vhost_user_client.h"
 #include "vrtc_frontend.h"
@@ -74,11 +73,9 @@ RTE_LOG_REGISTER(vrtc_logtype_frontend, vrtc.frontend, NOTICE);
 
 /** One virtqueue of a front-end. */
 struct fe_queue {
-	/* Data path: one of the two rings, by VIRTIO_F_RING_PACKED. */
-	struct vrtc_drvq drvq;
-	struct vrtc_pdrvq pdrvq;
+	/* Data path: the ring, split or packed by VIRTIO_F_RING_PACKED. */
+	struct vrtc_drvq dq;
 	int kick_fd;
-	uint8_t packed;	       /* pdrvq, not drvq */
 	uint8_t indirect;      /* post requests through indirect tables */
 	uint8_t broken_logged; /* the broken latch was reported */
 	uint64_t kicks;
@@ -126,64 +123,30 @@ static pthread_mutex_t fe_list_lock = PTHREAD_MUTEX_INITIALIZER;
 /* One driver queue, split or packed (chosen at connection)                 */
 /* ------------------------------------------------------------------------ */
 
-/* @p packed is q->packed, a constant where the caller is specialised. */
+/*
+ * The enqueue burst calls the layout's add directly: @p packed is
+ * q->dq.packed, tested once per burst by the caller, which is specialised
+ * on it (a constant here).
+ */
 static __rte_always_inline int
 q_add(struct fe_queue *q, const int packed, const struct vrtc_drvq_buf *bufs, uint16_t nb,
       void *cookie)
 {
 	if (packed)
-		return q->indirect ? vrtc_pdrvq_add_indirect(&q->pdrvq, bufs, nb, cookie)
-				   : vrtc_pdrvq_add(&q->pdrvq, bufs, nb, cookie);
-	return q->indirect ? vrtc_drvq_add_indirect(&q->drvq, bufs, nb, cookie)
-			   : vrtc_drvq_add(&q->drvq, bufs, nb, cookie);
-}
-
-/* Direct descriptors whatever q->indirect says (the alarmq's buffers). */
-static inline int
-q_add_direct(struct fe_queue *q, const struct vrtc_drvq_buf *bufs, uint16_t nb, void *cookie)
-{
-	return q->packed ? vrtc_pdrvq_add(&q->pdrvq, bufs, nb, cookie)
-			 : vrtc_drvq_add(&q->drvq, bufs, nb, cookie);
-}
-
-static __rte_always_inline int
-q_kick_prepare(struct fe_queue *q)
-{
-	return q->packed ? vrtc_pdrvq_kick_prepare(&q->pdrvq) : vrtc_drvq_kick_prepare(&q->drvq);
-}
-
-static __rte_always_inline uint16_t
-q_get_used(struct fe_queue *q, struct vrtc_drvq_done *done, uint16_t max)
-{
-	return q->packed ? vrtc_pdrvq_get_used(&q->pdrvq, done, max)
-			 : vrtc_drvq_get_used(&q->drvq, done, max);
-}
-
-static __rte_always_inline uint8_t
-q_broken(const struct fe_queue *q)
-{
-	return q->packed ? q->pdrvq.broken : q->drvq.broken;
-}
-
-static inline uint16_t
-q_inflight(const struct fe_queue *q)
-{
-	return q->packed ? vrtc_pdrvq_inflight(&q->pdrvq) : q->drvq.nb_inflight;
+		return q->indirect ? vrtc_drvq_packed_add_indirect(&q->dq, bufs, nb, cookie)
+				   : vrtc_drvq_packed_add(&q->dq, bufs, nb, cookie);
+	return q->indirect ? vrtc_drvq_split_add_indirect(&q->dq, bufs, nb, cookie)
+			   : vrtc_drvq_split_add(&q->dq, bufs, nb, cookie);
 }
 
 /* Bytes of the ring block of a queue of @p size, either layout. */
 static size_t
 ring_bytes(uint16_t size, int packed)
 {
-	struct vrtc_drvq_layout split;
-	struct vrtc_pdrvq_layout pk;
+	struct vrtc_drvq_layout l;
 
-	if (packed) {
-		vrtc_pdrvq_layout(size, &pk);
-		return pk.total_bytes;
-	}
-	vrtc_drvq_layout(size, &split);
-	return split.total_bytes;
+	vrtc_drvq_layout(size, packed ? BIT64(VRTC_VIRTIO_F_RING_PACKED) : 0, &l);
+	return l.total_bytes;
 }
 
 static const char *
@@ -467,11 +430,8 @@ queue_stop(struct fe_queue *q)
 		close(q->call_fd);
 	q->kick_fd = -1;
 	q->call_fd = -1;
-	vrtc_drvq_fini(&q->drvq);
-	memset(&q->drvq, 0, sizeof(q->drvq));
-	vrtc_pdrvq_fini(&q->pdrvq);
-	memset(&q->pdrvq, 0, sizeof(q->pdrvq));
-	q->packed = 0;
+	vrtc_drvq_fini(&q->dq);
+	memset(&q->dq, 0, sizeof(q->dq));
 	q->indirect = 0;
 	q->broken_logged = 0;
 }
@@ -483,47 +443,30 @@ queue_start(struct vrtc_fe *fe, uint16_t qid)
 	struct fe_queue *q = &fe->q[qid];
 	uint16_t size = fe->params.queue_size;
 	uint8_t *ring = q->ring;
+	struct vrtc_drvq_layout layout;
 	uint64_t desc, driver_area, device_area;
 	int ret;
 
 	memset(q->ring, 0, q->ring_bytes);
-	q->packed = vrtc_feature_has(fe->features, VRTC_VIRTIO_F_RING_PACKED);
-	if (q->packed) {
-		struct vrtc_pdrvq_layout layout;
-
-		vrtc_pdrvq_layout(size, &layout);
-		ret = vrtc_pdrvq_init(&q->pdrvq, size, fe->features, q->ring);
-		driver_area = (uintptr_t)(ring + layout.driver_offset);
-		device_area = (uintptr_t)(ring + layout.device_offset);
-	} else {
-		struct vrtc_drvq_layout layout;
-
-		vrtc_drvq_layout(size, &layout);
-		ret = vrtc_drvq_init(&q->drvq, size, fe->features, q->ring);
-		driver_area = (uintptr_t)(ring + layout.avail_offset);
-		device_area = (uintptr_t)(ring + layout.used_offset);
-	}
-	desc = (uintptr_t)ring;
+	/* The layout (VIRTIO_F_RING_PACKED) is the driver queue's to pick. */
+	vrtc_drvq_layout(size, fe->features, &layout);
+	ret = vrtc_drvq_init(&q->dq, size, fe->features, q->ring);
 	if (ret != 0)
 		return ret;
+	desc = (uintptr_t)ring;
+	driver_area = (uintptr_t)(ring + layout.driver_offset);
+	device_area = (uintptr_t)(ring + layout.device_offset);
 	if (q->tables != NULL && vrtc_feature_has(fe->features, VRTC_VIRTIO_RING_F_INDIRECT_DESC)) {
 		memset(q->tables, 0, q->tables_bytes);
 		/* Both layouts' descriptors are 16 bytes: the same tables serve. */
-		if (q->packed)
-			ret = vrtc_pdrvq_indirect_init(&q->pdrvq, (void *)q->tables,
-						       (uintptr_t)q->tables, FE_INDIRECT_ENTRIES);
-		else
-			ret = vrtc_drvq_indirect_init(&q->drvq, q->tables, (uintptr_t)q->tables,
-						      FE_INDIRECT_ENTRIES);
+		ret = vrtc_drvq_indirect_init(&q->dq, q->tables, (uintptr_t)q->tables,
+					      FE_INDIRECT_ENTRIES);
 		if (ret != 0)
 			return ret;
 		q->indirect = 1;
 	}
 	/* A polling driver: the back-end need not signal completions. */
-	if (q->packed)
-		vrtc_pdrvq_interrupts_disable(&q->pdrvq);
-	else
-		vrtc_drvq_interrupts_disable(&q->drvq);
+	vrtc_drvq_interrupts_disable(&q->dq);
 
 	q->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	q->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -538,8 +481,7 @@ queue_start(struct vrtc_fe *fe, uint16_t qid)
 	 * the driver and device event suppression areas, as QEMU sends them. */
 	ret = vrtc_vhu_set_vring_num(&fe->cli, qid, size);
 	if (ret == 0)
-		ret = vrtc_vhu_set_vring_base(&fe->cli, qid,
-					      q->packed ? vrtc_pdrvq_avail_off_wrap(&q->pdrvq) : 0);
+		ret = vrtc_vhu_set_vring_base(&fe->cli, qid, vrtc_drvq_avail_base(&q->dq));
 	if (ret == 0)
 		ret = vrtc_vhu_set_vring_addr(&fe->cli, qid, desc, device_area, driver_area);
 	if (ret == 0)
@@ -568,7 +510,7 @@ alarm_post(struct vrtc_fe *fe, uint16_t i)
 
 	memset(b, 0xFF, FE_ALARM_BUF_BYTES);
 	/* Direct descriptors: the alarmq takes no indirect tables. */
-	if (q_add_direct(q, &buf, 1, b) < 0)
+	if (vrtc_drvq_add(&q->dq, &buf, 1, b) < 0)
 		return -ENOSPC;
 	fe->alarm_st.posted++;
 	return 0;
@@ -579,7 +521,7 @@ alarm_kick(struct fe_queue *q)
 {
 	static const uint64_t one = 1;
 
-	if (!q_kick_prepare(q))
+	if (!vrtc_drvq_kick_prepare(&q->dq))
 		return;
 	q->kicks++;
 	if (unlikely(write(q->kick_fd, &one, sizeof(one)) != (ssize_t)sizeof(one)))
@@ -612,9 +554,9 @@ base_plausible(const struct fe_queue *q, uint32_t base)
 {
 	if (base > 0xffff)
 		return 0;
-	if (q->packed) {
-		uint16_t size = q->pdrvq.ring.size, off = base & VRTC_PVIRTQ_EVENT_OFF_MASK;
-		uint16_t mine = vrtc_pdrvq_avail_off_wrap(&q->pdrvq);
+	if (q->dq.packed) {
+		uint16_t size = q->dq.size, off = base & VRTC_PVIRTQ_EVENT_OFF_MASK;
+		uint16_t mine = vrtc_drvq_avail_base(&q->dq);
 		uint32_t cycle = 2u * size, at, drv;
 
 		if (off >= size)
@@ -624,7 +566,7 @@ base_plausible(const struct fe_queue *q, uint32_t base)
 				     mine >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT);
 		return (drv + cycle - at) % cycle <= size;
 	}
-	return (uint16_t)(q->drvq.avail_idx - (uint16_t)base) <= q->drvq.vring.size;
+	return (uint16_t)(vrtc_drvq_avail_base(&q->dq) - (uint16_t)base) <= q->dq.size;
 }
 
 /* Stop the rings (GET_VRING_BASE) and close everything. fe->lock held. */
@@ -648,11 +590,11 @@ disconnect_locked(struct vrtc_fe *fe)
 			FE_LOG(WARNING, fe->name,
 			       "queue %u: back-end stopped at avail %s 0x%" PRIx32
 			       ", which is not within the 0x%x made available",
-			       qid, q->packed ? "offset/wrap" : "index", base,
-			       q->packed ? vrtc_pdrvq_avail_off_wrap(&q->pdrvq) : q->drvq.avail_idx);
+			       qid, q->dq.packed ? "offset/wrap" : "index", base,
+			       vrtc_drvq_avail_base(&q->dq));
 		FE_LOG(DEBUG, fe->name,
 		       "queue %u stopped at 0x%" PRIx32 ": %u in flight abandoned, %" PRIu64 " kicks",
-		       qid, base, q_inflight(q), q->kicks);
+		       qid, base, vrtc_drvq_inflight(&q->dq), q->kicks);
 	}
 	/* Wait for the back-end to let go of the connection: one that serves a
 	 * single front-end would otherwise refuse our next connect. */
@@ -753,7 +695,7 @@ connect_locked(struct vrtc_fe *fe)
 	       "connected to %s: %s, %u queue(s) of %u, features 0x%" PRIx64 " (offered 0x%" PRIx64
 	       "), protocol features 0x%" PRIx64 ", %" PRIu32 " memory region(s), %s rings%s%s",
 	       fe->path, type_name(fe->params.type), fe->nb_queues, fe->params.queue_size,
-	       negotiated, offered, protocol, fe->nb_regions, fe->q[0].packed ? "packed" : "split",
+	       negotiated, offered, protocol, fe->nb_regions, fe->q[0].dq.packed ? "packed" : "split",
 	       fe->q[0].indirect ? ", indirect" : "", alarm_active(fe) ? ", alarms" : "");
 	return 0;
 
@@ -1126,8 +1068,8 @@ vrtc_fe_enqueue(struct vrtc_fe *fe, uint16_t qid, const struct vrtc_fe_req *reqs
 	if (unlikely(q == NULL || (qid == VRTC_RTC_ALARMQ && alarm_active(fe))))
 		return 0;
 	/* The ring layout is chosen once per burst, not per request. */
-	i = q->packed ? enqueue_reqs(fe, q, 1, reqs, n) : enqueue_reqs(fe, q, 0, reqs, n);
-	if (i > 0 && q_kick_prepare(q)) {
+	i = q->dq.packed ? enqueue_reqs(fe, q, 1, reqs, n) : enqueue_reqs(fe, q, 0, reqs, n);
+	if (i > 0 && vrtc_drvq_kick_prepare(&q->dq)) {
 		static const uint64_t one = 1;
 
 		q->kicks++;
@@ -1150,7 +1092,7 @@ report_broken(struct vrtc_fe *fe, uint16_t qid, struct fe_queue *q)
 
 	q->broken_logged = 1;
 	FE_LOG(ERR, fe->name, "queue %u broken by the back-end: %s; reconnect to recover", qid,
-	       q_broken(q) < RTE_DIM(reasons) ? reasons[q_broken(q)] : "?");
+	       vrtc_drvq_broken(&q->dq) < RTE_DIM(reasons) ? reasons[vrtc_drvq_broken(&q->dq)] : "?");
 }
 
 uint16_t
@@ -1164,7 +1106,7 @@ vrtc_fe_dequeue(struct vrtc_fe *fe, uint16_t qid, struct vrtc_fe_done *done, uin
 		return 0;
 	while (nb < n) {
 		uint16_t want = RTE_MIN((uint16_t)(n - nb), (uint16_t)FE_DEQ_CHUNK);
-		uint16_t got = q_get_used(q, d, want), i;
+		uint16_t got = vrtc_drvq_get_used(&q->dq, d, want), i;
 
 		for (i = 0; i < got; i++) {
 			done[nb + i].cookie = d[i].cookie;
@@ -1174,7 +1116,7 @@ vrtc_fe_dequeue(struct vrtc_fe *fe, uint16_t qid, struct vrtc_fe_done *done, uin
 		if (got < want)
 			break;
 	}
-	if (unlikely(q_broken(q) != VRTC_DRVQ_OK) && !q->broken_logged)
+	if (unlikely(vrtc_drvq_broken(&q->dq) != VRTC_DRVQ_OK) && !q->broken_logged)
 		report_broken(fe, qid, q);
 	return nb;
 }
@@ -1184,7 +1126,7 @@ vrtc_fe_inflight(const struct vrtc_fe *fe, uint16_t qid)
 {
 	if (fe == NULL || qid >= fe->nb_queues || !fe->connected)
 		return 0;
-	return q_inflight(&fe->q[qid]);
+	return vrtc_drvq_inflight(&fe->q[qid].dq);
 }
 
 int
@@ -1192,7 +1134,7 @@ vrtc_fe_queue_broken(const struct vrtc_fe *fe, uint16_t qid)
 {
 	if (fe == NULL || qid >= fe->nb_queues || !fe->connected)
 		return 0;
-	return q_broken(&fe->q[qid]) != VRTC_DRVQ_OK;
+	return vrtc_drvq_broken(&fe->q[qid].dq) != VRTC_DRVQ_OK;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1213,7 +1155,7 @@ vrtc_fe_alarm_poll(struct vrtc_fe *fe, struct vrtc_fe_alarm *out, uint16_t n)
 		 * fit stays on the ring. */
 		uint16_t want = RTE_MIN((uint16_t)(n - nb), (uint16_t)FE_DEQ_CHUNK);
 
-		got = want != 0 ? q_get_used(q, d, want) : 0;
+		got = want != 0 ? vrtc_drvq_get_used(&q->dq, d, want) : 0;
 		for (i = 0; i < got; i++) {
 			const uint8_t *b = d[i].cookie;
 			uint16_t idx = (uint16_t)((b - fe->alarm_bufs) / FE_ALARM_BUF_STRIDE);
@@ -1238,7 +1180,7 @@ vrtc_fe_alarm_poll(struct vrtc_fe *fe, struct vrtc_fe_alarm *out, uint16_t n)
 	} while (got == FE_DEQ_CHUNK && nb < n);
 	if (reposted != 0)
 		alarm_kick(q);
-	if (unlikely(q_broken(q) != VRTC_DRVQ_OK) && !q->broken_logged)
+	if (unlikely(vrtc_drvq_broken(&q->dq) != VRTC_DRVQ_OK) && !q->broken_logged)
 		report_broken(fe, VRTC_RTC_ALARMQ, q);
 	return nb;
 }

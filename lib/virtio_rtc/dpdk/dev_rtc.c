@@ -500,10 +500,9 @@ alarms_due(const struct rtc_dev *rtc)
 /* Complete what can be completed, in FIFO order: bad and short buffers
  * empty, the others with a notification while one is pending. */
 /* Packed: keep the guest addresses of the first VRTC_RTC_NOTIF_BYTES
- * writable bytes of a popped buffer (hint: the engine's translation cache
- * is not ours to touch, a local one is as good for a rare path). */
+ * writable bytes of a popped buffer (the segments carry them). */
 static void
-held_gpa_save(struct held_gpa *h, const struct vrtc_mem *mem, const struct vrtc_chain *chain)
+held_gpa_save(struct held_gpa *h, const struct vrtc_chain *chain)
 {
 	uint32_t want = VRTC_RTC_NOTIF_BYTES;
 	uint16_t i;
@@ -511,21 +510,9 @@ held_gpa_save(struct held_gpa *h, const struct vrtc_mem *mem, const struct vrtc_
 	h->nb = 0;
 	for (i = 0; i < chain->nb_writable && want != 0; i++) {
 		const struct vrtc_seg *sg = vrtc_chain_writable_seg(chain, i);
-		uint64_t hva = (uint64_t)(uintptr_t)sg->addr;
-		uint32_t len = sg->len < want ? sg->len : want, r;
+		uint32_t len = sg->len < want ? sg->len : want;
 
-		/* The walker put every segment inside one region of @p mem. */
-		for (r = 0; r < mem->nb_regions; r++) {
-			const struct vrtc_mem_region *reg = &mem->regions[r];
-
-			if (hva >= reg->hva && hva - reg->hva < reg->size)
-				break;
-		}
-		if (r == mem->nb_regions) {
-			h->nb = 0; /* cannot happen: the buffer is completed empty */
-			return;
-		}
-		h->seg[h->nb].gpa = mem->regions[r].gpa + (hva - mem->regions[r].hva);
+		h->seg[h->nb].gpa = sg->gpa;
 		h->seg[h->nb].len = len;
 		h->nb++;
 		want -= len;
@@ -550,6 +537,7 @@ held_gpa_chain(const struct held_gpa *h, const struct vrtc_mem *mem, uint16_t id
 		segs[i].addr = vrtc_mem_translate(mem, &hint, h->seg[i].gpa, h->seg[i].len);
 		if (segs[i].addr == NULL)
 			return -EBADMSG;
+		segs[i].gpa = h->seg[i].gpa;
 		segs[i].len = h->seg[i].len;
 		total += h->seg[i].len;
 	}
@@ -559,6 +547,7 @@ held_gpa_chain(const struct held_gpa *h, const struct vrtc_mem *mem, uint16_t id
 	chain->readable_bytes = 0;
 	chain->writable_bytes = total;
 	chain->segs = segs;
+	chain->log = mem->log;
 	return 0;
 }
 
@@ -626,7 +615,7 @@ rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 				e |= HELD_BAD;
 				aq->short_buffers++;
 			} else if (packed) {
-				held_gpa_save(&aq->gpa[chain.head], q->vqp.mem, &chain);
+				held_gpa_save(&aq->gpa[chain.head], &chain);
 			}
 		} else if (rc == -EBADMSG) {
 			e = (uint16_t)(chain.head | HELD_BAD);
