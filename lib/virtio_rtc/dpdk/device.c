@@ -486,6 +486,19 @@ totals_add(struct vrtc_queue_totals *t, const struct vrtc_queue *q)
 	}
 }
 
+/* The totals of @p q, its live ring's counters included; 0 when the device
+ * does not serve it. */
+static int
+queue_totals(const struct vrtc_queue *q, struct vrtc_queue_totals *t)
+{
+	if (!q->served)
+		return 0;
+	*t = q->totals;
+	if (q->vq_valid)
+		totals_add(t, q);
+	return 1;
+}
+
 /*
  * Where a stopped ring resumes. A holding queue completes in order:
  * everything between the used and the avail position is held, and handed
@@ -743,12 +756,10 @@ vrtc_device_stats_get(const struct vrtc_device *dev, struct vrtc_device_stats *s
 	 * for. Totals of earlier ring lives change only under the lock. */
 	for (i = 0; i < dev->nb_queues; i++) {
 		const struct vrtc_queue *q = &dev->queues[i];
-		struct vrtc_queue_totals t = q->totals;
+		struct vrtc_queue_totals t;
 
-		if (!q->served)
+		if (!queue_totals(q, &t))
 			continue;
-		if (q->vq_valid)
-			totals_add(&t, q);
 		st->bad_chains += t.bad_chains;
 		st->notify_suppressed += t.notify_suppressed;
 		st->polls += t.polls;
@@ -808,14 +819,10 @@ vrtc_device_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, uns
 		uint16_t i;
 
 		for (i = 0; i < dev->nb_queues; i++) {
-			const struct vrtc_queue *q = &dev->queues[i];
-			struct vrtc_queue_totals t = q->totals;
+			struct vrtc_queue_totals t;
 
-			if (!q->served)
-				continue;
-			if (q->vq_valid)
-				totals_add(&t, q);
-			bad_push += t.bad_push;
+			if (queue_totals(&dev->queues[i], &t))
+				bad_push += t.bad_push;
 		}
 		snprintf(xs[total].name, sizeof(xs[total].name), "bad_push");
 		xs[total].value = bad_push;
