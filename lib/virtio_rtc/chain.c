@@ -6,6 +6,7 @@
 
 #include "chain.h"
 #include "guest_write.h"
+#include "ring_packed.h"
 
 const char *
 vrtc_chain_error_name(enum vrtc_chain_error err)
@@ -28,88 +29,32 @@ vrtc_chain_error_name(enum vrtc_chain_error err)
 	return names[err];
 }
 
-/* Walk state shared by the direct and the indirect part of one chain. */
-struct walk {
-	const struct vrtc_chain_ctx *ctx;
-	uint32_t nb_segs;   /* segments stored */
-	uint32_t budget;    /* descriptors that may still be visited */
-	int writable_seen;  /* a writable buffer came before */
-	uint64_t rd_bytes;
-	uint64_t wr_bytes;
-	uint16_t nb_rd;
-};
-
-/* Add one buffer descriptor (not an indirect one) to the chain. */
+/* One table entry, of either layout: no nesting, then a buffer. */
 static inline __attribute__((always_inline)) enum vrtc_chain_error
-add_buffer(struct walk *w, const struct vrtc_vring_desc *d)
+table_entry(struct vrtc_chain_acc *acc, uint64_t addr, uint32_t len, uint16_t flags)
 {
-	const struct vrtc_chain_ctx *ctx = w->ctx;
-	int writable = (d->flags & VRTC_VRING_DESC_F_WRITE) != 0;
-	struct vrtc_seg *seg;
-	void *host;
-
-	if (writable)
-		w->writable_seen = 1;
-	else if (vrtc_unlikely(w->writable_seen))
-		return VRTC_CHAIN_E_ORDER;
-	if (d->len == 0)
-		return VRTC_CHAIN_OK; /* nothing to read or write */
-	host = vrtc_mem_translate(ctx->mem, ctx->mem_hint, d->addr, d->len);
-	if (vrtc_unlikely(host == NULL))
-		return VRTC_CHAIN_E_ADDR;
-	if (writable) {
-		w->wr_bytes += d->len;
-		if (vrtc_unlikely(w->wr_bytes > UINT32_MAX))
-			return VRTC_CHAIN_E_BYTES;
-	} else {
-		w->rd_bytes += d->len;
-		if (vrtc_unlikely(w->rd_bytes > UINT32_MAX))
-			return VRTC_CHAIN_E_BYTES;
-		w->nb_rd++;
-	}
-	/* At most one segment per visited descriptor, and the walk visits at
-	 * most vring->size of them: the storage cannot overflow. */
-	seg = &ctx->segs[w->nb_segs++];
-	seg->addr = host;
-	seg->gpa = d->addr;
-	seg->len = d->len;
-	return VRTC_CHAIN_OK;
+	if (vrtc_unlikely(flags & VRTC_VRING_DESC_F_INDIRECT))
+		return VRTC_CHAIN_E_INDIRECT_NESTED;
+	acc->budget--;
+	return vrtc_chain_acc_buffer(acc, addr, len, flags);
 }
 
-/* Walk an indirect table; @p d is the descriptor that points at it. */
-static enum vrtc_chain_error
-walk_indirect(struct walk *w, const struct vrtc_vring_desc *d)
+/* The entries of a split table, linked by next from entry 0. Each entry is
+ * visited at most once unless the table loops, and a loop runs out of the
+ * nb_entries hops. */
+static inline __attribute__((always_inline)) enum vrtc_chain_error
+table_split(struct vrtc_chain_acc *acc, const uint8_t *table, uint32_t nb_entries)
 {
-	const struct vrtc_chain_ctx *ctx = w->ctx;
-	const uint8_t *table;
 	struct vrtc_vring_desc td;
-	uint32_t nb_entries, hops;
-	uint16_t i = 0;
 	enum vrtc_chain_error err;
+	uint32_t hops;
+	uint16_t i = 0;
 
-	if (vrtc_unlikely(!ctx->indirect_ok))
-		return VRTC_CHAIN_E_INDIRECT_FEATURE;
-	if (vrtc_unlikely(d->flags & VRTC_VRING_DESC_F_NEXT))
-		return VRTC_CHAIN_E_INDIRECT_NEXT;
-	if (vrtc_unlikely(d->len == 0 || d->len % sizeof(struct vrtc_vring_desc) != 0))
-		return VRTC_CHAIN_E_INDIRECT_SIZE;
-	nb_entries = d->len / sizeof(struct vrtc_vring_desc);
-	if (vrtc_unlikely(nb_entries > w->budget))
-		return VRTC_CHAIN_E_TOO_LONG;
-	table = vrtc_mem_translate(ctx->mem, ctx->mem_hint, d->addr, d->len);
-	if (vrtc_unlikely(table == NULL))
-		return VRTC_CHAIN_E_ADDR;
-
-	/* Each entry is visited at most once unless the table loops, and a
-	 * loop runs out of the nb_entries hops. */
 	for (hops = 0;; hops++) {
 		if (vrtc_unlikely(hops == nb_entries))
 			return VRTC_CHAIN_E_TOO_LONG;
 		vring_dev_desc_load(table + (size_t)i * sizeof(td), &td);
-		if (vrtc_unlikely(td.flags & VRTC_VRING_DESC_F_INDIRECT))
-			return VRTC_CHAIN_E_INDIRECT_NESTED;
-		w->budget--;
-		err = add_buffer(w, &td);
+		err = table_entry(acc, td.addr, td.len, td.flags);
 		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
 			return err;
 		if (!(td.flags & VRTC_VRING_DESC_F_NEXT))
@@ -120,60 +65,78 @@ walk_indirect(struct walk *w, const struct vrtc_vring_desc *d)
 	}
 }
 
+/* The entries of a packed table are consecutive: only F_WRITE has a meaning
+ * in them (F_NEXT and the id are ignored, as the specification says), and
+ * F_INDIRECT is refused as nesting. */
+static inline __attribute__((always_inline)) enum vrtc_chain_error
+table_packed(struct vrtc_chain_acc *acc, const uint8_t *table, uint32_t nb_entries)
+{
+	struct vrtc_pvirtq_desc td;
+	enum vrtc_chain_error err;
+	uint32_t i;
+
+	for (i = 0; i < nb_entries; i++) {
+		pring_dev_indirect_load(table + (size_t)i * sizeof(td), &td);
+		err = table_entry(acc, td.addr, td.len, td.flags);
+		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
+			return err;
+	}
+	return VRTC_CHAIN_OK;
+}
+
+/* Both layouts have 16-byte table entries: one size rule. */
+_Static_assert(sizeof(struct vrtc_vring_desc) == 16 && sizeof(struct vrtc_pvirtq_desc) == 16,
+	       "table entry sizes differ");
+
+enum vrtc_chain_error
+vrtc_chain_acc_table(struct vrtc_chain_acc *acc, const uint8_t *table, uint32_t nb_entries,
+		     enum vrtc_chain_layout layout)
+{
+	if (layout == VRTC_CHAIN_PACKED)
+		return table_packed(acc, table, nb_entries);
+	return table_split(acc, table, nb_entries);
+}
+
 enum vrtc_chain_error
 vrtc_chain_walk(const struct vrtc_chain_ctx *ctx, uint16_t head, struct vrtc_chain *chain)
 {
 	const struct vrtc_vring *vr = ctx->vring;
+	struct vrtc_chain_acc acc;
 	struct vrtc_vring_desc d;
 	enum vrtc_chain_error err;
-	struct walk w = {
-		.ctx = ctx,
-		.budget = vr->size,
-	};
 	uint16_t i = head;
 
+	vrtc_chain_acc_init(&acc, ctx, vr->size);
 	chain->head = head;
 	chain->segs = ctx->segs;
 	chain->log = ctx->mem->log;
 	for (;;) {
 		/* The budget bounds the walk: a loop in the table, or a chain
 		 * longer than the queue, runs it out. */
-		if (vrtc_unlikely(w.budget == 0)) {
+		if (vrtc_unlikely(acc.budget == 0)) {
 			err = VRTC_CHAIN_E_TOO_LONG;
 			goto bad;
 		}
-		w.budget--;
+		acc.budget--;
 		vring_dev_desc_load(&vr->desc[i], &d);
-		if (d.flags & VRTC_VRING_DESC_F_INDIRECT) {
-			/* The spec lets normal descriptors precede one indirect
-			 * descriptor; F_NEXT on it is refused inside. */
-			err = walk_indirect(&w, &d);
-			if (vrtc_unlikely(err != VRTC_CHAIN_OK))
-				goto bad;
-			break;
-		}
-		err = add_buffer(&w, &d);
+		err = vrtc_chain_acc_desc(&acc, d.addr, d.len, d.flags, VRTC_CHAIN_SPLIT, 0);
 		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
 			goto bad;
+		/* An indirect descriptor ends the chain (F_NEXT on it is
+		 * refused by the accumulator). */
 		if (!(d.flags & VRTC_VRING_DESC_F_NEXT))
 			break;
-		if (vrtc_unlikely(d.next >= vr->size)) {
+		i = d.next;
+		if (vrtc_unlikely(i >= vr->size)) {
 			err = VRTC_CHAIN_E_NEXT;
 			goto bad;
 		}
-		i = d.next;
 	}
-	chain->nb_readable = w.nb_rd;
-	chain->nb_writable = (uint16_t)(w.nb_segs - w.nb_rd);
-	chain->readable_bytes = (uint32_t)w.rd_bytes;
-	chain->writable_bytes = (uint32_t)w.wr_bytes;
+	vrtc_chain_acc_done(&acc, chain);
 	return VRTC_CHAIN_OK;
 
 bad:
-	chain->nb_readable = 0;
-	chain->nb_writable = 0;
-	chain->readable_bytes = 0;
-	chain->writable_bytes = 0;
+	vrtc_chain_acc_failed(chain);
 	return err;
 }
 

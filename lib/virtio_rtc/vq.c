@@ -11,6 +11,7 @@
 #include "guest_write.h"
 #include "log.h"
 #include "vq.h"
+#include "vq_setup.h"
 
 /* With EVENT_IDX and kicks off, avail_event is parked this far from
  * last_avail_idx: outside any window [old, new) the driver can publish. */
@@ -54,39 +55,33 @@ vrtc_vq_broken_name(enum vrtc_vq_broken_reason reason)
 	return names[reason];
 }
 
+/* Set up over areas given by host address, or translated (vrtc_vq_init_gpa). */
 static int
-is_aligned(const void *p, uintptr_t align)
-{
-	return ((uintptr_t)p & (align - 1)) == 0;
-}
-
-int
-vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
+setup(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg, struct vrtc_ring_area area[3])
 {
 	uint16_t size = cfg->size;
+	struct vrtc_ring_setup check = {
+		.size = size,
+		.max_size = VRTC_VRING_MAX_SIZE,
+		.pow2 = 1,
+		.areas = area,
+		.nb_areas = 3,
+		.avail_pos = cfg->last_avail_idx,
+		.used_pos = cfg->used_idx,
+		.period = UINT32_C(1) << 16,
+		.avail_raw = cfg->last_avail_idx,
+		.used_raw = cfg->used_idx,
+	};
 	size_t bitmap_words;
+	uint32_t in_flight;
 
 	memset(vq, 0, sizeof(*vq));
 	snprintf(vq->name, sizeof(vq->name), "%s", cfg->name != NULL ? cfg->name : "vq");
-	if (size == 0 || size > VRTC_VRING_MAX_SIZE || (size & (size - 1)) != 0) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: queue size %u is not a power of two <= %u",
-			 vq->name, size, VRTC_VRING_MAX_SIZE);
+	area[0].align = VRTC_VRING_DESC_ALIGN;
+	area[1].align = VRTC_VRING_AVAIL_ALIGN;
+	area[2].align = VRTC_VRING_USED_ALIGN;
+	if (vrtc_ring_setup_check(vq->name, &check, &in_flight) != 0)
 		return -EINVAL;
-	}
-	if (cfg->desc == NULL || cfg->avail == NULL || cfg->used == NULL ||
-	    !is_aligned(cfg->desc, VRTC_VRING_DESC_ALIGN) ||
-	    !is_aligned(cfg->avail, VRTC_VRING_AVAIL_ALIGN) ||
-	    !is_aligned(cfg->used, VRTC_VRING_USED_ALIGN)) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: ring area missing or misaligned",
-			 vq->name);
-		return -EINVAL;
-	}
-	if ((uint16_t)(cfg->last_avail_idx - cfg->used_idx) > size) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
-			 "%s: ring base inconsistent: last avail %u, used %u, size %u", vq->name,
-			 cfg->last_avail_idx, cfg->used_idx, size);
-		return -EINVAL;
-	}
 
 	bitmap_words = ((size_t)size + 63) / 64;
 	vq->segs = calloc(size, sizeof(*vq->segs));
@@ -96,13 +91,13 @@ vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 		return -ENOMEM;
 	}
 
-	vq->vring.desc = cfg->desc;
-	vq->vring.avail = cfg->avail;
-	vq->vring.used = cfg->used;
+	vq->vring.desc = area[0].host;
+	vq->vring.avail = area[1].host;
+	vq->vring.used = area[2].host;
 	vq->vring.size = size;
 	vq->mask = (uint16_t)(size - 1);
 	vq->mem = cfg->mem;
-	vq->used_gpa_ok = vrtc_mem_gpa_of(cfg->mem, cfg->used, vrtc_vring_used_bytes(size),
+	vq->used_gpa_ok = vrtc_mem_gpa_of(cfg->mem, area[2].host, vrtc_vring_used_bytes(size),
 					  &vq->used_gpa) == 0;
 	vq->last_avail_idx = cfg->last_avail_idx;
 	vq->avail_end = cfg->last_avail_idx;
@@ -117,7 +112,7 @@ vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 	vq->kick_refresh = (uint16_t)((KICK_PARK_DISTANCE - size) / 2);
 	if (vq->kick_refresh == 0)
 		vq->kick_refresh = 1;
-	if (cfg->last_avail_idx != cfg->used_idx) {
+	if (in_flight != 0) {
 		/* Publish the skipped ones as used would hand the driver buffers
 		 * it may have recycled; leave used->idx where the driver saw it
 		 * and resume from last_avail_idx. Logged for the operator. */
@@ -125,28 +120,38 @@ vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 		vq->published_idx = cfg->used_idx;
 		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_WARNING,
 			 "%s: resuming with %u chains in flight from an earlier session", vq->name,
-			 (uint16_t)(cfg->last_avail_idx - cfg->used_idx));
+			 in_flight);
 	}
 	return 0;
 }
 
 int
+vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
+{
+	struct vrtc_ring_area area[3] = {
+		{ .host = cfg->desc },
+		{ .host = cfg->avail },
+		{ .host = cfg->used },
+	};
+
+	return setup(vq, cfg, area);
+}
+
+int
 vrtc_vq_init_gpa(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 {
-	struct vrtc_vq_config host = *cfg;
-	uint32_t hint = 0;
+	struct vrtc_ring_area area[3] = {
+		{ .gpa = cfg->desc_gpa, .bytes = vrtc_vring_desc_bytes(cfg->size) },
+		{ .gpa = cfg->avail_gpa, .bytes = vrtc_vring_avail_bytes(cfg->size) },
+		{ .gpa = cfg->used_gpa, .bytes = vrtc_vring_used_bytes(cfg->size) },
+	};
 
-	if (cfg->mem == NULL || cfg->size == 0 || cfg->size > VRTC_VRING_MAX_SIZE) {
+	if (cfg->mem == NULL) {
 		memset(vq, 0, sizeof(*vq));
 		return -EINVAL;
 	}
-	host.desc = vrtc_mem_translate(cfg->mem, &hint, cfg->desc_gpa,
-				       vrtc_vring_desc_bytes(cfg->size));
-	host.avail = vrtc_mem_translate(cfg->mem, &hint, cfg->avail_gpa,
-					vrtc_vring_avail_bytes(cfg->size));
-	host.used = vrtc_mem_translate(cfg->mem, &hint, cfg->used_gpa,
-				       vrtc_vring_used_bytes(cfg->size));
-	return vrtc_vq_init(vq, &host);
+	vrtc_ring_areas_translate(cfg->mem, area, 3);
+	return setup(vq, cfg, area);
 }
 
 void
@@ -324,20 +329,39 @@ vrtc_vq_chain_again(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *chain)
 	return -EBADMSG;
 }
 
-void
+/* Out of line: the refusal is a device bug, not a guest's doing. */
+static __attribute__((noinline, cold)) int
+refuse_push(struct vrtc_vq *vq, uint16_t head)
+{
+	if (vq->stats.bad_push++ == 0)
+		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
+			 "%s: completion of head %u refused: not in flight "
+			 "(device bug; further ones only counted)",
+			 vq->name, head);
+	return -EINVAL;
+}
+
+int
 vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len)
 {
+	uint64_t bit = UINT64_C(1) << (head % 64);
 	uint16_t slot = vq->used_idx & vq->mask;
+	uint64_t *w;
 
-	vq->inflight[head / 64] &= ~(UINT64_C(1) << (head % 64));
+	/* Heads below the size have a bit; vring.size is 0 on a zeroed vq. */
+	if (vrtc_unlikely(head >= vq->vring.size))
+		return refuse_push(vq, head);
+	w = &vq->inflight[head / 64];
+	if (vrtc_unlikely((*w & bit) == 0))
+		return refuse_push(vq, head);
+	*w &= ~bit;
 	vring_dev_used_elem_store(&vq->vring, slot, head, len);
 	vq->used_idx++;
-	/* Last, so that the (never taken) log call is a tail call and the
-	 * push needs no stack frame. */
 	vrtc_gw_ring(vq->mem, vq->used_gpa_ok,
 		     vq->used_gpa + USED_RING_OFF +
 			     (uint64_t)slot * sizeof(struct vrtc_vring_used_elem),
 		     sizeof(struct vrtc_vring_used_elem));
+	return 0;
 }
 
 int

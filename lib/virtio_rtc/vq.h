@@ -24,6 +24,8 @@
  * queue size ahead, a head index outside the table, a head popped while it
  * is still in flight) latches the queue broken: it is logged once, every
  * later call returns nothing, and the transport reports DEVICE_NEEDS_RESET.
+ * A completion of a head that is not in flight (a device bug: completed
+ * twice, or never popped) is refused and counted (bad_push).
  * Nothing a guest writes can make the engine read or write outside the
  * guest memory map or loop without bound.
  *
@@ -55,6 +57,7 @@ struct vrtc_vq_stats {
 	uint64_t bad_chains;			  /**< chains completed with length 0 */
 	uint64_t bad_chain[VRTC_CHAIN_E_COUNT];	  /**< ... by reason */
 	uint64_t used;				  /**< used elements published */
+	uint64_t bad_push;			  /**< completions refused: head not in flight */
 	uint64_t polls;				  /**< vrtc_vq_avail() calls */
 	uint64_t polls_empty;			  /**< ... that found nothing */
 	uint64_t notify_needed;			  /**< flushes after which the driver wanted an interrupt */
@@ -163,9 +166,13 @@ int vrtc_vq_chain_again(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *ch
 
 /**
  * Stage a used element for @p head with @p len bytes written. Published by
- * the next vrtc_vq_flush(). @p head must come from vrtc_vq_pop().
+ * the next vrtc_vq_flush(). @p head must come from vrtc_vq_pop() and be
+ * in flight: a second completion of one head, or of a head never popped,
+ * would hand the driver a buffer it may already have reused.
+ * @return 0, or -EINVAL (counted in bad_push, logged once, nothing
+ *   written) when @p head is not in flight.
  */
-void vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len);
+int vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len);
 
 /**
  * Publish the staged used elements with one release store of used->idx and

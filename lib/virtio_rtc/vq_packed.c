@@ -11,6 +11,7 @@
 #include "guest_write.h"
 #include "log.h"
 #include "vq_packed.h"
+#include "vq_setup.h"
 
 /* A used descriptor is written from len on (len, id, flags). */
 #define DESC_LEN_OFF offsetof(struct vrtc_pvirtq_desc, len)
@@ -46,12 +47,6 @@ vrtc_vqp_broken_name(enum vrtc_vqp_broken_reason reason)
 	return names[reason];
 }
 
-static int
-is_aligned(const void *p, uintptr_t align)
-{
-	return ((uintptr_t)p & (align - 1)) == 0;
-}
-
 /* Move (off, wrap) forward by @p n <= size descriptors. */
 static inline void
 advance(uint16_t size, uint16_t *off, uint8_t *wrap, uint16_t n)
@@ -65,46 +60,45 @@ advance(uint16_t size, uint16_t *off, uint8_t *wrap, uint16_t n)
 	*off = (uint16_t)o;
 }
 
-int
-vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
+/* Set up over areas given by host address, or translated (vrtc_vqp_init_gpa). */
+static int
+setup(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg, struct vrtc_ring_area area[3])
 {
 	uint16_t size = cfg->size;
 	uint16_t a_off = cfg->avail_off_wrap & VRTC_PVIRTQ_EVENT_OFF_MASK;
 	uint16_t u_off = cfg->used_off_wrap & VRTC_PVIRTQ_EVENT_OFF_MASK;
 	int a_wrap = cfg->avail_off_wrap >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
 	int u_wrap = cfg->used_off_wrap >> VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
-	uint32_t a_pos, u_pos, dist;
+	uint32_t u_pos = vrtc_pring_pos(size, u_off, u_wrap);
+	struct vrtc_ring_setup check = {
+		.size = size,
+		.max_size = VRTC_PVIRTQ_MAX_SIZE,
+		.areas = area,
+		.nb_areas = 3,
+		.avail_pos = vrtc_pring_pos(size, a_off, a_wrap),
+		.used_pos = u_pos,
+		.period = 2u * size,
+		.avail_raw = cfg->avail_off_wrap,
+		.used_raw = cfg->used_off_wrap,
+		.raw_bad = a_off >= size || u_off >= size,
+	};
+	uint32_t dist;
 
 	memset(vq, 0, sizeof(*vq));
 	snprintf(vq->name, sizeof(vq->name), "%s", cfg->name != NULL ? cfg->name : "vqp");
-	if (size == 0 || size > VRTC_PVIRTQ_MAX_SIZE) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: packed queue size %u not in 1..%u",
-			 vq->name, size, VRTC_PVIRTQ_MAX_SIZE);
-		return -EINVAL;
-	}
+	if (!vrtc_ring_size_ok(vq->name, size, VRTC_PVIRTQ_MAX_SIZE, 0))
+		return -EINVAL; /* before the period (2 * size) is used */
 	if (!vrtc_feature_has(cfg->features, VRTC_VIRTIO_F_RING_PACKED)) {
 		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
 			 "%s: packed ring set up without VIRTIO_F_RING_PACKED negotiated",
 			 vq->name);
 		return -EINVAL;
 	}
-	if (cfg->desc == NULL || cfg->driver == NULL || cfg->device == NULL ||
-	    !is_aligned(cfg->desc, VRTC_PVIRTQ_DESC_ALIGN) ||
-	    !is_aligned(cfg->driver, VRTC_PVIRTQ_EVENT_ALIGN) ||
-	    !is_aligned(cfg->device, VRTC_PVIRTQ_EVENT_ALIGN)) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR, "%s: ring area missing or misaligned",
-			 vq->name);
+	area[0].align = VRTC_PVIRTQ_DESC_ALIGN;
+	area[1].align = VRTC_PVIRTQ_EVENT_ALIGN;
+	area[2].align = VRTC_PVIRTQ_EVENT_ALIGN;
+	if (vrtc_ring_setup_check(vq->name, &check, &dist) != 0)
 		return -EINVAL;
-	}
-	a_pos = vrtc_pring_pos(size, a_off, a_wrap);
-	u_pos = vrtc_pring_pos(size, u_off, u_wrap);
-	dist = (a_pos + 2u * size - u_pos) % (2u * size);
-	if (a_off >= size || u_off >= size || dist > size) {
-		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
-			 "%s: ring base inconsistent: avail 0x%04x, used 0x%04x, size %u", vq->name,
-			 cfg->avail_off_wrap, cfg->used_off_wrap, size);
-		return -EINVAL;
-	}
 
 	vq->inflight_ndesc = calloc(size, sizeof(*vq->inflight_ndesc));
 	vq->segs = calloc(size, sizeof(*vq->segs));
@@ -112,14 +106,14 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 		vrtc_vqp_fini(vq);
 		return -ENOMEM;
 	}
-	vq->ring.desc = cfg->desc;
-	vq->ring.driver = cfg->driver;
-	vq->ring.device = cfg->device;
+	vq->ring.desc = area[0].host;
+	vq->ring.driver = area[1].host;
+	vq->ring.device = area[2].host;
 	vq->ring.size = size;
 	vq->mem = cfg->mem;
-	vq->ring_gpa_ok = vrtc_mem_gpa_of(cfg->mem, cfg->desc, vrtc_pvirtq_desc_bytes(size),
+	vq->ring_gpa_ok = vrtc_mem_gpa_of(cfg->mem, area[0].host, vrtc_pvirtq_desc_bytes(size),
 					  &vq->desc_gpa) == 0 &&
-			  vrtc_mem_gpa_of(cfg->mem, cfg->device, sizeof(struct vrtc_pvirtq_event),
+			  vrtc_mem_gpa_of(cfg->mem, area[2].host, sizeof(struct vrtc_pvirtq_event),
 					  &vq->device_gpa) == 0;
 	vq->avail_off = a_off;
 	vq->avail_wrap = (uint8_t)a_wrap;
@@ -133,6 +127,10 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 	vq->indirect = vrtc_feature_has(cfg->features, VRTC_VIRTIO_RING_F_INDIRECT_DESC);
 	vq->kicks_enabled = 1;
 	vq->hold_bad = cfg->hold_bad_chains != 0;
+	vq->chain_ctx.mem = vq->mem;
+	vq->chain_ctx.mem_hint = &vq->mem_hint;
+	vq->chain_ctx.indirect_ok = vq->indirect;
+	vq->chain_ctx.segs = vq->segs;
 	if (dist != 0)
 		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_WARNING,
 			 "%s: resuming with %u descriptors in flight from an earlier session",
@@ -141,22 +139,32 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 }
 
 int
+vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
+{
+	struct vrtc_ring_area area[3] = {
+		{ .host = cfg->desc },
+		{ .host = cfg->driver },
+		{ .host = cfg->device },
+	};
+
+	return setup(vq, cfg, area);
+}
+
+int
 vrtc_vqp_init_gpa(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 {
-	struct vrtc_vqp_config host = *cfg;
-	uint32_t hint = 0;
+	struct vrtc_ring_area area[3] = {
+		{ .gpa = cfg->desc_gpa, .bytes = vrtc_pvirtq_desc_bytes(cfg->size) },
+		{ .gpa = cfg->driver_gpa, .bytes = sizeof(struct vrtc_pvirtq_event) },
+		{ .gpa = cfg->device_gpa, .bytes = sizeof(struct vrtc_pvirtq_event) },
+	};
 
-	if (cfg->mem == NULL || cfg->size == 0 || cfg->size > VRTC_PVIRTQ_MAX_SIZE) {
+	if (cfg->mem == NULL) {
 		memset(vq, 0, sizeof(*vq));
 		return -EINVAL;
 	}
-	host.desc = vrtc_mem_translate(cfg->mem, &hint, cfg->desc_gpa,
-				       vrtc_pvirtq_desc_bytes(cfg->size));
-	host.driver = vrtc_mem_translate(cfg->mem, &hint, cfg->driver_gpa,
-					 sizeof(struct vrtc_pvirtq_event));
-	host.device = vrtc_mem_translate(cfg->mem, &hint, cfg->device_gpa,
-					 sizeof(struct vrtc_pvirtq_event));
-	return vrtc_vqp_init(vq, &host);
+	vrtc_ring_areas_translate(cfg->mem, area, 3);
+	return setup(vq, cfg, area);
 }
 
 void
@@ -173,6 +181,7 @@ vrtc_vqp_set_mem(struct vrtc_vqp *vq, const struct vrtc_mem *mem)
 {
 	vq->mem = mem;
 	vq->mem_hint = 0;
+	vq->chain_ctx.mem = mem;
 }
 
 static void
@@ -225,88 +234,6 @@ vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max)
 	return vq->pending;
 }
 
-/* Walk state of one chain: segments stored, budget, order and byte totals. */
-struct pwalk {
-	uint32_t nb_segs;
-	uint32_t budget; /* descriptors (ring and table) that may still be visited */
-	int writable_seen;
-	uint64_t rd_bytes;
-	uint64_t wr_bytes;
-	uint16_t nb_rd;
-};
-
-static inline enum vrtc_chain_error
-add_buffer(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_desc *d)
-{
-	int writable = (d->flags & VRTC_VRING_DESC_F_WRITE) != 0;
-	struct vrtc_seg *seg;
-	void *host;
-
-	if (writable)
-		w->writable_seen = 1;
-	else if (vrtc_unlikely(w->writable_seen))
-		return VRTC_CHAIN_E_ORDER;
-	if (d->len == 0)
-		return VRTC_CHAIN_OK;
-	host = vrtc_mem_translate(vq->mem, &vq->mem_hint, d->addr, d->len);
-	if (vrtc_unlikely(host == NULL))
-		return VRTC_CHAIN_E_ADDR;
-	if (writable) {
-		w->wr_bytes += d->len;
-		if (vrtc_unlikely(w->wr_bytes > UINT32_MAX))
-			return VRTC_CHAIN_E_BYTES;
-	} else {
-		w->rd_bytes += d->len;
-		if (vrtc_unlikely(w->rd_bytes > UINT32_MAX))
-			return VRTC_CHAIN_E_BYTES;
-		w->nb_rd++;
-	}
-	/* One segment per visited descriptor, at most size of them. */
-	seg = &vq->segs[w->nb_segs++];
-	seg->addr = host;
-	seg->gpa = d->addr;
-	seg->len = d->len;
-	return VRTC_CHAIN_OK;
-}
-
-/*
- * An indirect table: its entries are consecutive; only F_WRITE has a
- * meaning in them (F_NEXT and the id are ignored, as the specification
- * says), and F_INDIRECT is refused as nesting. F_WRITE on the indirect
- * descriptor itself is reserved and ignored.
- */
-static enum vrtc_chain_error
-walk_indirect(struct pwalk *w, struct vrtc_vqp *vq, const struct vrtc_pvirtq_desc *d)
-{
-	const uint8_t *table;
-	struct vrtc_pvirtq_desc td;
-	uint32_t nb_entries, i;
-	enum vrtc_chain_error err;
-
-	if (vrtc_unlikely(!vq->indirect))
-		return VRTC_CHAIN_E_INDIRECT_FEATURE;
-	if (vrtc_unlikely(d->flags & VRTC_VRING_DESC_F_NEXT))
-		return VRTC_CHAIN_E_INDIRECT_NEXT;
-	if (vrtc_unlikely(d->len == 0 || d->len % sizeof(struct vrtc_pvirtq_desc) != 0))
-		return VRTC_CHAIN_E_INDIRECT_SIZE;
-	nb_entries = d->len / sizeof(struct vrtc_pvirtq_desc);
-	if (vrtc_unlikely(nb_entries > w->budget))
-		return VRTC_CHAIN_E_TOO_LONG;
-	table = vrtc_mem_translate(vq->mem, &vq->mem_hint, d->addr, d->len);
-	if (vrtc_unlikely(table == NULL))
-		return VRTC_CHAIN_E_ADDR;
-	for (i = 0; i < nb_entries; i++) {
-		pring_dev_indirect_load(table + (size_t)i * sizeof(td), &td);
-		if (vrtc_unlikely(td.flags & VRTC_VRING_DESC_F_INDIRECT))
-			return VRTC_CHAIN_E_INDIRECT_NESTED;
-		w->budget--;
-		err = add_buffer(w, vq, &td);
-		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
-			return err;
-	}
-	return VRTC_CHAIN_OK;
-}
-
 /* The AVAIL and USED bits of a descriptor's flags. */
 #define AVAIL_USED (VRTC_PVIRTQ_DESC_F_AVAIL | VRTC_PVIRTQ_DESC_F_USED)
 
@@ -330,9 +257,7 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 	uint16_t off = vq->avail_off;
 	uint16_t want = vrtc_pring_avail_bits(vq->avail_wrap);
 	enum vrtc_chain_error err;
-	struct pwalk w = {
-		.budget = size,
-	};
+	struct vrtc_chain_acc acc;
 	struct vrtc_pvirtq_desc d;
 	uint16_t n = 1;
 
@@ -341,15 +266,11 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 		return 0;
 	if (vrtc_unlikely(room == 0))
 		return -VRTC_VQP_BROKEN_OVERRUN;
-	if (vrtc_unlikely(d.flags & VRTC_VRING_DESC_F_INDIRECT)) {
-		/* An indirect descriptor is a list on its own: not linked by
-		 * F_NEXT, from before (below) or after (in walk_indirect); its
-		 * table is the whole list. */
-		err = walk_indirect(&w, vq, &d);
-	} else {
-		w.budget--;
-		err = add_buffer(&w, vq, &d);
-	}
+	/* Ring descriptors are not charged to the budget: n <= room <= size
+	 * bounds them, and an indirect table (the whole list, nothing before
+	 * it) may have up to size entries. */
+	vrtc_chain_acc_init(&acc, &vq->chain_ctx, size);
+	err = vrtc_chain_acc_desc(&acc, d.addr, d.len, d.flags, VRTC_CHAIN_PACKED, 0);
 	while (d.flags & VRTC_VRING_DESC_F_NEXT) {
 		if (vrtc_unlikely(n == room))
 			return -VRTC_VQP_BROKEN_OVERRUN;
@@ -361,31 +282,18 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 		if (vrtc_unlikely((d.flags & AVAIL_USED) != want))
 			return -VRTC_VQP_BROKEN_DESC;
 		n++;
-		if (vrtc_likely(err == VRTC_CHAIN_OK)) {
-			if (vrtc_unlikely(d.flags & VRTC_VRING_DESC_F_INDIRECT)) {
-				err = VRTC_CHAIN_E_INDIRECT_NEXT;
-			} else {
-				w.budget--; /* n <= room <= size: never below 0 */
-				err = add_buffer(&w, vq, &d);
-			}
-		}
+		if (vrtc_likely(err == VRTC_CHAIN_OK))
+			err = vrtc_chain_acc_desc(&acc, d.addr, d.len, d.flags, VRTC_CHAIN_PACKED, 1);
 	}
 	/* The buffer id is on the chain's last descriptor. */
 	*id = d.id;
 	*err_out = err;
 	chain->segs = vq->segs;
 	chain->log = vq->mem->log;
-	if (vrtc_unlikely(err != VRTC_CHAIN_OK)) {
-		chain->nb_readable = 0;
-		chain->nb_writable = 0;
-		chain->readable_bytes = 0;
-		chain->writable_bytes = 0;
-	} else {
-		chain->nb_readable = w.nb_rd;
-		chain->nb_writable = (uint16_t)(w.nb_segs - w.nb_rd);
-		chain->readable_bytes = (uint32_t)w.rd_bytes;
-		chain->writable_bytes = (uint32_t)w.wr_bytes;
-	}
+	if (vrtc_unlikely(err != VRTC_CHAIN_OK))
+		vrtc_chain_acc_failed(chain);
+	else
+		vrtc_chain_acc_done(&acc, chain);
 	return n;
 }
 

@@ -123,6 +123,7 @@ struct vrtc_vqp {
 	uint64_t desc_gpa;	   /* guest addresses of the descriptor ring and */
 	uint64_t device_gpa;	   /* the device event area, for the dirty log */
 	uint8_t ring_gpa_ok;	   /* ... both known (inside mem at init) */
+	struct vrtc_chain_ctx chain_ctx; /* mem, mem_hint, indirect, segs, for the accumulator */
 	struct vrtc_vqp_stats stats;
 	char name[32];
 };

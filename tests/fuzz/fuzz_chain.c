@@ -133,7 +133,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			popped++;
 			if (chain.head >= qsize)
 				abort();
-			vrtc_vq_push(&vq, chain.head, touch_all(&chain));
+			if (vrtc_vq_push(&vq, chain.head, touch_all(&chain)) != 0)
+				abort(); /* popped, so in flight */
+			/* A second completion of the head is refused and
+			 * publishes nothing (the used count below holds). */
+			if (vrtc_vq_push(&vq, chain.head, 0) != -EINVAL)
+				abort();
 		}
 		vrtc_vq_flush(&vq);
 		if ((uint16_t)(used->idx - used_start) != popped)

@@ -578,6 +578,74 @@ head_reposted_while_in_flight(void)
 	env_fini(&e);
 }
 
+/*
+ * A completion is the device's doing, not the guest's, but a wrong one
+ * hands the driver a buffer twice: push refuses a head not in flight,
+ * counts it and writes nothing; the queue stays served.
+ */
+static void
+double_push_refused(void)
+{
+	struct env e;
+	struct vrtc_chain c;
+	uint32_t id, len;
+
+	T_CHECK(env_init(&e, FEAT_ALL) == 0);
+	fake_raw_desc(&e.q, 3, e.good_gpa, 8, W, 0);
+	fake_raw_avail_head(&e.q, 3);
+	T_EQ(vrtc_vq_avail(&e.q.dev, 32), 1);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(c.head, 3);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, 3, 8), 0);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, 3, 8), -EINVAL);
+	T_EQ(e.q.dev.stats.bad_push, 1);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
+	(void)vrtc_vq_flush(&e.q.dev);
+	T_EQ(fake_used_idx(&e.q), 1); /* one used element, not two */
+	fake_used_elem(&e.q, 0, &id, &len);
+	T_EQ(id, 3);
+	T_EQ(len, 8);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
+
+	/* The head made available again is served as usual. */
+	fake_raw_avail_head(&e.q, 3);
+	T_EQ(fake_serve(&e.q, 32, counting_fill, &e).popped, 1);
+	T_EQ(fake_used_idx(&e.q), 2);
+	T_EQ(e.q.dev.stats.bad_push, 1);
+	env_fini(&e);
+}
+
+static void
+push_of_never_popped_head_refused(void)
+{
+	struct env e;
+	struct vrtc_chain c;
+
+	T_CHECK(env_init(&e, FEAT_ALL) == 0);
+	/* Nothing popped at all: every head, and one past the table. */
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, 0, 0), -EINVAL);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, QSIZE - 1, 4), -EINVAL);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, QSIZE, 4), -EINVAL);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, UINT16_MAX, 4), -EINVAL);
+	T_EQ(e.q.dev.stats.bad_push, 4);
+	T_EQ(vrtc_vq_flush(&e.q.dev), 0); /* nothing staged */
+	T_EQ(fake_used_idx(&e.q), 0);
+
+	/* One popped: a different head is still refused, its own is not. */
+	fake_raw_desc(&e.q, 5, e.good_gpa, 8, W, 0);
+	fake_raw_avail_head(&e.q, 5);
+	T_EQ(vrtc_vq_avail(&e.q.dev, 32), 1);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, 4, 0), -EINVAL);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 1);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, 5, 0), 0);
+	T_EQ(e.q.dev.stats.bad_push, 5);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
+	vrtc_vq_flush(&e.q.dev);
+	T_EQ(fake_used_idx(&e.q), 1);
+	env_fini(&e);
+}
+
 static void
 broken_names(void)
 {
@@ -614,6 +682,8 @@ static const struct t_case cases[] = {
 	T_CASE(avail_idx_moved_backwards),
 	T_CASE(head_out_of_range),
 	T_CASE(head_reposted_while_in_flight),
+	T_CASE(double_push_refused),
+	T_CASE(push_of_never_popped_head_refused),
 	T_CASE(broken_names),
 };
 

@@ -474,6 +474,7 @@ totals_add(struct vrtc_queue_totals *t, const struct vrtc_queue *q)
 		t->notify_suppressed += vs->notify_suppressed;
 		t->polls += vs->polls;
 		t->polls_empty += vs->polls_empty;
+		t->bad_push += vs->bad_push;
 	} else {
 		const struct vrtc_vq_stats *vs = &q->vq.stats;
 
@@ -481,7 +482,21 @@ totals_add(struct vrtc_queue_totals *t, const struct vrtc_queue *q)
 		t->notify_suppressed += vs->notify_suppressed;
 		t->polls += vs->polls;
 		t->polls_empty += vs->polls_empty;
+		t->bad_push += vs->bad_push;
 	}
+}
+
+/* The totals of @p q, its live ring's counters included; 0 when the device
+ * does not serve it. */
+static int
+queue_totals(const struct vrtc_queue *q, struct vrtc_queue_totals *t)
+{
+	if (!q->served)
+		return 0;
+	*t = q->totals;
+	if (q->vq_valid)
+		totals_add(t, q);
+	return 1;
 }
 
 /*
@@ -741,12 +756,10 @@ vrtc_device_stats_get(const struct vrtc_device *dev, struct vrtc_device_stats *s
 	 * for. Totals of earlier ring lives change only under the lock. */
 	for (i = 0; i < dev->nb_queues; i++) {
 		const struct vrtc_queue *q = &dev->queues[i];
-		struct vrtc_queue_totals t = q->totals;
+		struct vrtc_queue_totals t;
 
-		if (!q->served)
+		if (!queue_totals(q, &t))
 			continue;
-		if (q->vq_valid)
-			totals_add(&t, q);
 		st->bad_chains += t.bad_chains;
 		st->notify_suppressed += t.notify_suppressed;
 		st->polls += t.polls;
@@ -797,6 +810,22 @@ vrtc_device_xstats_get(const struct vrtc_device *dev, struct vrtc_xstat *xs, uns
 	if (total < n) {
 		snprintf(xs[total].name, sizeof(xs[total].name), "guest_mem_faults");
 		xs[total].value = dev->mem_faults;
+	}
+	total++;
+	if (total < n) {
+		/* Completions the engine refused (an id not in flight: a device
+		 * bug, never the guest's doing), split and packed alike. */
+		uint64_t bad_push = 0;
+		uint16_t i;
+
+		for (i = 0; i < dev->nb_queues; i++) {
+			struct vrtc_queue_totals t;
+
+			if (queue_totals(&dev->queues[i], &t))
+				bad_push += t.bad_push;
+		}
+		snprintf(xs[total].name, sizeof(xs[total].name), "bad_push");
+		xs[total].value = bad_push;
 	}
 	total++;
 	pthread_mutex_unlock(&vrtc_device_lock);

@@ -50,6 +50,7 @@ struct vrtc_queue_totals {
 	uint64_t notify_suppressed;
 	uint64_t polls;
 	uint64_t polls_empty;
+	uint64_t bad_push;
 };
 
 struct vrtc_queue {

@@ -42,15 +42,16 @@ vrtc_q_pop(struct vrtc_queue *q, const int packed, struct vrtc_chain *chain)
 	return packed ? vrtc_vqp_pop(&q->vqp, chain) : vrtc_vq_pop(&q->vq, chain);
 }
 
-/* A packed completion of an id not in flight is refused and counted by the
- * engine (bad_push); chains come from pop, so it does not happen here. */
+/* A completion of an id not in flight is refused and counted by either
+ * engine (bad_push, xstat "bad_push"); chains come from pop, so it does
+ * not happen here. */
 VRTC_Q_INLINE void
 vrtc_q_push(struct vrtc_queue *q, const int packed, uint16_t id, uint32_t len)
 {
 	if (packed)
 		(void)vrtc_vqp_push(&q->vqp, id, len);
 	else
-		vrtc_vq_push(&q->vq, id, len);
+		(void)vrtc_vq_push(&q->vq, id, len);
 }
 
 VRTC_Q_INLINE int
