@@ -8,7 +8,7 @@
  * serialised with everything else the main loop does.
  *
  * Every byte a client sends is untrusted: a line is at most
- * RTCD_CONTROL_MAX_LINE bytes of printable characters (tab allowed, a
+ * RTCD_CONTROL_MAX_LINE bytes of printable ASCII (tab allowed, a
  * trailing CR dropped); a longer one is answered "error E2BIG" and the
  * client closed; a line with other bytes is answered "error EINVAL". At
  * most RTCD_CONTROL_MAX_CLIENTS clients at once; the next is told "error
@@ -300,8 +300,9 @@ run_line(struct client *c, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)line[i];
 
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-			reply_error(c, "error EINVAL: the line has a control or NUL byte");
+		if ((ch < 0x20 && ch != '\t') || ch >= 0x7f) {
+			reply_error(c, "error EINVAL: the line has a byte that is not printable "
+				    "ASCII (a control, NUL or 8-bit byte)");
 			return;
 		}
 	}

@@ -636,6 +636,34 @@ ensure_dir(const char *dir, int *created)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
+/* At reload: the file's option values, checked on a scratch copy. */
+static int
+check_config_options(const struct rtcd_config *cf, char *err, size_t err_size)
+{
+	static struct options scratch;
+	unsigned int i, j;
+	char why[512];
+
+	for (i = 0; i < cf->nb_entries; i++) {
+		const struct rtcd_config_entry *e = &cf->entries[i];
+		int c = 0;
+
+		if (strcmp(e->key, "device") == 0 || strcmp(e->key, "eal") == 0)
+			continue;
+		for (j = 0; longopts[j].name != NULL; j++) {
+			if (strcmp(longopts[j].name, e->key) == 0)
+				c = longopts[j].val;
+		}
+		memset(&scratch, 0, sizeof(scratch));
+		if (c == 0 || c == 'c' || set_option(&scratch, c, e->value, why, sizeof(why)) != 0) {
+			snprintf(err, err_size, "%.200s:%u: %s", cf->path, e->line,
+				 c == 0 || c == 'c' ? "unknown key" : why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* The control socket's reply to a reload from SIGHUP goes to the log. */
 static void
 reload_from_signal(void)
@@ -785,6 +813,7 @@ main(int argc, char **argv)
 	mp.config_path = config_path;
 	mp.config_keys = config_keys;
 	mp.version = VRTC_VERSION;
+	mp.check_options = check_config_options;
 	rtcd_manage_init(&mp);
 	for (i = 0; i < opts.nb_devices; i++) {
 		rc = vrtc_device_create_from_args(opts.devices[i], NULL);

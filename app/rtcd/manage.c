@@ -40,6 +40,7 @@ struct tracked {
 	char *spec;
 	enum rtcd_origin origin;
 	unsigned int line; /* CONFIG: line of the file */
+	int replacing;	   /* reload: destroyed, its new spec comes next */
 };
 
 static struct {
@@ -48,6 +49,7 @@ static struct {
 	int has_config;
 	const char *const *config_keys;
 	const char *version;
+	int (*check_options)(const struct rtcd_config *c, char *err, size_t err_size);
 	struct tracked *t;
 	unsigned int nb, cap;
 	/* The file's options (not devices) as applied at start, "key value\n"... */
@@ -73,6 +75,7 @@ rtcd_manage_init(const struct rtcd_manage_params *p)
 	}
 	m.config_keys = p->config_keys;
 	m.version = p->version;
+	m.check_options = p->check_options;
 }
 
 void
@@ -530,6 +533,13 @@ rtcd_manage_reload(struct rtcd_reply *r)
 		return;
 	}
 	rc = rtcd_config_load(m.config_path, m.config_keys, &c, err, sizeof(err));
+	if (rc == 0 && m.check_options != NULL) {
+		/* The options' values too: applied at start only, but a bad one
+		 * is an error in the file all the same. */
+		rc = m.check_options(&c, err, sizeof(err));
+		if (rc != 0)
+			rtcd_config_free(&c);
+	}
 	if (rc != 0) {
 		/* Nothing changed. */
 		rtcd_reply_printf(r, "error %s: %s; nothing changed\n", errno_name(-rc), err);
@@ -554,25 +564,33 @@ rtcd_manage_reload(struct rtcd_reply *r)
 		dev = vrtc_device_lookup(t->name);
 		if (dev != NULL)
 			vrtc_device_destroy(dev);
-		if (e != NULL)
-			replaced++;
-		else
-			removed++;
 		printf("dpdk-rtcd: reload: %s %s\n", e != NULL ? "replacing" : "removed", t->name);
-		untrack(t->name); /* moves the last entry here: same i again */
+		if (e != NULL) {
+			t->replacing = 1;
+			i++;
+		} else {
+			removed++;
+			untrack(t->name); /* moves the last entry here: same i again */
+		}
 	}
 	/* New ones (and the changed ones again). */
 	for (i = 0; i < c.nb_entries; i++) {
 		const struct rtcd_config_entry *e = &c.entries[i];
 		const struct tracked *t;
+		int replacing = 0;
 		char name[64];
 
 		if (strcmp(e->key, "device") != 0)
 			continue;
 		rtcd_spec_name(e->value, name, sizeof(name));
 		t = find(name);
-		if (t != NULL && t->origin == RTCD_ORIGIN_CONFIG)
+		if (t != NULL && t->origin == RTCD_ORIGIN_CONFIG && !t->replacing)
 			continue; /* unchanged */
+		if (t != NULL && t->replacing) {
+			replacing = 1;
+			untrack(name);
+			t = NULL;
+		}
 		if (t != NULL || vrtc_device_lookup(name) != NULL) {
 			rc = -EEXIST;
 			snprintf(err, sizeof(err), "%s exists (%s), not from this file", name,
@@ -591,8 +609,11 @@ rtcd_manage_reload(struct rtcd_reply *r)
 			nb_failed++;
 			continue;
 		}
-		printf("dpdk-rtcd: reload: added %s\n", name);
-		added++;
+		printf("dpdk-rtcd: reload: %s %s\n", replacing ? "replaced" : "added", name);
+		if (replacing)
+			replaced++;
+		else
+			added++;
 	}
 	/* Daemon options are read at start only. */
 	f = open_memstream(&opts, &len);

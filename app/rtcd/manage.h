@@ -31,6 +31,9 @@ struct rtcd_manage_params {
 	const char *config_path; /**< NULL: no configuration file */
 	const char *const *config_keys; /**< keys of the file (NULL-terminated) */
 	const char *version;
+	/** Check the values of the file's options (not devices) at reload:
+	 * 0, or -errno with "FILE:LINE: reason" in @p err. */
+	int (*check_options)(const struct rtcd_config *c, char *err, size_t err_size);
 };
 
 /** Set up (copies the strings). */
