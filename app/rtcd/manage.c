@@ -375,17 +375,23 @@ add_device(const char *spec, int attach, char *err, size_t err_size)
 		snprintf(err, err_size, "%s: a device of that name exists", name);
 		return -EEXIST;
 	}
+	/* The library's own first error line is the reason to reply. */
+	vrtc_thread_error_clear();
 	rc = vrtc_device_create_from_args(spec, &dev);
 	if (rc != 0) {
-		snprintf(err, err_size, "%s: not created: %s (the reason is in the daemon's log, "
-			 "vrtc.device)", name, strerror(-rc));
+		if (vrtc_thread_error()[0] != '\0')
+			snprintf(err, err_size, "%s (%s: not created)", vrtc_thread_error(), name);
+		else
+			snprintf(err, err_size, "%s: not created: %s", name, strerror(-rc));
 		return rc;
 	}
 	if (attach) {
+		vrtc_thread_error_clear();
 		rc = rtcd_workers_attach(dev);
 		if (rc != 0) {
-			snprintf(err, err_size, "%s: cannot serve %s: %s", name, vrtc_device_iface(dev),
-				 strerror(-rc));
+			snprintf(err, err_size, "%s: cannot serve %s: %s%s%s", name,
+				 vrtc_device_iface(dev), strerror(-rc),
+				 vrtc_thread_error()[0] != '\0' ? ": " : "", vrtc_thread_error());
 			vrtc_device_destroy(dev);
 			return rc;
 		}
