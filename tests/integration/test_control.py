@@ -509,7 +509,31 @@ def case_config_start(build):
               vhu.serve_check(d.sock("rtc1.sock"), "rtc", 5) is None, "... then one added")
         c.close()
         check(d.stop() == 0, "exits 0")
+        # The shipped example, its paths moved to the test's directory.
+        example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                               "examples", "dpdk-rtcd.conf")
+        with open(example) as f:
+            text = f.read().replace("/run/dpdk-rtcd", d.dir).replace("mode=0660",
+                                                                     "mode=0660,unsealed=1")
+        with open(conf, "w") as f:
+            f.write(text)
+        d.args = [exe, "-l", "0,1", "--no-huge", "-m", "128", "--no-pci", "--no-shconf",
+                  f"--file-prefix={prefix}", "--", "--config", conf]
+        d.start(["vm1-rtc.sock", "vm1-rng.sock"])
+        c = Ctl(d.sock("control.sock"))
+        devs = devices(c)
+        check(sorted(devs) == ["rng_vhost0", "rtc_vhost0"] and
+              all(v["origin"] == "config" for v in devs.values()),
+              "examples/dpdk-rtcd.conf: its two devices (command-line EAL arguments win)")
+        check(c.cmd("reload")[0].startswith("ok reloaded") and
+              vhu.serve_check(d.sock("vm1-rng.sock"), "rng", 5) is None, "reloads, serves")
+        c.close()
+        check(oct(os.stat(d.sock("vm1-rtc.sock")).st_mode & 0o777) == "0o660", "mode=0660")
+        check(d.stop() == 0, "exits 0")
         # --control none: no socket.
+        with open(conf, "w") as f:
+            f.write(f"eal -l 0,1 --no-huge -m 128 --no-pci --no-shconf --file-prefix={prefix}\n"
+                    f"socket-dir {d.dir}\ncontrol {d.dir}/control.sock\n")
         d.args = [exe, "--", "--config", conf, "--control", "none"]
         d.start()
         check(not os.path.exists(d.sock("control.sock")), "--control none: no control socket")
