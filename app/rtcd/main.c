@@ -740,6 +740,12 @@ main(int argc, char **argv)
 	}
 	if (rtcd_account_check(&opts.account) != 0)
 		return 2;
+	/* SIGHUP is a reload request from now on (it is served once the main
+	 * loop runs), never the default: death. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_hup;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
 	/* EAL arguments: the command line's, or when it has none the file's
 	 * "eal" lines (a unit that never needs editing). */
 	if (sep > 1 || nb_eal == 1) {
@@ -846,8 +852,6 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Dropping root later: the back-end's private sockets go to a

@@ -262,13 +262,6 @@ check_iface(const char *name, const char *iface, char *err, size_t err_size)
 	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - iface), iface);
 	if (dir[0] == '\0')
 		snprintf(dir, sizeof(dir), "/");
-	/* As written, and resolved: a symbolic link inside the socket
-	 * directory must not lead out of it. */
-	if (!is_under(dir, m.socket_dir) && !is_under(dir, real_base)) {
-		snprintf(err, err_size, "%s: iface=%s: runtime adds place sockets only under "
-			 "the socket directory %s (--socket-dir)", name, iface, m.socket_dir);
-		return -EPERM;
-	}
 	if (realpath(dir, real_dir) == NULL) {
 		int rc = -errno;
 
@@ -276,9 +269,15 @@ check_iface(const char *name, const char *iface, char *err, size_t err_size)
 			 strerror(-rc));
 		return rc;
 	}
+	/* Resolved: a symbolic link inside the socket directory must not lead
+	 * out of it (and an alias of it, /var/run for /run, is fine). */
 	if (!is_under(real_dir, real_base)) {
-		snprintf(err, err_size, "%s: iface=%s: directory %s resolves to %s, outside the "
-			 "socket directory %s", name, iface, dir, real_dir, real_base);
+		if (is_under(dir, m.socket_dir) || is_under(dir, real_base))
+			snprintf(err, err_size, "%s: iface=%s: directory %s resolves to %s, outside "
+				 "the socket directory %s", name, iface, dir, real_dir, real_base);
+		else
+			snprintf(err, err_size, "%s: iface=%s: runtime adds place sockets only under "
+				 "the socket directory %s (--socket-dir)", name, iface, m.socket_dir);
 		return -EPERM;
 	}
 	return 0;
