@@ -749,6 +749,9 @@ main(int argc, char **argv)
 	/* EAL arguments: the command line's, or when it has none the file's
 	 * "eal" lines (a unit that never needs editing). */
 	if (sep > 1 || nb_eal == 1) {
+		if (nb_eal > 1)
+			fprintf(stderr, "dpdk-rtcd: %s: its eal lines are not used: the command "
+				"line has EAL arguments\n", config_path);
 		eargc = argc;
 		eargv = argv;
 	} else {
