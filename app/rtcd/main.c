@@ -664,6 +664,27 @@ check_config_options(const struct rtcd_config *cf, char *err, size_t err_size)
 	return 0;
 }
 
+/*
+ * An existing runtime directory is used only when nobody else controls
+ * it: owned by root, this process or the --user account, and not writable
+ * by others (a predictable /tmp/dpdk-rtcd-UID could be somebody's trap).
+ */
+static int
+check_rundir_owner(const char *dir, const struct rtcd_account *a)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) != 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != 0 && st.st_uid != geteuid() && !(a->set_user && st.st_uid == a->uid))
+		return -EPERM;
+	if (st.st_mode & 0002)
+		return -EPERM;
+	return 0;
+}
+
 /* The control socket's reply to a reload from SIGHUP goes to the log. */
 static void
 reload_from_signal(void)
@@ -814,9 +835,21 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* The runtime directory: default socket directory and control socket. */
-	if ((strcmp(socket_dir, rt_dir) == 0 || strncmp(control_path, rt_dir, strlen(rt_dir)) == 0) &&
-	    (rc = ensure_dir(rt_dir, &rt_created)) != 0)
-		fprintf(stderr, "dpdk-rtcd: runtime directory %s: %s\n", rt_dir, strerror(-rc));
+	if (strcmp(socket_dir, rt_dir) == 0 || strncmp(control_path, rt_dir, strlen(rt_dir)) == 0) {
+		rc = ensure_dir(rt_dir, &rt_created);
+		if (rc == 0 && !rt_created)
+			rc = check_rundir_owner(rt_dir, &opts.account);
+		if (rc != 0) {
+			fprintf(stderr, "dpdk-rtcd: runtime directory %s: %s: not used (no default "
+				"control socket; runtime adds need --socket-dir)\n", rt_dir,
+				rc == -EPERM ? "owned by another user, or writable by others" :
+				strerror(-rc));
+			if (opts.control == NULL)
+				control_path[0] = '\0';
+			if (strcmp(socket_dir, rt_dir) == 0)
+				socket_dir[0] = '\0';
+		}
+	}
 	memset(&mp, 0, sizeof(mp));
 	mp.socket_dir = socket_dir;
 	mp.config_path = config_path;

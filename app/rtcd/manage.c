@@ -246,6 +246,11 @@ check_iface(const char *name, const char *iface, char *err, size_t err_size)
 	char dir[PATH_MAX], real_dir[PATH_MAX], real_base[PATH_MAX];
 	const char *slash;
 
+	if (m.socket_dir[0] == '\0') {
+		snprintf(err, err_size, "%s: runtime adds are off: no usable socket directory "
+			 "(see the daemon's log at start; --socket-dir DIR)", name);
+		return -EPERM;
+	}
 	if (iface[0] != '/' || path_unclean(iface)) {
 		snprintf(err, err_size, "%s: iface=%s: a runtime add takes an absolute path "
 			 "without '.', '..' or '//' (under %s)", name, iface, m.socket_dir);

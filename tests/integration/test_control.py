@@ -590,6 +590,25 @@ def case_control_socket_file(build):
         check(not os.path.exists(path), "removed at exit")
     finally:
         d.cleanup()
+    # Not root, its runtime directory someone else's: not used.
+    d = Daemon(build, [RTC], name="c4")
+    try:
+        xdg = d.sock("xdg")
+        os.mkdir(xdg)
+        os.chown(xdg, 65534, 65534)
+        os.chown(d.dir, 65534, 65534)
+        os.mkdir(os.path.join(xdg, "dpdk-rtcd"))
+        os.chmod(os.path.join(xdg, "dpdk-rtcd"), 0o777)  # root's, writable by all
+        d.args = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                  "env", f"XDG_RUNTIME_DIR={xdg}", f"HOME={xdg}"] + d.args
+        d.start(["rtc0.sock"])
+        check("runtime directory " + os.path.join(xdg, "dpdk-rtcd") in d.output() and
+              "not used" in d.output() and
+              os.listdir(os.path.join(xdg, "dpdk-rtcd")) == [],
+              "a runtime directory of another user, writable by all, is not used")
+        d.stop()
+    finally:
+        d.cleanup()
     p = subprocess.run([ctl_exe(build), "--help"], capture_output=True, text=True, timeout=20)
     check(p.returncode == 0 and "add SPEC" in p.stdout, "dpdk-rtcd-ctl --help")
     p = subprocess.run([ctl_exe(build), "-s", "/nonexistent/x.sock", "list"],
