@@ -204,6 +204,15 @@ remove_ours(const struct rtcd_rundir *r)
 		if (fd >= 0)
 			close(fd);
 	}
+	if (r->also[0] != '\0') {
+		struct stat st;
+
+		if (lstat(r->also, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == r->also_ino &&
+		    unlink(r->also) != 0)
+			note_failure("control socket", r->also);
+	}
+	if (!r->valid)
+		return;
 	if (!r->dir_existed && rmdir(r->dir) != 0)
 		note_failure("EAL runtime directory", r->dir);
 	if (!r->parent_existed && rmdir(r->parent) != 0)
@@ -264,13 +273,24 @@ keeper_main(const struct rtcd_rundir *r, int fd)
 	_exit(0);
 }
 
+void
+rtcd_rundir_also_remove(struct rtcd_rundir *r, const char *path)
+{
+	struct stat st;
+
+	if (strlen(path) >= sizeof(r->also) || lstat(path, &st) != 0)
+		return;
+	snprintf(r->also, sizeof(r->also), "%s", path);
+	r->also_ino = st.st_ino;
+}
+
 int
 rtcd_rundir_keeper_start(struct rtcd_rundir *r)
 {
 	int fds[2];
 	pid_t pid;
 
-	if (!r->valid || r->keeper != 0 || geteuid() != 0)
+	if ((!r->valid && r->also[0] == '\0') || r->keeper != 0 || geteuid() != 0)
 		return 0;
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -errno;
@@ -300,7 +320,7 @@ rtcd_rundir_cleanup(struct rtcd_rundir *r)
 		while (waitpid(r->keeper, &st, 0) < 0 && errno == EINTR)
 			;
 		r->keeper = 0;
-	} else if (r->valid) {
+	} else if (r->valid || r->also[0] != '\0') {
 		remove_ours(r);
 	}
 	free(r->before);

@@ -26,6 +26,8 @@ struct rtcd_rundir {
 	size_t nb_before;
 	struct rtcd_rundir_entry *ours; /* entries rte_eal_init() added */
 	size_t nb_ours;
+	char also[108];	/* one more socket to remove if still the same file, or "" */
+	ino_t also_ino;
 	pid_t keeper;	/* the clean-up helper, or 0 */
 	int keeper_fd;	/* write end of its pipe: its EOF starts the clean-up */
 };
@@ -43,6 +45,11 @@ void rtcd_rundir_after_init(struct rtcd_rundir *r, const char *eal_dir);
  * parent if this run created them and they are empty. With a keeper
  * (below), let it do that and wait for it instead. */
 void rtcd_rundir_cleanup(struct rtcd_rundir *r);
+
+/** Also remove the socket at @p path at clean-up, if it is still the file
+ * that is there now (the control socket in a directory only root may
+ * write). Call it before rtcd_rundir_keeper_start(). */
+void rtcd_rundir_also_remove(struct rtcd_rundir *r, const char *path);
 
 /**
  * Before dropping root: the account the daemon becomes cannot remove EAL's

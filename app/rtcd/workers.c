@@ -50,6 +50,7 @@ static struct {
 	uint64_t idle_cycles;
 	struct worker workers[RTE_MAX_LCORE];
 	unsigned int nb_workers;
+	unsigned int rr; /* round-robin position of pick_worker() */
 	int running;
 } ws;
 
@@ -155,7 +156,7 @@ int
 rtcd_workers_start(const struct rtcd_workers_params *p)
 {
 	struct vrtc_poller_params pp;
-	unsigned int lcore, i, n, rr = 0;
+	unsigned int lcore, i, n;
 	int rc;
 
 	if (ws.running)
@@ -191,7 +192,7 @@ rtcd_workers_start(const struct rtcd_workers_params *p)
 	n = vrtc_device_count();
 	for (i = 0; i < n; i++) {
 		struct vrtc_device *dev = vrtc_device_at(i);
-		struct worker *w = pick_worker(dev, &rr);
+		struct worker *w = pick_worker(dev, &ws.rr);
 
 		if (w == NULL) {
 			fprintf(stderr, "dpdk-rtcd: %s: lcore %d is not a worker lcore of this "
@@ -222,6 +223,21 @@ rtcd_workers_start(const struct rtcd_workers_params *p)
 fail:
 	rtcd_workers_stop();
 	return rc;
+}
+
+int
+rtcd_workers_attach(struct vrtc_device *dev)
+{
+	struct worker *w;
+
+	if (!ws.running)
+		return -ENODEV;
+	w = pick_worker(dev, &ws.rr);
+	if (w == NULL)
+		return -EINVAL;
+	/* The library hands the new queues to the running poller under RCU:
+	 * the worker keeps serving the others meanwhile (poller.c). */
+	return vrtc_device_attach(dev, w->poller);
 }
 
 void

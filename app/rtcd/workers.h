@@ -34,6 +34,14 @@ struct rtcd_workers_params {
  */
 int rtcd_workers_start(const struct rtcd_workers_params *p);
 
+/**
+ * Serve @p dev, created after rtcd_workers_start(), from the worker of its
+ * lcore hint (else the next one round-robin), while the workers run.
+ * @return 0, -ENODEV (workers not started), -EINVAL (its lcore is not a
+ *   worker), or the error of vrtc_device_attach().
+ */
+int rtcd_workers_attach(struct vrtc_device *dev);
+
 /** Detach every device (front-ends see a disconnect), stop the loops. */
 void rtcd_workers_stop(void);
 

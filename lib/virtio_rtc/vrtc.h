@@ -542,6 +542,26 @@ struct vrtc_host_clock_health {
  */
 int vrtc_host_clock_health_get(struct vrtc_host_clock_health *h);
 
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * The first error message (log level ERR, any vrtc.* log type) the library
+ * logged on the calling thread since vrtc_thread_error_clear(), without
+ * its "vrtc.TYPE: " prefix: the reason a control call failed, for an
+ * application that tells its own user (dpdk-rtcd answers a control client
+ * with it). Clear, call, then read it on failure, e.g.
+ * "rtc_vhost3: cannot parse 'bogus=1': unknown key or bad syntax; keys: ...".
+ * @return the message (truncated to 255 bytes), or "" when none was logged.
+ */
+const char *vrtc_thread_error(void);
+
+/**
+ * @warning experimental: this API may change without notice (EXPERIMENTAL node of the library's version map).
+ *
+ * Forget the calling thread's error message (see vrtc_thread_error()).
+ */
+void vrtc_thread_error_clear(void);
+
 #ifdef __cplusplus
 }
 #endif
