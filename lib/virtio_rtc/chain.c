@@ -47,11 +47,11 @@ table_split(struct vrtc_chain_acc *acc, const uint8_t *table, uint32_t nb_entrie
 {
 	struct vrtc_vring_desc td;
 	enum vrtc_chain_error err;
-	uint32_t hops;
+	uint32_t hops_left = nb_entries;
 	uint16_t i = 0;
 
-	for (hops = 0;; hops++) {
-		if (vrtc_unlikely(hops == nb_entries))
+	for (;; hops_left--) {
+		if (vrtc_unlikely(hops_left == 0))
 			return VRTC_CHAIN_E_TOO_LONG;
 		vring_dev_desc_load(table + (size_t)i * sizeof(td), &td);
 		err = table_entry(acc, td.addr, td.len, td.flags);
