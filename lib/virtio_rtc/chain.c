@@ -132,6 +132,9 @@ vrtc_chain_walk_direct(const struct vrtc_chain_ctx *ctx, struct vrtc_chain *chai
 	enum vrtc_chain_error err;
 	uint16_t i;
 
+	/* The head, not indirect (vrtc_chain_walk() looked), is a buffer and
+	 * charged to the budget of size descriptors: head < size, so the
+	 * size is at least 1. */
 	vrtc_chain_acc_init(&acc, ctx, vr->size - 1u);
 	err = vrtc_chain_acc_buffer(&acc, d.addr, d.len, d.flags);
 	for (;;) {
