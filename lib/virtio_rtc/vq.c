@@ -317,7 +317,7 @@ vrtc_vq_split_chain_again(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *
 
 	if (vrtc_unlikely(vq->broken != VRTC_VQ_OK))
 		return -EIO;
-	if (vq->layout != VRTC_VQ_SPLIT || head >= vq->vring.size ||
+	if (vq->hdr.layout != VRTC_VQ_SPLIT || head >= vq->vring.size ||
 	    (vq->inflight[head / 64] & (UINT64_C(1) << (head % 64))) == 0)
 		return -EINVAL;
 	err = walk(vq, head, chain);
@@ -448,7 +448,7 @@ vrtc_vq_init_gpa(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 void
 vrtc_vq_fini(struct vrtc_vq *vq)
 {
-	if (vq->layout == VRTC_VQ_PACKED)
+	if (vq->hdr.layout == VRTC_VQ_PACKED)
 		vrtc_vq_packed_fini(vq);
 	else
 		vrtc_vq_split_fini(vq);
@@ -462,16 +462,13 @@ vrtc_vq_set_mem(struct vrtc_vq *vq, const struct vrtc_mem *mem)
 	vq->chain_ctx.mem = mem;
 }
 
-enum vrtc_vq_layout
-vrtc_vq_layout(const struct vrtc_vq *vq)
-{
-	return (enum vrtc_vq_layout)vq->layout;
-}
+/* vrtc_vq_layout() (vq.h) reads the hdr inline. */
+_Static_assert(offsetof(struct vrtc_vq, hdr) == 0, "struct vrtc_vq_head must come first");
 
 uint16_t
 vrtc_vq_inflight(const struct vrtc_vq *vq)
 {
-	if (vq->layout == VRTC_VQ_PACKED)
+	if (vq->hdr.layout == VRTC_VQ_PACKED)
 		return vq->nb_inflight;
 	return (uint16_t)(vq->last_avail_idx - vq->used_idx);
 }
@@ -479,7 +476,7 @@ vrtc_vq_inflight(const struct vrtc_vq *vq)
 uint16_t
 vrtc_vq_avail_base(const struct vrtc_vq *vq)
 {
-	if (vq->layout == VRTC_VQ_PACKED)
+	if (vq->hdr.layout == VRTC_VQ_PACKED)
 		return vrtc_vq_packed_avail_off_wrap(vq);
 	return vq->last_avail_idx;
 }
@@ -487,7 +484,7 @@ vrtc_vq_avail_base(const struct vrtc_vq *vq)
 uint16_t
 vrtc_vq_used_base(const struct vrtc_vq *vq)
 {
-	if (vq->layout == VRTC_VQ_PACKED)
+	if (vq->hdr.layout == VRTC_VQ_PACKED)
 		return vrtc_vq_packed_used_off_wrap(vq);
 	return vq->used_idx;
 }
@@ -495,7 +492,7 @@ vrtc_vq_used_base(const struct vrtc_vq *vq)
 uint16_t
 vrtc_vq_size(const struct vrtc_vq *vq)
 {
-	return vq->layout == VRTC_VQ_PACKED ? vq->ring.size : vq->vring.size;
+	return vq->hdr.layout == VRTC_VQ_PACKED ? vq->ring.size : vq->vring.size;
 }
 
 int

@@ -169,6 +169,15 @@ struct vrtc_vq_config {
 struct vrtc_vq;
 
 /**
+ * The one part of a queue read outside the engine, inline: its first
+ * member (vq_private.h), so that a serve function pays a load, not a call,
+ * to pick the layout of a burst. Set by vrtc_vq_init[_gpa]() only.
+ */
+struct vrtc_vq_head {
+	uint8_t layout; /**< enum vrtc_vq_layout, fixed at init */
+};
+
+/**
  * Set up @p vq over a ring of cfg->layout given by host addresses
  * (vhost-user: rte_vhost has translated the ring addresses already).
  * @return 0, -EINVAL (size out of range for the layout, packed without
@@ -190,8 +199,13 @@ void vrtc_vq_fini(struct vrtc_vq *vq);
 /** Replace the memory map (the poller must be stopped). */
 void vrtc_vq_set_mem(struct vrtc_vq *vq, const struct vrtc_mem *mem);
 
-/** The queue's layout (enum vrtc_vq_layout): read it once per burst. */
-enum vrtc_vq_layout vrtc_vq_layout(const struct vrtc_vq *vq);
+/** The queue's layout: read it once per burst. */
+static inline enum vrtc_vq_layout
+vrtc_vq_layout(const struct vrtc_vq *vq)
+{
+	/* A pointer to a struct points to its first member too. */
+	return (enum vrtc_vq_layout)((const struct vrtc_vq_head *)(const void *)vq)->layout;
+}
 
 /* The entry points of each layout, called through the dispatchers below
  * (split in vq.c, packed in vq_packed.c); the engine's own tests call them

@@ -74,7 +74,7 @@ setup(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg, struct vrtc_ring_are
 	uint32_t dist;
 
 	memset(vq, 0, sizeof(*vq));
-	vq->layout = VRTC_VQ_PACKED; /* before any fini */
+	vq->hdr.layout = VRTC_VQ_PACKED; /* before any fini */
 	snprintf(vq->name, sizeof(vq->name), "%s", cfg->name != NULL ? cfg->name : "vqp");
 	if (!vrtc_ring_size_ok(vq->name, size, VRTC_PVIRTQ_MAX_SIZE, 0))
 		return -EINVAL; /* before the period (2 * size) is used */

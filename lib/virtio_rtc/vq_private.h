@@ -6,8 +6,8 @@
  * Private: the inside of struct vrtc_vq. Only the engine (vq.c,
  * vq_packed.c) reads or writes these fields; the DPDK layer includes this
  * header for one reason, to embed a struct vrtc_vq by value in its queue
- * (dpdk/queue.h), and the engine's own white-box tests to put one on the
- * stack. Everything else goes through vq.h.
+ * (dpdk/queue.h), and the engine's white-box tests and the test fakes and
+ * back-ends that embed one. Everything else goes through vq.h.
  *
  * What both layouts have (memory map, segments, flags, stats, name) is
  * here once; the ring state of each layout is an anonymous struct in a
@@ -27,15 +27,16 @@
 #include "vq.h"
 
 struct vrtc_vq {
-	/* Hot, both layouts: read on every burst. */
-	const struct vrtc_mem *mem;
-	uint32_t mem_hint;
-	uint8_t layout; /* enum vrtc_vq_layout, fixed at init */
+	/* Hot, both layouts: read on every burst. First: the layout, which
+	 * vrtc_vq_layout() (vq.h) reads inline. */
+	struct vrtc_vq_head hdr;
 	uint8_t event_idx;
 	uint8_t indirect;
 	uint8_t kicks_enabled;
 	uint8_t broken;	  /* enum vrtc_vq_broken_reason */
 	uint8_t hold_bad; /* cfg->hold_bad_chains */
+	uint32_t mem_hint;
+	const struct vrtc_mem *mem;
 	struct vrtc_seg *segs; /* size segments, for the chain being handled */
 	union {
 		/* VRTC_VQ_SPLIT (vq.c) */
