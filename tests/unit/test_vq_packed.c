@@ -123,6 +123,54 @@ ring_rules(void)
 	T_CHECK(vrtc_pring_need_event(1, 0x8000, 1, 0));
 }
 
+/* The layout-neutral interface (vq.h) on a packed queue: the layout picked
+ * at run time, the dispatchers with it, and the cold accessors. */
+static void
+neutral_interface(void)
+{
+	struct env e;
+	struct vrtc_drvq_done d[4];
+	struct vrtc_chain chain;
+	enum vrtc_vq_layout layout;
+	int cookie, id;
+
+	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
+	layout = vrtc_vq_layout(&e.q.dev);
+	T_EQ(layout, VRTC_VQ_PACKED);
+	T_EQ(vrtc_vq_size(&e.q.dev), 8);
+	T_EQ(vrtc_vq_event_idx(&e.q.dev), 1);
+	T_EQ(vrtc_vq_indirect(&e.q.dev), 1);
+	T_CHECK(vrtc_vq_mem(&e.q.dev) == &e.g.mem);
+	T_CHECK(strcmp(vrtc_vq_name(&e.q.dev), "fakep") == 0);
+	id = post_rw(&e, 0, 32, &cookie);
+	T_CHECK(id >= 0);
+	T_EQ(fake_pdrv_kick_prepare(&e.q), 1);
+	T_CHECK(vrtc_vq_avail(&e.q.dev, layout, 32) >= 1);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, layout, &chain), 0);
+	T_EQ(chain.head, id);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, layout, &chain), -ENOENT);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 1);
+	T_EQ(vrtc_vq_avail_base(&e.q.dev), 2 | FRESH);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 0 | FRESH);
+	/* No walk again on a packed ring. */
+	T_EQ_INT(vrtc_vq_split_chain_again(&e.q.dev, (uint16_t)id, &chain), -EINVAL);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, layout, (uint16_t)id, 32), 0);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, layout, (uint16_t)id, 32), -EINVAL);
+	T_EQ(vrtc_vq_flush(&e.q.dev, layout), 1);
+	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 1);
+	T_CHECK(d[0].cookie == &cookie);
+	T_EQ(d[0].len, 32);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 2 | FRESH);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->chains, 1);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->used, 1);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->bad_push, 1);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
+	vrtc_vq_kicks_disable(&e.q.dev, layout);
+	T_EQ(vrtc_vq_kicks_enable(&e.q.dev, layout), 0);
+	env_fini(&e);
+}
+
 static void
 round_trip(void)
 {
@@ -906,6 +954,7 @@ two_threads(void)
 static const struct t_case cases[] = {
 	T_CASE(ring_rules),
 	T_CASE(round_trip),
+	T_CASE(neutral_interface),
 	T_CASE(indirect_round_trip),
 	T_CASE(wrap_counters_many_laps),
 	T_CASE(wrap_counters_size_not_power_of_two),
