@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "default_rundir.h"
+
 #define MAX_LINE 4095
 
 static int timeout_ms = 10000;
@@ -56,19 +58,6 @@ usage(FILE *f)
 		"\n"
 		"Exit status: 0 ok; 1 the daemon replied with an error; 2 usage, connection\n"
 		"or protocol failure.\n");
-}
-
-static void
-rundir(char *buf, size_t size)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-
-	if (geteuid() == 0)
-		snprintf(buf, size, "/run/dpdk-rtcd");
-	else if (xdg != NULL && xdg[0] == '/')
-		snprintf(buf, size, "%s/dpdk-rtcd", xdg);
-	else
-		snprintf(buf, size, "/tmp/dpdk-rtcd-%u", (unsigned int)geteuid());
 }
 
 struct conn {
@@ -227,7 +216,7 @@ main(int argc, char **argv)
 	if (path == NULL) {
 		char dir[200];
 
-		rundir(dir, sizeof(dir));
+		rtcd_default_rundir(dir, sizeof(dir));
 		if (prefix != NULL && strcmp(prefix, "rte") != 0)
 			snprintf(def, sizeof(def), "%s/%.40s.control.sock", dir, prefix);
 		else

@@ -44,6 +44,7 @@
 #include "runtime_dir.h"
 #include "vrtc.h"
 #include "workers.h"
+#include "default_rundir.h"
 
 #define DEFAULT_STATS_PERIOD_S 5
 /* How often the host clock's health is checked (adjtimex, on the main thread). */
@@ -603,21 +604,6 @@ file_prefix(int argc, char **argv)
 	return prefix;
 }
 
-/* The daemon's runtime directory: /run/dpdk-rtcd for root, else under
- * $XDG_RUNTIME_DIR (or /tmp/dpdk-rtcd-UID). */
-static void
-default_rundir(char *buf, size_t size)
-{
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-
-	if (geteuid() == 0)
-		snprintf(buf, size, "/run/dpdk-rtcd");
-	else if (xdg != NULL && xdg[0] == '/')
-		snprintf(buf, size, "%s/dpdk-rtcd", xdg);
-	else
-		snprintf(buf, size, "/tmp/dpdk-rtcd-%u", (unsigned int)geteuid());
-}
-
 /* mkdir @p dir (0755) unless it is there; *created tells which. 0 or -errno. */
 static int
 ensure_dir(const char *dir, int *created)
@@ -792,7 +778,7 @@ main(int argc, char **argv)
 	if (check_vdev_names(eargc, eargv) != 0)
 		return 2;
 
-	default_rundir(rt_dir, sizeof(rt_dir));
+	rtcd_default_rundir(rt_dir, sizeof(rt_dir));
 	if (opts.socket_dir == NULL)
 		opts.socket_dir = rt_dir;
 	snprintf(socket_dir, sizeof(socket_dir), "%s", opts.socket_dir);
