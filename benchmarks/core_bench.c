@@ -8,12 +8,13 @@
  * on the machine (valgrind --tool=callgrind counts instructions).
  *
  * One thread plays both sides of one split ring in fake guest memory
- * (tests/lib/fake_driver.c), or of one packed ring (tests/lib/fake_packed.c;
- * the engine in vq_packed.c is not wired into the daemon yet): the driver
- * posts a burst of requests, the device serves it exactly as the poller
- * does (vrtc_vq_avail / pop / model / push / flush), the driver collects and checks the answers. Only the
- * device half is timed; the report is ns per request (and, under callgrind,
- * the cost of serve_burst() divided by the requests).
+ * (tests/lib/fake_driver.c), or of one packed ring (tests/lib/fake_packed.c):
+ * the driver posts a burst of requests, the device serves it exactly as the
+ * serve functions do (vrtc_vq_avail / pop / model / push / flush, the layout
+ * a constant), the driver collects and checks the answers. Only the device
+ * half is timed; the report is ns per request (and, under callgrind, the
+ * cost of serve_burst_split() or serve_burst_packed() divided by the
+ * requests).
  *
  *   core_bench read|rng SIZE [requests] [burst] [indirect] [split|packed] [posted]
  *
@@ -61,17 +62,18 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The device half, as poller.c serves a queue. Not inlined: callgrind
- * reports its inclusive cost. */
-__attribute__((noinline)) static uint16_t
-serve_burst(struct vrtc_vq *vq, struct ctx *c, uint16_t burst)
+/* The device half, as the serve functions in lib/virtio_rtc/dpdk serve a
+ * queue: one body, specialised per layout by a constant (vq.h). */
+static inline __attribute__((always_inline)) uint16_t
+serve_burst_ring(struct vrtc_vq *vq, struct ctx *c, uint16_t burst,
+		 const enum vrtc_vq_layout layout)
 {
 	struct vrtc_chain chain;
-	uint16_t n = vrtc_vq_avail(vq, burst), i;
+	uint16_t n = vrtc_vq_avail(vq, layout, burst), i;
 
 	for (i = 0; i < n; i++) {
 		uint32_t len;
-		int rc = vrtc_vq_pop(vq, &chain);
+		int rc = vrtc_vq_pop(vq, layout, &chain);
 
 		if (rc != 0) {
 			if (rc == -EBADMSG)
@@ -82,36 +84,24 @@ serve_burst(struct vrtc_vq *vq, struct ctx *c, uint16_t burst)
 			len = vrtc_rng_handle(c->src, &chain, UINT32_MAX, &c->rng_stats);
 		else
 			len = vrtc_rtc_handle(&c->rtc, &chain);
-		vrtc_vq_push(vq, chain.head, len);
+		vrtc_vq_push(vq, layout, chain.head, len);
 	}
-	vrtc_vq_flush(vq);
-	return n;
+	vrtc_vq_flush(vq, layout);
+	/* Packed: the avail count is a bound; pop ends the burst. */
+	return layout == VRTC_VQ_PACKED ? i : n;
 }
 
-/* The same on a packed ring. */
+/* Not inlined: callgrind reports their inclusive cost. */
 __attribute__((noinline)) static uint16_t
-serve_burst_packed(struct vrtc_vqp *vq, struct ctx *c, uint16_t burst)
+serve_burst_split(struct vrtc_vq *vq, struct ctx *c, uint16_t burst)
 {
-	struct vrtc_chain chain;
-	uint16_t n = vrtc_vqp_avail(vq, burst), i;
+	return serve_burst_ring(vq, c, burst, VRTC_VQ_SPLIT);
+}
 
-	for (i = 0; i < n; i++) {
-		uint32_t len;
-		int rc = vrtc_vqp_pop(vq, &chain);
-
-		if (rc != 0) {
-			if (rc == -EBADMSG)
-				continue;
-			break;
-		}
-		if (c->rng)
-			len = vrtc_rng_handle(c->src, &chain, UINT32_MAX, &c->rng_stats);
-		else
-			len = vrtc_rtc_handle(&c->rtc, &chain);
-		vrtc_vqp_push(vq, chain.head, len);
-	}
-	vrtc_vqp_flush(vq);
-	return i; /* the avail count is a bound; pop ends the burst */
+__attribute__((noinline)) static uint16_t
+serve_burst_packed(struct vrtc_vq *vq, struct ctx *c, uint16_t burst)
+{
+	return serve_burst_ring(vq, c, burst, VRTC_VQ_PACKED);
 }
 
 int
@@ -171,10 +161,10 @@ main(int argc, char **argv)
 	if (bufs == NULL || tables == NULL ||
 	    vrtc_drvq_indirect_init(&q.drv, (void *)tables, tables_gpa, 2) != 0)
 		return 1;
-	vrtc_vq_kicks_disable(&q.dev);
+	vrtc_vq_kicks_disable(&q.dev, VRTC_VQ_SPLIT);
 	vrtc_drvq_interrupts_disable(&q.drv);
 	if (packed) {
-		vrtc_vqp_kicks_disable(&pq.dev);
+		vrtc_vq_kicks_disable(&pq.dev, VRTC_VQ_PACKED);
 		fake_pdrv_interrupts_disable(&pq);
 	}
 
@@ -226,7 +216,7 @@ main(int argc, char **argv)
 			vrtc_drvq_kick_prepare(&q.drv);
 		t0 = now_ns();
 		if ((packed ? serve_burst_packed(&pq.dev, &c, (uint16_t)burst)
-			    : serve_burst(&q.dev, &c, (uint16_t)burst)) != n)
+			    : serve_burst_split(&q.dev, &c, (uint16_t)burst)) != n)
 			return 1;
 		t_dev += now_ns() - t0;
 		got = packed ? fake_pdrv_get_used(&pq, done, MAX_BURST)

@@ -2,6 +2,11 @@
  * Copyright(c) 2026 The dpdk-rtcd authors
  */
 
+/*
+ * The engine (vq.h): the split layout (vrtc_vq_split_*) and the
+ * layout-neutral part (set-up dispatch, cold accessors) at the end.
+ */
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,7 +15,7 @@
 
 #include "guest_write.h"
 #include "log.h"
-#include "vq.h"
+#include "vq_private.h"
 #include "vq_setup.h"
 
 /* With EVENT_IDX and kicks off, avail_event is parked this far from
@@ -48,6 +53,10 @@ vrtc_vq_broken_name(enum vrtc_vq_broken_reason reason)
 		[VRTC_VQ_BROKEN_AVAIL_IDX] = "avail index more than a queue size ahead",
 		[VRTC_VQ_BROKEN_HEAD] = "avail ring entry is not a descriptor index",
 		[VRTC_VQ_BROKEN_INFLIGHT] = "descriptor head made available while in flight",
+		[VRTC_VQ_BROKEN_DESC] = "a later descriptor of a chain is not available",
+		[VRTC_VQ_BROKEN_OVERRUN] = "chain needs more descriptors than the ring has free",
+		[VRTC_VQ_BROKEN_ID] = "buffer id not below the queue size",
+		[VRTC_VQ_BROKEN_ID_INFLIGHT] = "buffer id made available while in flight",
 	};
 
 	if ((unsigned int)reason >= VRTC_VQ_BROKEN_COUNT)
@@ -87,7 +96,7 @@ setup(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg, struct vrtc_ring_are
 	vq->segs = calloc(size, sizeof(*vq->segs));
 	vq->inflight = calloc(bitmap_words, sizeof(*vq->inflight));
 	if (vq->segs == NULL || vq->inflight == NULL) {
-		vrtc_vq_fini(vq);
+		vrtc_vq_split_fini(vq);
 		return -ENOMEM;
 	}
 
@@ -126,7 +135,7 @@ setup(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg, struct vrtc_ring_are
 }
 
 int
-vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
+vrtc_vq_split_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 {
 	struct vrtc_ring_area area[3] = {
 		{ .host = cfg->desc },
@@ -138,7 +147,7 @@ vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 }
 
 int
-vrtc_vq_init_gpa(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
+vrtc_vq_split_init_gpa(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 {
 	struct vrtc_ring_area area[3] = {
 		{ .gpa = cfg->desc_gpa, .bytes = vrtc_vring_desc_bytes(cfg->size) },
@@ -155,19 +164,12 @@ vrtc_vq_init_gpa(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 }
 
 void
-vrtc_vq_fini(struct vrtc_vq *vq)
+vrtc_vq_split_fini(struct vrtc_vq *vq)
 {
 	free(vq->segs);
 	free(vq->inflight);
 	vq->segs = NULL;
 	vq->inflight = NULL;
-}
-
-void
-vrtc_vq_set_mem(struct vrtc_vq *vq, const struct vrtc_mem *mem)
-{
-	vq->mem = mem;
-	vq->mem_hint = 0;
 }
 
 static void
@@ -198,7 +200,7 @@ park_avail_event(struct vrtc_vq *vq)
  * so that their cache misses (the driver wrote them on another core)
  * overlap instead of being taken one chain after the other. The avail
  * entries read here are only used as prefetch addresses (masked into the
- * table); vrtc_vq_pop() reads and checks each of them again.
+ * table); vrtc_vq_split_pop() reads and checks each of them again.
  *
  * Prefetching the buffers too (from a hint copy of each descriptor) was
  * measured and gave nothing on READ traffic for 90 more instructions per
@@ -219,7 +221,7 @@ prefetch_burst(struct vrtc_vq *vq, uint16_t n)
 }
 
 uint16_t
-vrtc_vq_avail(struct vrtc_vq *vq, uint16_t max)
+vrtc_vq_split_avail(struct vrtc_vq *vq, uint16_t max)
 {
 	uint16_t avail_idx, n;
 
@@ -269,7 +271,7 @@ walk(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *chain)
 }
 
 int
-vrtc_vq_pop(struct vrtc_vq *vq, struct vrtc_chain *chain)
+vrtc_vq_split_pop(struct vrtc_vq *vq, struct vrtc_chain *chain)
 {
 	enum vrtc_chain_error err;
 	uint16_t head, slot;
@@ -303,19 +305,19 @@ vrtc_vq_pop(struct vrtc_vq *vq, struct vrtc_chain *chain)
 		chain->head = head;
 		chain->segs = vq->segs;
 	} else {
-		vrtc_vq_push(vq, head, 0);
+		vrtc_vq_split_push(vq, head, 0);
 	}
 	return -EBADMSG;
 }
 
 int
-vrtc_vq_chain_again(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *chain)
+vrtc_vq_split_chain_again(struct vrtc_vq *vq, uint16_t head, struct vrtc_chain *chain)
 {
 	enum vrtc_chain_error err;
 
 	if (vrtc_unlikely(vq->broken != VRTC_VQ_OK))
 		return -EIO;
-	if (head >= vq->vring.size ||
+	if (vq->hdr.layout != VRTC_VQ_SPLIT || head >= vq->vring.size ||
 	    (vq->inflight[head / 64] & (UINT64_C(1) << (head % 64))) == 0)
 		return -EINVAL;
 	err = walk(vq, head, chain);
@@ -342,7 +344,7 @@ refuse_push(struct vrtc_vq *vq, uint16_t head)
 }
 
 int
-vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len)
+vrtc_vq_split_push(struct vrtc_vq *vq, uint16_t head, uint32_t len)
 {
 	uint64_t bit = UINT64_C(1) << (head % 64);
 	uint16_t slot = vq->used_idx & vq->mask;
@@ -365,7 +367,7 @@ vrtc_vq_push(struct vrtc_vq *vq, uint16_t head, uint32_t len)
 }
 
 int
-vrtc_vq_flush(struct vrtc_vq *vq)
+vrtc_vq_split_flush(struct vrtc_vq *vq)
 {
 	uint16_t old_idx = vq->published_idx;
 	uint16_t new_idx = vq->used_idx;
@@ -402,7 +404,7 @@ vrtc_vq_flush(struct vrtc_vq *vq)
 }
 
 void
-vrtc_vq_kicks_disable(struct vrtc_vq *vq)
+vrtc_vq_split_kicks_disable(struct vrtc_vq *vq)
 {
 	vq->kicks_enabled = 0;
 	if (vq->event_idx)
@@ -412,7 +414,7 @@ vrtc_vq_kicks_disable(struct vrtc_vq *vq)
 }
 
 int
-vrtc_vq_kicks_enable(struct vrtc_vq *vq)
+vrtc_vq_split_kicks_enable(struct vrtc_vq *vq)
 {
 	vq->kicks_enabled = 1;
 	if (vq->event_idx)
@@ -427,8 +429,104 @@ vrtc_vq_kicks_enable(struct vrtc_vq *vq)
 	return vring_dev_avail_idx_acquire(&vq->vring) != vq->last_avail_idx;
 }
 
+/* Layout-neutral part: set-up dispatch and the cold accessors. */
+
+int
+vrtc_vq_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
+{
+	return cfg->layout == VRTC_VQ_PACKED ? vrtc_vq_packed_init(vq, cfg)
+					     : vrtc_vq_split_init(vq, cfg);
+}
+
+int
+vrtc_vq_init_gpa(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
+{
+	return cfg->layout == VRTC_VQ_PACKED ? vrtc_vq_packed_init_gpa(vq, cfg)
+					     : vrtc_vq_split_init_gpa(vq, cfg);
+}
+
+void
+vrtc_vq_fini(struct vrtc_vq *vq)
+{
+	if (vq->hdr.layout == VRTC_VQ_PACKED)
+		vrtc_vq_packed_fini(vq);
+	else
+		vrtc_vq_split_fini(vq);
+}
+
+void
+vrtc_vq_set_mem(struct vrtc_vq *vq, const struct vrtc_mem *mem)
+{
+	vq->mem = mem;
+	vq->mem_hint = 0;
+	vq->chain_ctx.mem = mem;
+}
+
+/* vrtc_vq_layout() (vq.h) reads the hdr inline. */
+_Static_assert(offsetof(struct vrtc_vq, hdr) == 0, "struct vrtc_vq_head must come first");
+
 uint16_t
 vrtc_vq_inflight(const struct vrtc_vq *vq)
 {
+	if (vq->hdr.layout == VRTC_VQ_PACKED)
+		return vq->nb_inflight;
 	return (uint16_t)(vq->last_avail_idx - vq->used_idx);
+}
+
+uint16_t
+vrtc_vq_avail_base(const struct vrtc_vq *vq)
+{
+	if (vq->hdr.layout == VRTC_VQ_PACKED)
+		return vrtc_vq_packed_avail_off_wrap(vq);
+	return vq->last_avail_idx;
+}
+
+uint16_t
+vrtc_vq_used_base(const struct vrtc_vq *vq)
+{
+	if (vq->hdr.layout == VRTC_VQ_PACKED)
+		return vrtc_vq_packed_used_off_wrap(vq);
+	return vq->used_idx;
+}
+
+uint16_t
+vrtc_vq_size(const struct vrtc_vq *vq)
+{
+	return vq->hdr.layout == VRTC_VQ_PACKED ? vq->ring.size : vq->vring.size;
+}
+
+int
+vrtc_vq_event_idx(const struct vrtc_vq *vq)
+{
+	return vq->event_idx;
+}
+
+int
+vrtc_vq_indirect(const struct vrtc_vq *vq)
+{
+	return vq->indirect;
+}
+
+const struct vrtc_mem *
+vrtc_vq_mem(const struct vrtc_vq *vq)
+{
+	return vq->mem;
+}
+
+const struct vrtc_vq_stats *
+vrtc_vq_stats(const struct vrtc_vq *vq)
+{
+	return &vq->stats;
+}
+
+const char *
+vrtc_vq_name(const struct vrtc_vq *vq)
+{
+	return vq->name;
+}
+
+enum vrtc_vq_broken_reason
+vrtc_vq_broken(const struct vrtc_vq *vq)
+{
+	return (enum vrtc_vq_broken_reason)vq->broken;
 }

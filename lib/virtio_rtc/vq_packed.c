@@ -2,6 +2,11 @@
  * Copyright(c) 2026 The dpdk-rtcd authors
  */
 
+/*
+ * The engine (vq.h): the packed layout (vrtc_vq_packed_*), VIRTIO 1.1
+ * VIRTIO_F_RING_PACKED. Fields in vq_private.h.
+ */
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,7 +15,7 @@
 
 #include "guest_write.h"
 #include "log.h"
-#include "vq_packed.h"
+#include "vq_private.h"
 #include "vq_setup.h"
 
 /* A used descriptor is written from len on (len, id, flags). */
@@ -18,33 +23,17 @@
 #define DESC_FLAGS_OFF offsetof(struct vrtc_pvirtq_desc, flags)
 
 static inline uint64_t
-desc_gpa_of(const struct vrtc_vqp *vq, uint16_t off, uint32_t field)
+desc_gpa_of(const struct vrtc_vq *vq, uint16_t off, uint32_t field)
 {
 	return vq->desc_gpa + (uint64_t)off * sizeof(struct vrtc_pvirtq_desc) + field;
 }
 
 /* The device event area store, recorded by the guest-memory writer. */
 static inline void
-device_event_store(struct vrtc_vqp *vq, uint16_t off_wrap, uint16_t flags)
+device_event_store(struct vrtc_vq *vq, uint16_t off_wrap, uint16_t flags)
 {
 	pring_dev_event_store(&vq->ring, off_wrap, flags);
 	vrtc_gw_ring(vq->mem, vq->ring_gpa_ok, vq->device_gpa, sizeof(struct vrtc_pvirtq_event));
-}
-
-const char *
-vrtc_vqp_broken_name(enum vrtc_vqp_broken_reason reason)
-{
-	static const char *const names[VRTC_VQP_BROKEN_COUNT] = {
-		[VRTC_VQP_OK] = "ok",
-		[VRTC_VQP_BROKEN_DESC] = "a later descriptor of a chain is not available",
-		[VRTC_VQP_BROKEN_OVERRUN] = "chain needs more descriptors than the ring has free",
-		[VRTC_VQP_BROKEN_ID] = "buffer id not below the queue size",
-		[VRTC_VQP_BROKEN_INFLIGHT] = "buffer id made available while in flight",
-	};
-
-	if ((unsigned int)reason >= VRTC_VQP_BROKEN_COUNT)
-		return "?";
-	return names[reason];
 }
 
 /* Move (off, wrap) forward by @p n <= size descriptors. */
@@ -60,9 +49,9 @@ advance(uint16_t size, uint16_t *off, uint8_t *wrap, uint16_t n)
 	*off = (uint16_t)o;
 }
 
-/* Set up over areas given by host address, or translated (vrtc_vqp_init_gpa). */
+/* Set up over areas given by host address, or translated (vrtc_vq_packed_init_gpa). */
 static int
-setup(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg, struct vrtc_ring_area area[3])
+setup(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg, struct vrtc_ring_area area[3])
 {
 	uint16_t size = cfg->size;
 	uint16_t a_off = cfg->avail_off_wrap & VRTC_PVIRTQ_EVENT_OFF_MASK;
@@ -85,6 +74,7 @@ setup(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg, struct vrtc_ring_a
 	uint32_t dist;
 
 	memset(vq, 0, sizeof(*vq));
+	vq->hdr.layout = VRTC_VQ_PACKED; /* before any fini */
 	snprintf(vq->name, sizeof(vq->name), "%s", cfg->name != NULL ? cfg->name : "vqp");
 	if (!vrtc_ring_size_ok(vq->name, size, VRTC_PVIRTQ_MAX_SIZE, 0))
 		return -EINVAL; /* before the period (2 * size) is used */
@@ -103,7 +93,7 @@ setup(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg, struct vrtc_ring_a
 	vq->inflight_ndesc = calloc(size, sizeof(*vq->inflight_ndesc));
 	vq->segs = calloc(size, sizeof(*vq->segs));
 	if (vq->inflight_ndesc == NULL || vq->segs == NULL) {
-		vrtc_vqp_fini(vq);
+		vrtc_vq_packed_fini(vq);
 		return -ENOMEM;
 	}
 	vq->ring.desc = area[0].host;
@@ -139,7 +129,7 @@ setup(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg, struct vrtc_ring_a
 }
 
 int
-vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
+vrtc_vq_packed_init(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 {
 	struct vrtc_ring_area area[3] = {
 		{ .host = cfg->desc },
@@ -151,7 +141,7 @@ vrtc_vqp_init(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 }
 
 int
-vrtc_vqp_init_gpa(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
+vrtc_vq_packed_init_gpa(struct vrtc_vq *vq, const struct vrtc_vq_config *cfg)
 {
 	struct vrtc_ring_area area[3] = {
 		{ .gpa = cfg->desc_gpa, .bytes = vrtc_pvirtq_desc_bytes(cfg->size) },
@@ -168,7 +158,7 @@ vrtc_vqp_init_gpa(struct vrtc_vqp *vq, const struct vrtc_vqp_config *cfg)
 }
 
 void
-vrtc_vqp_fini(struct vrtc_vqp *vq)
+vrtc_vq_packed_fini(struct vrtc_vq *vq)
 {
 	free(vq->inflight_ndesc);
 	free(vq->segs);
@@ -176,32 +166,24 @@ vrtc_vqp_fini(struct vrtc_vqp *vq)
 	vq->segs = NULL;
 }
 
-void
-vrtc_vqp_set_mem(struct vrtc_vqp *vq, const struct vrtc_mem *mem)
-{
-	vq->mem = mem;
-	vq->mem_hint = 0;
-	vq->chain_ctx.mem = mem;
-}
-
 static void
-set_broken(struct vrtc_vqp *vq, enum vrtc_vqp_broken_reason reason, uint32_t value)
+set_broken(struct vrtc_vq *vq, enum vrtc_vq_broken_reason reason, uint32_t value)
 {
-	if (vq->broken != VRTC_VQP_OK)
+	if (vq->broken != VRTC_VQ_OK)
 		return;
 	vq->broken = (uint8_t)reason;
 	vq->pending = 0;
 	vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
 		 "%s: packed queue broken by the driver: %s (value %u, avail 0x%04x, size %u); "
 		 "it is no longer served until the device is reset",
-		 vq->name, vrtc_vqp_broken_name(reason), value, vrtc_vqp_avail_off_wrap(vq),
+		 vq->name, vrtc_vq_broken_name(reason), value, vrtc_vq_packed_avail_off_wrap(vq),
 		 vq->ring.size);
 }
 
 /*
  * Start a burst with one acquire load: the flags of the next descriptor to
  * read. Chains cannot be counted without reading every descriptor's flags
- * (their lengths are only in F_NEXT), which vrtc_vqp_pop() reads anyway, so
+ * (their lengths are only in F_NEXT), which vrtc_vq_packed_pop() reads anyway, so
  * the count is a bound: at most @p max, and at most size - outstanding, the
  * descriptors the driver can have made available. Pop stops the burst
  * (-ENOENT) at the first chain that is not available, and diagnoses a
@@ -210,14 +192,14 @@ set_broken(struct vrtc_vqp *vq, enum vrtc_vqp_broken_reason reason, uint32_t val
  * acquire in pop.
  */
 uint16_t
-vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max)
+vrtc_vq_packed_avail(struct vrtc_vq *vq, uint16_t max)
 {
 	uint16_t room = (uint16_t)(vq->ring.size - vq->outstanding);
 	uint16_t flags;
 
 	vq->stats.polls++;
 	vq->pending = 0;
-	if (vrtc_unlikely(vq->broken != VRTC_VQP_OK))
+	if (vrtc_unlikely(vq->broken != VRTC_VQ_OK))
 		return 0;
 	flags = pring_dev_desc_flags_acquire(&vq->ring, vq->avail_off);
 	if (!vrtc_pring_desc_is_avail(flags, vq->avail_wrap) || max == 0) {
@@ -226,7 +208,7 @@ vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max)
 	}
 	if (vrtc_unlikely(room == 0)) {
 		/* Made available while every descriptor is in flight. */
-		set_broken(vq, VRTC_VQP_BROKEN_OVERRUN, vq->avail_off);
+		set_broken(vq, VRTC_VQ_BROKEN_OVERRUN, vq->avail_off);
 		vq->stats.polls_empty++;
 		return 0;
 	}
@@ -249,7 +231,7 @@ vrtc_vqp_avail(struct vrtc_vqp *vq, uint16_t max)
  *   when the first descriptor is not available, or -(broken reason).
  */
 static inline int
-pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
+pop_walk(struct vrtc_vq *vq, struct vrtc_chain *chain, uint16_t *id,
 	 enum vrtc_chain_error *err_out)
 {
 	const uint16_t size = vq->ring.size;
@@ -265,7 +247,7 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 	if ((d.flags & AVAIL_USED) != want)
 		return 0;
 	if (vrtc_unlikely(room == 0))
-		return -VRTC_VQP_BROKEN_OVERRUN;
+		return -VRTC_VQ_BROKEN_OVERRUN;
 	/* Ring descriptors are not charged to the budget: n <= room <= size
 	 * bounds them, and an indirect table (the whole list, nothing before
 	 * it) may have up to size entries. */
@@ -273,14 +255,14 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 	err = vrtc_chain_acc_desc(&acc, d.addr, d.len, d.flags, VRTC_CHAIN_PACKED, 0);
 	while (d.flags & VRTC_VRING_DESC_F_NEXT) {
 		if (vrtc_unlikely(n == room))
-			return -VRTC_VQP_BROKEN_OVERRUN;
+			return -VRTC_VQ_BROKEN_OVERRUN;
 		if (vrtc_unlikely(++off == size)) {
 			off = 0;
 			want ^= AVAIL_USED;
 		}
 		pring_dev_desc_load(&vq->ring, off, &d);
 		if (vrtc_unlikely((d.flags & AVAIL_USED) != want))
-			return -VRTC_VQP_BROKEN_DESC;
+			return -VRTC_VQ_BROKEN_DESC;
 		n++;
 		if (vrtc_likely(err == VRTC_CHAIN_OK))
 			err = vrtc_chain_acc_desc(&acc, d.addr, d.len, d.flags, VRTC_CHAIN_PACKED, 1);
@@ -298,13 +280,13 @@ pop_walk(struct vrtc_vqp *vq, struct vrtc_chain *chain, uint16_t *id,
 }
 
 int
-vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
+vrtc_vq_packed_pop(struct vrtc_vq *vq, struct vrtc_chain *chain)
 {
 	enum vrtc_chain_error err = VRTC_CHAIN_OK;
 	uint16_t id = 0;
 	int n;
 
-	if (vrtc_unlikely(vq->broken != VRTC_VQP_OK))
+	if (vrtc_unlikely(vq->broken != VRTC_VQ_OK))
 		return -EIO;
 	if (vq->pending == 0)
 		return -ENOENT;
@@ -317,15 +299,15 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 			vq->pending = 0;
 			return -ENOENT;
 		}
-		set_broken(vq, (enum vrtc_vqp_broken_reason)-n, vq->avail_off);
+		set_broken(vq, (enum vrtc_vq_broken_reason)-n, vq->avail_off);
 		return -EIO;
 	}
 	if (vrtc_unlikely(id >= vq->ring.size)) {
-		set_broken(vq, VRTC_VQP_BROKEN_ID, id);
+		set_broken(vq, VRTC_VQ_BROKEN_ID, id);
 		return -EIO;
 	}
 	if (vrtc_unlikely(vq->inflight_ndesc[id] != 0)) {
-		set_broken(vq, VRTC_VQP_BROKEN_INFLIGHT, id);
+		set_broken(vq, VRTC_VQ_BROKEN_ID_INFLIGHT, id);
 		return -EIO;
 	}
 	chain->head = id;
@@ -345,14 +327,14 @@ vrtc_vqp_pop(struct vrtc_vqp *vq, struct vrtc_chain *chain)
 		chain->head = id;
 		chain->segs = vq->segs;
 	} else {
-		vrtc_vqp_push(vq, id, 0);
+		vrtc_vq_packed_push(vq, id, 0);
 	}
 	return -EBADMSG;
 }
 
 /* Out of line: keeps the refusal's log call off the push path. */
 static __attribute__((noinline, cold)) int
-push_refused(struct vrtc_vqp *vq, uint16_t id)
+push_refused(struct vrtc_vq *vq, uint16_t id)
 {
 	if (vq->stats.bad_push++ == 0)
 		vrtc_log(VRTC_LOGC_VQ, VRTC_LOG_ERR,
@@ -363,7 +345,7 @@ push_refused(struct vrtc_vqp *vq, uint16_t id)
 }
 
 int
-vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
+vrtc_vq_packed_push(struct vrtc_vq *vq, uint16_t id, uint32_t len)
 {
 	/* Locals: the stores into the ring below may alias *vq as far as the
 	 * compiler knows, and would make it load every field again. */
@@ -399,7 +381,7 @@ vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 			   (len != 0 ? VRTC_VRING_DESC_F_WRITE : 0));
 	pring_dev_used_store(&vq->ring, off, id, len);
 	if (batch_len == 0) {
-		/* Its flags are stored last, by vrtc_vqp_flush(). */
+		/* Its flags are stored last, by vrtc_vq_packed_flush(). */
 		vq->batch_off = off;
 		vq->batch_flags = flags;
 		written = DESC_FLAGS_OFF - DESC_LEN_OFF; /* len and id */
@@ -412,7 +394,7 @@ vrtc_vqp_push(struct vrtc_vqp *vq, uint16_t id, uint32_t len)
 }
 
 int
-vrtc_vqp_flush(struct vrtc_vqp *vq)
+vrtc_vq_packed_flush(struct vrtc_vq *vq)
 {
 	uint16_t size = vq->ring.size;
 	uint32_t old_pos, new_pos;
@@ -433,7 +415,7 @@ vrtc_vqp_flush(struct vrtc_vqp *vq)
 	/* Keep a descriptor event at the next descriptor to read while kicks
 	 * are enabled: the driver kicks when it passes it. */
 	if (vq->event_idx && vq->kicks_enabled)
-		device_event_store(vq, vrtc_vqp_avail_off_wrap(vq), VRTC_PVIRTQ_EVENT_F_DESC);
+		device_event_store(vq, vrtc_vq_packed_avail_off_wrap(vq), VRTC_PVIRTQ_EVENT_F_DESC);
 
 	/* The flags store must be visible before the driver's suppression
 	 * state is read. */
@@ -459,25 +441,25 @@ vrtc_vqp_flush(struct vrtc_vqp *vq)
 }
 
 void
-vrtc_vqp_kicks_disable(struct vrtc_vqp *vq)
+vrtc_vq_packed_kicks_disable(struct vrtc_vq *vq)
 {
 	vq->kicks_enabled = 0;
 	device_event_store(vq, 0, VRTC_PVIRTQ_EVENT_F_DISABLE);
 }
 
 int
-vrtc_vqp_kicks_enable(struct vrtc_vqp *vq)
+vrtc_vq_packed_kicks_enable(struct vrtc_vq *vq)
 {
 	vq->kicks_enabled = 1;
 	if (vq->event_idx)
-		device_event_store(vq, vrtc_vqp_avail_off_wrap(vq), VRTC_PVIRTQ_EVENT_F_DESC);
+		device_event_store(vq, vrtc_vq_packed_avail_off_wrap(vq), VRTC_PVIRTQ_EVENT_F_DESC);
 	else
 		device_event_store(vq, 0, VRTC_PVIRTQ_EVENT_F_ENABLE);
 	/* The suppression store must be visible before the next descriptor's
 	 * flags are re-read: otherwise a chain made available in between is
 	 * neither seen nor kicked. */
 	pring_fence_full();
-	if (vq->broken != VRTC_VQP_OK)
+	if (vq->broken != VRTC_VQ_OK)
 		return 0;
 	return vrtc_pring_desc_is_avail(pring_dev_desc_flags_acquire(&vq->ring, vq->avail_off),
 					vq->avail_wrap);

@@ -118,11 +118,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	used_start = base;
 
 	for (burst = 0; burst < 3; burst++) {
-		uint16_t n = vrtc_vq_avail(&vq, 64), popped = 0;
+		uint16_t n = vrtc_vq_split_avail(&vq, 64), popped = 0;
 		struct vrtc_vring_used *used = (void *)(r0 + layout.device_offset);
 
 		while (n-- > 0) {
-			int rc = vrtc_vq_pop(&vq, &chain);
+			int rc = vrtc_vq_split_pop(&vq, &chain);
 
 			if (rc == -EBADMSG) {
 				popped++;
@@ -133,14 +133,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			popped++;
 			if (chain.head >= qsize)
 				abort();
-			if (vrtc_vq_push(&vq, chain.head, touch_all(&chain)) != 0)
+			if (vrtc_vq_split_push(&vq, chain.head, touch_all(&chain)) != 0)
 				abort(); /* popped, so in flight */
 			/* A second completion of the head is refused and
 			 * publishes nothing (the used count below holds). */
-			if (vrtc_vq_push(&vq, chain.head, 0) != -EINVAL)
+			if (vrtc_vq_split_push(&vq, chain.head, 0) != -EINVAL)
 				abort();
 		}
-		vrtc_vq_flush(&vq);
+		vrtc_vq_split_flush(&vq);
 		if ((uint16_t)(used->idx - used_start) != popped)
 			abort();
 		used_start = used->idx;

@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "vq_packed.h"
+#include "vq_private.h"
 
 #define R0_GPA 0x10000
 #define R0_SIZE 0x10000
@@ -67,11 +67,11 @@ touch_all(const struct vrtc_chain *c)
 }
 
 static void
-push_checked(struct vrtc_vqp *vq, uint16_t id, uint32_t len, uint64_t *pushed)
+push_checked(struct vrtc_vq *vq, uint16_t id, uint32_t len, uint64_t *pushed)
 {
-	if (vrtc_vqp_push(vq, id, len) != 0)
+	if (vrtc_vq_packed_push(vq, id, len) != 0)
 		abort();
-	if (vrtc_vqp_push(vq, id, len) != -EINVAL) /* not in flight any more */
+	if (vrtc_vq_packed_push(vq, id, len) != -EINVAL) /* not in flight any more */
 		abort();
 	(*pushed)++;
 }
@@ -82,8 +82,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *r0, *r1;
 	struct vrtc_mem mem;
 	struct vrtc_mem_region regions[2];
-	struct vrtc_vqp_config cfg;
-	struct vrtc_vqp vq;
+	struct vrtc_vq_config cfg;
+	struct vrtc_vq vq;
 	struct vrtc_chain chain;
 	uint16_t held[64], nb_held = 0, qsize, base;
 	uint64_t pushed = 0;
@@ -114,6 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vrtc_mem_init(&mem, regions, 2) != 0)
 		abort();
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.layout = VRTC_VQ_PACKED;
 	cfg.size = qsize;
 	cfg.features = UINT64_C(1) << VRTC_VIRTIO_F_RING_PACKED |
 		       (uint64_t)(data[0] & 1) << VRTC_VIRTIO_RING_F_INDIRECT_DESC |
@@ -126,14 +127,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.device_gpa = cfg.driver_gpa + 4;
 	cfg.avail_off_wrap = base;
 	cfg.used_off_wrap = base;
-	if (vrtc_vqp_init_gpa(&vq, &cfg) != 0)
+	if (vrtc_vq_init_gpa(&vq, &cfg) != 0)
 		abort();
 
 	for (burst = 0; burst < 4; burst++) {
-		uint16_t n = vrtc_vqp_avail(&vq, 64);
+		uint16_t n = vrtc_vq_packed_avail(&vq, 64);
 
 		while (n-- > 0) {
-			int rc = vrtc_vqp_pop(&vq, &chain);
+			int rc = vrtc_vq_packed_pop(&vq, &chain);
 
 			if (rc == -EBADMSG && !cfg.hold_bad_chains)
 				continue; /* completed by the engine */
@@ -154,27 +155,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				push_checked(&vq, held[nb_held], 0, &pushed);
 			}
 		}
-		vrtc_vqp_flush(&vq);
-		(void)vrtc_vqp_kicks_enable(&vq);
-		vrtc_vqp_kicks_disable(&vq);
-		if (vrtc_vqp_inflight(&vq) != nb_held)
+		vrtc_vq_packed_flush(&vq);
+		(void)vrtc_vq_packed_kicks_enable(&vq);
+		vrtc_vq_packed_kicks_disable(&vq);
+		if (vrtc_vq_inflight(&vq) != nb_held)
 			abort();
 		if (nb_held == 0 && vq.outstanding != 0)
 			abort();
-		if (vrtc_vqp_broken(&vq) != VRTC_VQP_OK)
+		if (vrtc_vq_broken(&vq) != VRTC_VQ_OK)
 			break;
 	}
 	while (nb_held > 0) {
 		nb_held--;
 		push_checked(&vq, held[nb_held], 0, &pushed);
 	}
-	vrtc_vqp_flush(&vq);
+	vrtc_vq_packed_flush(&vq);
 	/* Bad chains are pushed by the engine unless it holds them. */
 	if (vq.stats.used != pushed + (cfg.hold_bad_chains ? 0 : vq.stats.bad_chains))
 		abort();
-	if (vrtc_vqp_inflight(&vq) != 0 || vq.outstanding != 0)
+	if (vrtc_vq_inflight(&vq) != 0 || vq.outstanding != 0)
 		abort();
-	vrtc_vqp_fini(&vq);
+	vrtc_vq_fini(&vq);
 	free(r0);
 	free(r1);
 	return 0;

@@ -5,8 +5,8 @@
 /*
  * Front-end loopback: the user-space vhost-user front-end (vrtc_fe_*)
  * against a tiny echo back-end built in this process directly on rte_vhost
- * and the library's device-side engines (vq.h, or vq_packed.h when
- * VIRTIO_F_RING_PACKED is negotiated), over real sockets.
+ * and the library's device-side engine (vq.h: a split ring, or a packed
+ * one when VIRTIO_F_RING_PACKED is negotiated), over real sockets.
  *
  *   main lcore:   the front-end driver (enqueue / dequeue, checks)
  *   worker lcore: the echo back-end poller (vrtc_vq_avail/pop/push/flush)
@@ -66,7 +66,7 @@
 #include "chain.h"
 #include "mem.h"
 #include "vq.h"
-#include "vq_packed.h"
+#include "vq_private.h" /* the back-end embeds its queues by value */
 #include "vrtc_frontend.h"
 #include "vrtc_wire.h"
 
@@ -139,8 +139,7 @@ static struct {
 	uint16_t nb_queues;
 	uint64_t features;
 	struct vrtc_mem mem;
-	struct vrtc_vq vq[BE_MAX_QUEUES];
-	struct vrtc_vqp vqp[BE_MAX_QUEUES]; /* when packed */
+	struct vrtc_vq vq[BE_MAX_QUEUES]; /* split or packed, as negotiated */
 	int packed;  /* VIRTIO_F_RING_PACKED negotiated on the current device */
 	int running; /* atomic: the poller may serve the queues */
 	int busy;    /* atomic: the poller is inside a serving pass */
@@ -174,15 +173,16 @@ echo(const struct vrtc_chain *ch)
 	return off;
 }
 
-static void
-serve_packed(uint16_t qid)
+/* One body per layout, as the library's serve functions do (vq.h). */
+static inline __attribute__((always_inline)) void
+serve_ring(uint16_t qid, const enum vrtc_vq_layout layout)
 {
-	struct vrtc_vqp *vq = &be.vqp[qid];
-	uint16_t n = vrtc_vqp_avail(vq, BE_BURST), i;
+	struct vrtc_vq *vq = &be.vq[qid];
+	uint16_t n = vrtc_vq_avail(vq, layout, BE_BURST), i;
 
 	for (i = 0; i < n; i++) {
 		struct vrtc_chain ch;
-		int ret = vrtc_vqp_pop(vq, &ch);
+		int ret = vrtc_vq_pop(vq, layout, &ch);
 
 		if (ret == -EBADMSG) {
 			be.bad_chains++;
@@ -190,10 +190,10 @@ serve_packed(uint16_t qid)
 		}
 		if (ret != 0)
 			break;
-		vrtc_vqp_push(vq, ch.head, echo(&ch));
+		vrtc_vq_push(vq, layout, ch.head, echo(&ch));
 		be.served++;
 	}
-	if (vrtc_vqp_flush(vq)) {
+	if (vrtc_vq_flush(vq, layout)) {
 		be.calls++;
 		rte_vhost_vring_call(be.vid, qid);
 	}
@@ -202,32 +202,10 @@ serve_packed(uint16_t qid)
 static void
 serve(uint16_t qid)
 {
-	struct vrtc_vq *vq = &be.vq[qid];
-	uint16_t n, i;
-
-	if (be.packed) {
-		serve_packed(qid);
-		return;
-	}
-	n = vrtc_vq_avail(vq, BE_BURST);
-
-	for (i = 0; i < n; i++) {
-		struct vrtc_chain ch;
-		int ret = vrtc_vq_pop(vq, &ch);
-
-		if (ret == -EBADMSG) {
-			be.bad_chains++;
-			continue;
-		}
-		if (ret != 0)
-			break;
-		vrtc_vq_push(vq, ch.head, echo(&ch));
-		be.served++;
-	}
-	if (vrtc_vq_flush(vq)) {
-		be.calls++;
-		rte_vhost_vring_call(be.vid, qid);
-	}
+	if (vrtc_vq_layout(&be.vq[qid]) == VRTC_VQ_PACKED)
+		serve_ring(qid, VRTC_VQ_PACKED);
+	else
+		serve_ring(qid, VRTC_VQ_SPLIT);
 }
 
 static int
@@ -259,33 +237,6 @@ be_stop(void)
 		rte_pause();
 }
 
-/* Queue @p q as a packed ring; rte_vhost gives the positions with the wrap
- * counters in bit 15, as vrtc_vqp takes them. */
-static int
-be_setup_packed(uint16_t q, const struct rte_vhost_vring *vr, uint16_t last_avail,
-		uint16_t used)
-{
-	struct vrtc_vqp_config cfg;
-	char name[16];
-
-	snprintf(name, sizeof(name), "be.pq%u", q);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.name = name;
-	cfg.size = vr->size;
-	cfg.features = be.features;
-	cfg.mem = &be.mem;
-	cfg.desc = vr->desc_packed;
-	cfg.driver = vr->driver_event;
-	cfg.device = vr->device_event;
-	cfg.avail_off_wrap = last_avail;
-	cfg.used_off_wrap = used;
-	vrtc_vqp_fini(&be.vqp[q]);
-	if (vrtc_vqp_init(&be.vqp[q], &cfg) != 0)
-		return -1;
-	vrtc_vqp_kicks_disable(&be.vqp[q]);
-	return 0;
-}
-
 /* Take the memory table and the rings from rte_vhost; resume at the given
  * indexes (0 for a new device). */
 static int
@@ -315,27 +266,31 @@ be_setup(int vid, const uint16_t *last_avail, const uint16_t *used)
 
 		if (rte_vhost_get_vhost_vring(vid, q, &vr) != 0)
 			return -1;
-		if (be.packed) {
-			if (be_setup_packed(q, &vr, last_avail[q], used[q]) != 0)
-				return -1;
-			continue;
-		}
-		snprintf(name, sizeof(name), "be.q%u", q);
+		snprintf(name, sizeof(name), be.packed ? "be.pq%u" : "be.q%u", q);
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.name = name;
 		cfg.size = vr.size;
 		cfg.features = be.features;
 		cfg.mem = &be.mem;
-		cfg.desc = vr.desc;
-		cfg.avail = vr.avail;
-		cfg.used = vr.used;
-		cfg.last_avail_idx = last_avail[q];
-		cfg.used_idx = used[q];
+		/* rte_vhost gives packed positions with the wrap counters in
+		 * bit 15, as the packed engine takes them. */
+		if (be.packed) {
+			cfg.layout = VRTC_VQ_PACKED;
+			cfg.desc = vr.desc_packed;
+			cfg.driver = vr.driver_event;
+			cfg.device = vr.device_event;
+		} else {
+			cfg.desc = vr.desc;
+			cfg.avail = vr.avail;
+			cfg.used = vr.used;
+		}
+		cfg.avail_off_wrap = last_avail[q];
+		cfg.used_off_wrap = used[q];
 		vrtc_vq_fini(&be.vq[q]);
 		if (vrtc_vq_init(&be.vq[q], &cfg) != 0)
 			return -1;
 		/* A polling back-end: no kicks wanted. */
-		vrtc_vq_kicks_disable(&be.vq[q]);
+		vrtc_vq_kicks_disable(&be.vq[q], vrtc_vq_layout(&be.vq[q]));
 	}
 	return 0;
 }
@@ -363,8 +318,8 @@ be_post_msg(int vid, void *msg)
 		return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 	/* New mapping, new ring addresses; same indexes. */
 	for (q = 0; q < be.nb_queues; q++) {
-		last[q] = be.packed ? vrtc_vqp_avail_off_wrap(&be.vqp[q]) : be.vq[q].last_avail_idx;
-		used[q] = be.packed ? vrtc_vqp_used_off_wrap(&be.vqp[q]) : be.vq[q].used_idx;
+		last[q] = vrtc_vq_avail_base(&be.vq[q]);
+		used[q] = vrtc_vq_used_base(&be.vq[q]);
 	}
 	if (be_setup(vid, last, used) != 0) {
 		fprintf(stderr, "back-end: remap after SET_MEM_TABLE failed\n");
@@ -423,17 +378,10 @@ be_destroy_device(int vid)
 		return;
 	be_stop();
 	for (q = 0; q < be.nb_queues; q++) {
-		if (be.packed) {
-			if (vrtc_vqp_broken(&be.vqp[q]) != VRTC_VQP_OK)
-				be.ring_broken++;
-			rte_vhost_set_vring_base(vid, q, vrtc_vqp_avail_off_wrap(&be.vqp[q]),
-						 vrtc_vqp_used_off_wrap(&be.vqp[q]));
-			vrtc_vqp_fini(&be.vqp[q]);
-			continue;
-		}
 		if (vrtc_vq_broken(&be.vq[q]) != VRTC_VQ_OK)
 			be.ring_broken++;
-		rte_vhost_set_vring_base(vid, q, be.vq[q].last_avail_idx, be.vq[q].used_idx);
+		rte_vhost_set_vring_base(vid, q, vrtc_vq_avail_base(&be.vq[q]),
+					 vrtc_vq_used_base(&be.vq[q]));
 		vrtc_vq_fini(&be.vq[q]);
 	}
 	be.vid = -1;

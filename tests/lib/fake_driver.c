@@ -174,10 +174,10 @@ fake_serve(struct fake_queue *q, uint16_t burst, fake_handler_t fn, void *arg)
 {
 	struct fake_serve_result res = { 0 };
 	struct vrtc_chain chain;
-	uint16_t n = vrtc_vq_avail(&q->dev, burst);
+	uint16_t n = vrtc_vq_split_avail(&q->dev, burst);
 
 	while (n-- > 0) {
-		int rc = vrtc_vq_pop(&q->dev, &chain);
+		int rc = vrtc_vq_split_pop(&q->dev, &chain);
 
 		if (rc == -EBADMSG) {
 			res.popped++;
@@ -187,9 +187,9 @@ fake_serve(struct fake_queue *q, uint16_t burst, fake_handler_t fn, void *arg)
 		if (rc != 0)
 			break;
 		res.popped++;
-		vrtc_vq_push(&q->dev, chain.head, fn(&chain, arg));
+		vrtc_vq_split_push(&q->dev, chain.head, fn(&chain, arg));
 	}
-	res.notify = vrtc_vq_flush(&q->dev);
+	res.notify = vrtc_vq_split_flush(&q->dev);
 	return res;
 }
 

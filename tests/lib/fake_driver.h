@@ -21,7 +21,7 @@
 
 #include "drvq.h"
 #include "mem.h"
-#include "vq.h"
+#include "vq_private.h"
 
 #define FAKE_MAX_REGIONS 4
 
@@ -135,7 +135,7 @@ typedef uint32_t (*fake_handler_t)(const struct vrtc_chain *chain, void *arg);
 struct fake_serve_result {
 	uint16_t popped; /* chains popped, good and bad */
 	uint16_t bad;	 /* ... of which bad chains */
-	int notify;	 /* vrtc_vq_flush() asked for an interrupt */
+	int notify;	 /* vrtc_vq_split_flush() asked for an interrupt */
 };
 
 /** Serve one device-side burst of at most @p burst chains. */

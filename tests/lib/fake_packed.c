@@ -23,9 +23,10 @@ pos_advance(uint16_t size, uint16_t *off, uint8_t *wrap, uint16_t n)
 static int
 dev_attach(struct fake_pqueue *q, uint16_t avail_off_wrap, uint16_t used_off_wrap)
 {
-	struct vrtc_vqp_config cfg;
+	struct vrtc_vq_config cfg;
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.layout = VRTC_VQ_PACKED;
 	cfg.name = "fakep";
 	cfg.size = q->size;
 	cfg.features = q->features;
@@ -35,7 +36,7 @@ dev_attach(struct fake_pqueue *q, uint16_t avail_off_wrap, uint16_t used_off_wra
 	cfg.device_gpa = q->device_gpa;
 	cfg.avail_off_wrap = avail_off_wrap;
 	cfg.used_off_wrap = used_off_wrap;
-	return vrtc_vqp_init_gpa(&q->dev, &cfg);
+	return vrtc_vq_init_gpa(&q->dev, &cfg);
 }
 
 int
@@ -91,17 +92,17 @@ fake_pqueue_init(struct fake_pqueue *q, struct fake_guest *g, uint16_t size, uin
 void
 fake_pqueue_fini(struct fake_pqueue *q)
 {
-	vrtc_vqp_fini(&q->dev);
+	vrtc_vq_fini(&q->dev);
 	vrtc_drvq_fini(&q->drv);
 }
 
 int
 fake_pqueue_reattach(struct fake_pqueue *q)
 {
-	uint16_t a = vrtc_vqp_avail_off_wrap(&q->dev);
-	uint16_t u = vrtc_vqp_used_off_wrap(&q->dev);
+	uint16_t a = vrtc_vq_avail_base(&q->dev);
+	uint16_t u = vrtc_vq_used_base(&q->dev);
 
-	vrtc_vqp_fini(&q->dev);
+	vrtc_vq_fini(&q->dev);
 	return dev_attach(q, a, u);
 }
 
@@ -214,10 +215,10 @@ fake_pserve(struct fake_pqueue *q, uint16_t burst, fake_handler_t fn, void *arg)
 {
 	struct fake_serve_result res = { 0 };
 	struct vrtc_chain chain;
-	uint16_t n = vrtc_vqp_avail(&q->dev, burst);
+	uint16_t n = vrtc_vq_packed_avail(&q->dev, burst);
 
 	while (n-- > 0) {
-		int rc = vrtc_vqp_pop(&q->dev, &chain);
+		int rc = vrtc_vq_packed_pop(&q->dev, &chain);
 
 		if (rc == -EBADMSG) {
 			res.popped++;
@@ -227,9 +228,9 @@ fake_pserve(struct fake_pqueue *q, uint16_t burst, fake_handler_t fn, void *arg)
 		if (rc != 0)
 			break;
 		res.popped++;
-		vrtc_vqp_push(&q->dev, chain.head, fn(&chain, arg));
+		vrtc_vq_packed_push(&q->dev, chain.head, fn(&chain, arg));
 	}
-	res.notify = vrtc_vqp_flush(&q->dev);
+	res.notify = vrtc_vq_packed_flush(&q->dev);
 	return res;
 }
 

@@ -6,7 +6,7 @@
  * Packed-ring counterpart of fake_driver.h for unit tests and fuzzers: the
  * driver queue of drvq.h on a packed ring (buffer ids, wrap counters, the
  * first descriptor's flags stored last, used descriptors checked) and the
- * device-side engine vrtc_vqp over the same ring in a fake guest. Unlike
+ * device-side engine (vq_packed.c) over the same ring in a fake guest. Unlike
  * the front-end, the fake publishes each chain as it adds it (as Linux's
  * driver does), so a test can serve without a kick decision; the
  * interrupt controls leave the driver event area to the test.
@@ -22,13 +22,13 @@
 
 #include "drvq.h"
 #include "fake_driver.h"
-#include "vq_packed.h"
+#include "vq_private.h"
 
 /** One packed queue: driver side and device side over the same ring. */
 struct fake_pqueue {
 	struct fake_guest *g;
 	struct vrtc_drvq drv; /* the front-end's driver queue, packed */
-	struct vrtc_vqp dev;
+	struct vrtc_vq dev;
 	uint64_t desc_gpa, driver_gpa, device_gpa;
 	uint16_t size;
 	uint64_t features;

@@ -4,7 +4,7 @@
 
 /*
  * Driver-side packed queue (drvq_packed.c) against the device engine
- * vrtc_vqp_* over the same ring in one process: ids, wrap counters,
+ * the packed engine (vrtc_vq_packed_*) over the same ring in one process: ids, wrap counters,
  * chains across the ring end, indirect tables, the batch published by one
  * store, both event suppression areas, and a wrong device.
  */
@@ -16,7 +16,7 @@
 #include "drvq_contract.h"
 #include "fake_driver.h"
 #include "test.h"
-#include "vq_packed.h"
+#include "vq_private.h"
 
 #define FEAT ((UINT64_C(1) << VRTC_VIRTIO_F_VERSION_1) | (UINT64_C(1) << VRTC_VIRTIO_F_RING_PACKED))
 #define F_EVENT_IDX (UINT64_C(1) << VRTC_VIRTIO_RING_F_EVENT_IDX)
@@ -25,7 +25,7 @@
 struct env {
 	struct fake_guest g;
 	struct vrtc_drvq drv;
-	struct vrtc_vqp dev;
+	struct vrtc_vq dev;
 	uint64_t ring_gpa;
 	uint64_t gbuf;
 	uint8_t *buf;
@@ -35,7 +35,7 @@ static int
 env_init(struct env *e, uint16_t size, uint64_t features)
 {
 	struct vrtc_drvq_layout l;
-	struct vrtc_vqp_config cfg;
+	struct vrtc_vq_config cfg;
 	void *ring;
 
 	memset(e, 0, sizeof(*e));
@@ -47,6 +47,7 @@ env_init(struct env *e, uint16_t size, uint64_t features)
 	if (ring == NULL || e->buf == NULL || vrtc_drvq_init(&e->drv, size, features, ring) != 0)
 		return -1;
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.layout = VRTC_VQ_PACKED;
 	cfg.name = "pdrvq";
 	cfg.size = size;
 	cfg.features = features;
@@ -56,13 +57,13 @@ env_init(struct env *e, uint16_t size, uint64_t features)
 	cfg.device_gpa = e->ring_gpa + l.device_offset;
 	cfg.avail_off_wrap = 1u << VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
 	cfg.used_off_wrap = 1u << VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
-	return vrtc_vqp_init_gpa(&e->dev, &cfg);
+	return vrtc_vq_init_gpa(&e->dev, &cfg);
 }
 
 static void
 env_fini(struct env *e)
 {
-	vrtc_vqp_fini(&e->dev);
+	vrtc_vq_fini(&e->dev);
 	vrtc_drvq_fini(&e->drv);
 	fake_guest_fini(&e->g);
 }
@@ -72,18 +73,18 @@ static int
 serve(struct env *e, uint16_t burst, uint16_t *served)
 {
 	struct vrtc_chain chain;
-	uint16_t n = vrtc_vqp_avail(&e->dev, burst), got = 0;
+	uint16_t n = vrtc_vq_packed_avail(&e->dev, burst), got = 0;
 
 	while (n-- > 0) {
-		if (vrtc_vqp_pop(&e->dev, &chain) != 0)
+		if (vrtc_vq_packed_pop(&e->dev, &chain) != 0)
 			break;
-		if (vrtc_vqp_push(&e->dev, chain.head, fake_fill_handler(&chain, NULL)) != 0)
+		if (vrtc_vq_packed_push(&e->dev, chain.head, fake_fill_handler(&chain, NULL)) != 0)
 			break;
 		got++;
 	}
 	if (served != NULL)
 		*served = got;
-	return vrtc_vqp_flush(&e->dev);
+	return vrtc_vq_packed_flush(&e->dev);
 }
 
 static void
@@ -216,11 +217,11 @@ laps_across_the_ring_end(void)
 		T_EQ(e.buf[0], 0);
 		if (nb > 1)
 			T_EQ(e.buf[64], 0x5A);
-		T_EQ(vrtc_drvq_avail_base(&e.drv), vrtc_vqp_avail_off_wrap(&e.dev));
-		T_EQ(vrtc_drvq_used_base(&e.drv), vrtc_vqp_used_off_wrap(&e.dev));
+		T_EQ(vrtc_drvq_avail_base(&e.drv), vrtc_vq_avail_base(&e.dev));
+		T_EQ(vrtc_drvq_used_base(&e.drv), vrtc_vq_used_base(&e.dev));
 	}
 	T_EQ(e.drv.nb_free, 5);
-	T_EQ(vrtc_vqp_broken(&e.dev), VRTC_VQP_OK);
+	T_EQ(vrtc_vq_broken(&e.dev), VRTC_VQ_OK);
 	T_EQ(e.dev.stats.bad_chains, 0);
 	T_EQ(vrtc_drvq_broken(&e.drv), VRTC_DRVQ_OK);
 	env_fini(&e);
@@ -241,7 +242,7 @@ batch_published_by_kick_prepare(void)
 	/* Off the start of the ring: the batch starts mid-ring next lap. */
 	for (i = 0; i < 3; i++)
 		T_CHECK(vrtc_drvq_add(&e.drv, &b, 1, NULL) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.dev, 8), 0);
+	T_EQ(vrtc_vq_packed_avail(&e.dev, 8), 0);
 	T_EQ(vrtc_drvq_kick_prepare(&e.drv), 1);
 	T_EQ(vrtc_drvq_kick_prepare(&e.drv), 0); /* nothing new */
 	serve(&e, 8, &served);
@@ -249,7 +250,7 @@ batch_published_by_kick_prepare(void)
 	T_EQ(vrtc_drvq_get_used(&e.drv, done, 8), 3);
 	for (i = 0; i < 7; i++)
 		T_CHECK(vrtc_drvq_add(&e.drv, &b, 1, NULL) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.dev, 8), 0);
+	T_EQ(vrtc_vq_packed_avail(&e.dev, 8), 0);
 	T_EQ(vrtc_drvq_kick_prepare(&e.drv), 1);
 	serve(&e, 8, &served);
 	T_EQ(served, 7);
@@ -275,13 +276,13 @@ completion_out_of_order(void)
 	T_EQ_INT(vrtc_drvq_add(&e.drv, b, 2, &k0), 0);
 	T_EQ_INT(vrtc_drvq_add(&e.drv, b, 1, &k1), 1);
 	vrtc_drvq_kick_prepare(&e.drv);
-	T_EQ(vrtc_vqp_avail(&e.dev, 8), 8); /* a bound; pop ends the burst */
-	T_EQ_INT(vrtc_vqp_pop(&e.dev, &c0), 0);
-	T_EQ_INT(vrtc_vqp_pop(&e.dev, &c1), 0);
-	T_EQ_INT(vrtc_vqp_pop(&e.dev, &(struct vrtc_chain){ 0 }), -ENOENT);
-	T_EQ_INT(vrtc_vqp_push(&e.dev, c1.head, 4), 0);
-	T_EQ_INT(vrtc_vqp_push(&e.dev, c0.head, 16), 0);
-	vrtc_vqp_flush(&e.dev);
+	T_EQ(vrtc_vq_packed_avail(&e.dev, 8), 8); /* a bound; pop ends the burst */
+	T_EQ_INT(vrtc_vq_packed_pop(&e.dev, &c0), 0);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.dev, &c1), 0);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.dev, &(struct vrtc_chain){ 0 }), -ENOENT);
+	T_EQ_INT(vrtc_vq_packed_push(&e.dev, c1.head, 4), 0);
+	T_EQ_INT(vrtc_vq_packed_push(&e.dev, c0.head, 16), 0);
+	vrtc_vq_packed_flush(&e.dev);
 	T_EQ(vrtc_drvq_get_used(&e.drv, done, 4), 2);
 	T_CHECK(done[0].cookie == &k1 && done[0].len == 4);
 	T_CHECK(done[1].cookie == &k0 && done[1].len == 16);
@@ -345,10 +346,10 @@ kick_suppression(void)
 
 	T_CHECK(env_init(&e, 8, FEAT) == 0);
 	b.addr = e.gbuf;
-	vrtc_vqp_kicks_disable(&e.dev);
+	vrtc_vq_packed_kicks_disable(&e.dev);
 	T_CHECK(vrtc_drvq_add(&e.drv, &b, 1, NULL) >= 0);
 	T_EQ(vrtc_drvq_kick_prepare(&e.drv), 0);
-	T_EQ(vrtc_vqp_kicks_enable(&e.dev), 1); /* it arrived meanwhile */
+	T_EQ(vrtc_vq_packed_kicks_enable(&e.dev), 1); /* it arrived meanwhile */
 	serve(&e, 8, NULL);
 	vrtc_drvq_get_used(&e.drv, done, 8);
 	T_CHECK(vrtc_drvq_add(&e.drv, &b, 1, NULL) >= 0);
@@ -357,7 +358,7 @@ kick_suppression(void)
 
 	T_CHECK(env_init(&e, 8, FEAT | F_EVENT_IDX) == 0);
 	b.addr = e.gbuf;
-	T_EQ(vrtc_vqp_kicks_enable(&e.dev), 0); /* DESC at descriptor 0 */
+	T_EQ(vrtc_vq_packed_kicks_enable(&e.dev), 0); /* DESC at descriptor 0 */
 	T_CHECK(vrtc_drvq_add(&e.drv, &b, 1, NULL) >= 0);
 	T_EQ(vrtc_drvq_kick_prepare(&e.drv), 1);
 	/* The device has not moved its event on: the next chain is past it. */
@@ -579,8 +580,8 @@ property_random_interleavings(void)
 				struct vrtc_chain c;
 				uint16_t ids[PROP_MAX_SIZE], lens[PROP_MAX_SIZE], n, got = 0, i;
 
-				n = vrtc_vqp_avail(&e.dev, (uint16_t)(1 + (r >> 8) % size));
-				while (n-- > 0 && vrtc_vqp_pop(&e.dev, &c) == 0) {
+				n = vrtc_vq_packed_avail(&e.dev, (uint16_t)(1 + (r >> 8) % size));
+				while (n-- > 0 && vrtc_vq_packed_pop(&e.dev, &c) == 0) {
 					lens[got] = (uint16_t)fake_fill_handler(&c, NULL);
 					ids[got++] = c.head;
 				}
@@ -591,11 +592,11 @@ property_random_interleavings(void)
 					t = lens[i - 1], lens[i - 1] = lens[j], lens[j] = t;
 				}
 				for (i = 0; i < got; i++) {
-					T_EQ_INT(vrtc_vqp_push(&e.dev, ids[i], lens[i]), 0);
+					T_EQ_INT(vrtc_vq_packed_push(&e.dev, ids[i], lens[i]), 0);
 					if ((rnd(&seed) & 3) == 0)
-						vrtc_vqp_flush(&e.dev);
+						vrtc_vq_packed_flush(&e.dev);
 				}
-				vrtc_vqp_flush(&e.dev);
+				vrtc_vq_packed_flush(&e.dev);
 				break;
 			}
 			default: { /* collect */
@@ -616,13 +617,13 @@ property_random_interleavings(void)
 			}
 			}
 			T_EQ(vrtc_drvq_broken(&e.drv), VRTC_DRVQ_OK);
-			T_EQ(vrtc_vqp_broken(&e.dev), VRTC_VQP_OK);
+			T_EQ(vrtc_vq_broken(&e.dev), VRTC_VQ_OK);
 			if (vrtc_drvq_inflight(&e.drv) == 0) {
 				T_EQ(e.drv.nb_free, size);
-				T_EQ(vrtc_drvq_used_base(&e.drv), vrtc_vqp_used_off_wrap(&e.dev));
+				T_EQ(vrtc_drvq_used_base(&e.drv), vrtc_vq_used_base(&e.dev));
 				if (e.drv.batch_len == 0)
 					T_EQ(vrtc_drvq_avail_base(&e.drv),
-					     vrtc_vqp_avail_off_wrap(&e.dev));
+					     vrtc_vq_avail_base(&e.dev));
 			}
 		}
 		T_EQ(returned + vrtc_drvq_inflight(&e.drv), added);

@@ -159,13 +159,13 @@ test_read_split(void)
 	vrtc_drvq_kick_prepare(&q.drv);
 
 	T_CHECK(watch() == 0);
-	T_EQ(vrtc_vq_avail(&q.dev, 8), 1);
-	T_EQ_INT(vrtc_vq_pop(&q.dev, &chain), 0);
+	T_EQ(vrtc_vq_split_avail(&q.dev, 8), 1);
+	T_EQ_INT(vrtc_vq_split_pop(&q.dev, &chain), 0);
 	len = vrtc_rtc_handle(&m, &chain);
 	T_EQ(len, 16);
 	T_EQ(resp[0], VRTC_RTC_S_OK);
-	vrtc_vq_push(&q.dev, chain.head, len);
-	vrtc_vq_flush(&q.dev);
+	vrtc_vq_split_push(&q.dev, chain.head, len);
+	vrtc_vq_split_flush(&q.dev);
 	T_CHECK(LOGGED({ resp_gpa, 16 }, { USED_ELEM(&q, 0), 8 }, { USED_IDX(&q), 2 }));
 
 	/* Without a log, the same request records nothing and is served alike. */
@@ -179,13 +179,13 @@ test_read_split(void)
 	vrtc_drvq_kick_prepare(&q.drv);
 	fake_dirty_log_clear(&dl);
 	memset(resp, 0xAA, 16);
-	T_EQ(vrtc_vq_avail(&q.dev, 8), 1);
-	T_EQ_INT(vrtc_vq_pop(&q.dev, &chain), 0);
+	T_EQ(vrtc_vq_split_avail(&q.dev, 8), 1);
+	T_EQ_INT(vrtc_vq_split_pop(&q.dev, &chain), 0);
 	T_CHECK(chain.log == NULL);
 	T_EQ(vrtc_rtc_handle(&m, &chain), 16);
 	T_EQ(resp[0], VRTC_RTC_S_OK);
-	vrtc_vq_push(&q.dev, chain.head, 16);
-	vrtc_vq_flush(&q.dev);
+	vrtc_vq_split_push(&q.dev, chain.head, 16);
+	vrtc_vq_split_flush(&q.dev);
 	T_EQ(dl.nb, 0);
 
 	fake_queue_fini(&q);
@@ -223,13 +223,13 @@ test_read_packed(void)
 	fake_pdrv_kick_prepare(&q);
 
 	T_CHECK(watch() == 0);
-	T_CHECK(vrtc_vqp_avail(&q.dev, 8) >= 2); /* a bound: pop ends the burst */
+	T_CHECK(vrtc_vq_packed_avail(&q.dev, 8) >= 2); /* a bound: pop ends the burst */
 	for (i = 0; i < 2; i++) {
-		T_EQ_INT(vrtc_vqp_pop(&q.dev, &chain), 0);
+		T_EQ_INT(vrtc_vq_packed_pop(&q.dev, &chain), 0);
 		T_EQ(vrtc_rtc_handle(&m, &chain), 16);
-		T_EQ_INT(vrtc_vqp_push(&q.dev, chain.head, 16), 0);
+		T_EQ_INT(vrtc_vq_packed_push(&q.dev, chain.head, 16), 0);
 	}
-	vrtc_vqp_flush(&q.dev);
+	vrtc_vq_packed_flush(&q.dev);
 	/* Each chain took two ring descriptors: used ones at offsets 0 and 2. */
 	T_CHECK(LOGGED({ resp_gpa[0], 16 }, { PDESC(&q, 0, 8), 6 }, { resp_gpa[1], 16 },
 		       { PDESC(&q, 2, 8), 8 }, { PDESC(&q, 0, 14), 2 }));
@@ -274,12 +274,12 @@ test_rng_multi_segment(void)
 	vrtc_drvq_kick_prepare(&q.drv);
 
 	T_CHECK(watch() == 0);
-	T_EQ(vrtc_vq_avail(&q.dev, 8), 1);
-	T_EQ_INT(vrtc_vq_pop(&q.dev, &chain), 0);
+	T_EQ(vrtc_vq_split_avail(&q.dev, 8), 1);
+	T_EQ_INT(vrtc_vq_split_pop(&q.dev, &chain), 0);
 	T_EQ(chain.nb_writable, 3);
 	T_EQ(vrtc_rng_handle(src, &chain, 40, &st), 40);
-	vrtc_vq_push(&q.dev, chain.head, 40);
-	vrtc_vq_flush(&q.dev);
+	vrtc_vq_split_push(&q.dev, chain.head, 40);
+	vrtc_vq_split_flush(&q.dev);
 	T_CHECK(t_all_bytes_are(pc, 10, 0xC3) && t_all_bytes_are(pc + 10, 20, 0));
 	T_CHECK(LOGGED({ a, 10 }, { b, 20 }, { c, 10 }, { USED_ELEM(&q, 0), 8 },
 		       { USED_IDX(&q), 2 }));
@@ -336,17 +336,17 @@ test_alarm_notification(void)
 	vrtc_drvq_kick_prepare(&q.drv);
 
 	T_CHECK(watch() == 0);
-	T_EQ(vrtc_vq_avail(&q.dev, 8), 1);
-	T_EQ_INT(vrtc_vq_pop(&q.dev, &chain), 0); /* held: nothing written */
+	T_EQ(vrtc_vq_split_avail(&q.dev, 8), 1);
+	T_EQ_INT(vrtc_vq_split_pop(&q.dev, &chain), 0); /* held: nothing written */
 	head = chain.head;
 	T_EQ(dl.nb, 0);
 	clock_ns = T0 + 2000;
 	vrtc_rtc_alarms_evaluate(&m, 0);
 	T_CHECK(vrtc_rtc_alarm_pending(&m));
-	T_EQ_INT(vrtc_vq_chain_again(&q.dev, head, &chain), 0);
+	T_EQ_INT(vrtc_vq_split_chain_again(&q.dev, head, &chain), 0);
 	T_EQ(vrtc_rtc_alarm_deliver(&m, &chain), VRTC_RTC_NOTIF_BYTES);
-	vrtc_vq_push(&q.dev, head, VRTC_RTC_NOTIF_BYTES);
-	vrtc_vq_flush(&q.dev);
+	vrtc_vq_split_push(&q.dev, head, VRTC_RTC_NOTIF_BYTES);
+	vrtc_vq_split_flush(&q.dev);
 	T_CHECK(LOGGED({ a, 8 }, { b, 8 }, { USED_ELEM(&q, 0), 8 }, { USED_IDX(&q), 2 }));
 
 	fake_queue_fini(&q);
@@ -371,37 +371,37 @@ test_suppression_stores(void)
 	T_CHECK(fake_guest_alloc(&g, 1, 16, 16, &w) != NULL);
 
 	T_CHECK(watch() == 0);
-	vrtc_vq_kicks_disable(&q.dev);
-	vrtc_vq_kicks_enable(&q.dev);
+	vrtc_vq_split_kicks_disable(&q.dev);
+	vrtc_vq_split_kicks_enable(&q.dev);
 	T_CHECK(LOGGED({ USED_FLAGS(&q), 2 }, { USED_FLAGS(&q), 2 }));
 
 	T_CHECK(watch() == 0);
-	vrtc_vq_kicks_disable(&qe.dev);
-	vrtc_vq_kicks_enable(&qe.dev);
+	vrtc_vq_split_kicks_disable(&qe.dev);
+	vrtc_vq_split_kicks_enable(&qe.dev);
 	T_CHECK(LOGGED({ AVAIL_EVENT(&qe), 2 }, { AVAIL_EVENT(&qe), 2 }));
 
 	/* A flush with EVENT_IDX and kicks on moves avail_event too. */
 	T_CHECK(vrtc_drvq_add(&qe.drv, (struct vrtc_drvq_buf[1]){ { w, 16, 1 } }, 1, &w) >= 0);
 	vrtc_drvq_kick_prepare(&qe.drv);
 	T_CHECK(watch() == 0);
-	T_EQ(vrtc_vq_avail(&qe.dev, 8), 1);
-	T_EQ_INT(vrtc_vq_pop(&qe.dev, &chain), 0);
-	vrtc_vq_push(&qe.dev, chain.head, 0); /* nothing written into the buffer */
-	vrtc_vq_flush(&qe.dev);
+	T_EQ(vrtc_vq_split_avail(&qe.dev, 8), 1);
+	T_EQ_INT(vrtc_vq_split_pop(&qe.dev, &chain), 0);
+	vrtc_vq_split_push(&qe.dev, chain.head, 0); /* nothing written into the buffer */
+	vrtc_vq_split_flush(&qe.dev);
 	T_CHECK(LOGGED({ USED_ELEM(&qe, 0), 8 }, { USED_IDX(&qe), 2 }, { AVAIL_EVENT(&qe), 2 }));
 
 	/* Packed: the device event area, 4 bytes. */
 	T_CHECK(watch() == 0);
-	vrtc_vqp_kicks_disable(&pq.dev);
-	vrtc_vqp_kicks_enable(&pq.dev);
+	vrtc_vq_packed_kicks_disable(&pq.dev);
+	vrtc_vq_packed_kicks_enable(&pq.dev);
 	T_CHECK(LOGGED({ pq.device_gpa, 4 }, { pq.device_gpa, 4 }));
 	T_CHECK(fake_pdrv_add(&pq, (struct vrtc_drvq_buf[1]){ { w, 16, 1 } }, 1, &w) >= 0);
 	fake_pdrv_kick_prepare(&pq);
 	T_CHECK(watch() == 0);
-	T_CHECK(vrtc_vqp_avail(&pq.dev, 8) >= 1); /* a bound */
-	T_EQ_INT(vrtc_vqp_pop(&pq.dev, &chain), 0);
-	T_EQ_INT(vrtc_vqp_push(&pq.dev, chain.head, 0), 0);
-	vrtc_vqp_flush(&pq.dev);
+	T_CHECK(vrtc_vq_packed_avail(&pq.dev, 8) >= 1); /* a bound */
+	T_EQ_INT(vrtc_vq_packed_pop(&pq.dev, &chain), 0);
+	T_EQ_INT(vrtc_vq_packed_push(&pq.dev, chain.head, 0), 0);
+	vrtc_vq_packed_flush(&pq.dev);
 	T_CHECK(LOGGED({ PDESC(&pq, 0, 8), 6 }, { PDESC(&pq, 0, 14), 2 }, { pq.device_gpa, 4 }));
 
 	fake_pqueue_fini(&pq);
@@ -416,11 +416,11 @@ static void
 test_host_address_init(void)
 {
 	struct vrtc_vq_config cfg;
-	struct vrtc_vqp_config pcfg;
+	struct vrtc_vq_config pcfg;
 	struct fake_queue q;
 	struct fake_pqueue pq;
 	struct vrtc_vq vq;
-	struct vrtc_vqp vqp;
+	struct vrtc_vq vqp;
 	struct vrtc_mem_region none[1] = { { 0, 0, 0 } };
 	struct vrtc_mem other;
 	uint64_t gpa = 0;
@@ -442,6 +442,7 @@ test_host_address_init(void)
 	vrtc_vq_fini(&vq);
 
 	memset(&pcfg, 0, sizeof(pcfg));
+	pcfg.layout = VRTC_VQ_PACKED;
 	pcfg.size = QSIZE;
 	pcfg.features = F(VRTC_VIRTIO_F_VERSION_1) | F(VRTC_VIRTIO_F_RING_PACKED);
 	pcfg.mem = &g.mem;
@@ -449,11 +450,11 @@ test_host_address_init(void)
 	pcfg.driver = pq.dev.ring.driver;
 	pcfg.device = pq.dev.ring.device;
 	pcfg.avail_off_wrap = pcfg.used_off_wrap = 1u << VRTC_PVIRTQ_EVENT_WRAP_SHIFT;
-	T_EQ_INT(vrtc_vqp_init(&vqp, &pcfg), 0);
+	T_EQ_INT(vrtc_vq_init(&vqp, &pcfg), 0);
 	T_EQ(vqp.ring_gpa_ok, 1);
 	T_EQ(vqp.desc_gpa, pq.desc_gpa);
 	T_EQ(vqp.device_gpa, pq.device_gpa);
-	vrtc_vqp_fini(&vqp);
+	vrtc_vq_fini(&vqp);
 
 	/* The reverse lookup itself: inside, straddling the end, outside. */
 	T_EQ_INT(vrtc_mem_gpa_of(&g.mem, g.r[1].host + 100, 28, &gpa), 0);
@@ -469,7 +470,7 @@ test_host_address_init(void)
 	T_EQ_INT(vrtc_vq_init(&vq, &cfg), 0);
 	T_EQ(vq.used_gpa_ok, 0);
 	fake_dirty_log_clear(&dl);
-	vrtc_vq_kicks_disable(&vq);
+	vrtc_vq_split_kicks_disable(&vq);
 	T_EQ(dl.nb, 0);
 	vrtc_vq_fini(&vq);
 

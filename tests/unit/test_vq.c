@@ -94,6 +94,54 @@ round_trip(void)
 	env_fini(&e);
 }
 
+/* The layout-neutral interface (vq.h) on a split queue: the layout picked
+ * at run time, the dispatchers with it, and the cold accessors. */
+static void
+neutral_interface(void)
+{
+	struct env e;
+	struct vrtc_drvq_done done[4];
+	struct vrtc_chain chain;
+	enum vrtc_vq_layout layout;
+	uint8_t *w = NULL;
+	uint16_t n;
+	int cookie;
+
+	T_CHECK(env_init(&e, 16, FEAT_ALL) == 0);
+	layout = vrtc_vq_layout(&e.q.dev);
+	T_EQ(layout, VRTC_VQ_SPLIT);
+	T_EQ(vrtc_vq_size(&e.q.dev), 16);
+	T_EQ(vrtc_vq_event_idx(&e.q.dev), 1);
+	T_EQ(vrtc_vq_indirect(&e.q.dev), 1);
+	T_CHECK(vrtc_vq_mem(&e.q.dev) == &e.g.mem);
+	T_CHECK(strcmp(vrtc_vq_name(&e.q.dev), "fake") == 0);
+	T_CHECK(post(&e, 8, 16, &cookie, &w) >= 0);
+	vrtc_drvq_kick_prepare(&e.q.drv);
+	n = vrtc_vq_avail(&e.q.dev, layout, 32);
+	T_EQ(n, 1);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, layout, &chain), 0);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 1);
+	T_EQ(vrtc_vq_avail_base(&e.q.dev), 1);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 0);
+	/* Still in flight: walked again (split only). */
+	T_EQ_INT(vrtc_vq_split_chain_again(&e.q.dev, chain.head, &chain), 0);
+	T_EQ(chain.writable_bytes, 16);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, layout, chain.head, 16), 0);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, layout, chain.head, 16), -EINVAL);
+	T_EQ(vrtc_vq_flush(&e.q.dev, layout), 1);
+	T_EQ(vrtc_drvq_get_used(&e.q.drv, done, 4), 1);
+	T_CHECK(done[0].cookie == &cookie);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 1);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->chains, 1);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->used, 1);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->bad_push, 1);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
+	vrtc_vq_kicks_disable(&e.q.dev, layout);
+	T_EQ(vrtc_vq_kicks_enable(&e.q.dev, layout), 0);
+	env_fini(&e);
+}
+
 static void
 index_wraparound(void)
 {
@@ -142,30 +190,30 @@ burst_accounting(void)
 		T_CHECK(post(&e, 8, 8, NULL, NULL) >= 0);
 	vrtc_drvq_kick_prepare(&e.q.drv);
 	/* A burst smaller than what is available. */
-	T_EQ(vrtc_vq_avail(&e.q.dev, 4), 4);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 4), 4);
 	for (i = 0; i < 4; i++) {
-		T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
-		vrtc_vq_push(&e.q.dev, c.head, 0);
+		T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
+		vrtc_vq_split_push(&e.q.dev, c.head, 0);
 	}
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), -ENOENT);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), -ENOENT);
 	T_EQ(fake_used_idx(&e.q), 0); /* staged, not published */
-	vrtc_vq_flush(&e.q.dev);
+	vrtc_vq_split_flush(&e.q.dev);
 	T_EQ(fake_used_idx(&e.q), 4);
 	/* A burst larger than what is left. */
-	T_EQ(vrtc_vq_avail(&e.q.dev, 32), 6);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 32), 6);
 	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
 	for (i = 0; i < 6; i++) {
-		T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+		T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
 		T_EQ(vrtc_vq_inflight(&e.q.dev), 1);
-		vrtc_vq_push(&e.q.dev, c.head, 0);
+		vrtc_vq_split_push(&e.q.dev, c.head, 0);
 	}
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), -ENOENT);
-	vrtc_vq_flush(&e.q.dev);
-	T_EQ(vrtc_vq_avail(&e.q.dev, 32), 0);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), -ENOENT);
+	vrtc_vq_split_flush(&e.q.dev);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 32), 0);
 	T_EQ(e.q.dev.stats.polls, 3);
 	T_EQ(e.q.dev.stats.polls_empty, 1);
 	/* Nothing staged: flush neither publishes nor asks to notify. */
-	T_EQ(vrtc_vq_flush(&e.q.dev), 0);
+	T_EQ(vrtc_vq_split_flush(&e.q.dev), 0);
 	T_EQ(fake_used_idx(&e.q), 10);
 	env_fini(&e);
 }
@@ -390,15 +438,15 @@ kick_suppression_flags(void)
 	T_CHECK(env_init(&e, 16, FEAT_BASE) == 0);
 	T_CHECK(post(&e, 8, 8, NULL, NULL) >= 0);
 	T_EQ(vrtc_drvq_kick_prepare(&e.q.drv), 1); /* used->flags 0: kick */
-	vrtc_vq_kicks_disable(&e.q.dev);	    /* VRING_USED_F_NO_NOTIFY */
+	vrtc_vq_split_kicks_disable(&e.q.dev);	    /* VRING_USED_F_NO_NOTIFY */
 	fake_serve(&e.q, 8, fake_fill_handler, NULL);
 	vrtc_drvq_get_used(&e.q.drv, done, 4);
 	T_CHECK(post(&e, 8, 8, NULL, NULL) >= 0);
 	T_EQ(vrtc_drvq_kick_prepare(&e.q.drv), 0);
 	/* Re-enabling finds the pending buffer: the poller must not sleep. */
-	T_EQ(vrtc_vq_kicks_enable(&e.q.dev), 1);
+	T_EQ(vrtc_vq_split_kicks_enable(&e.q.dev), 1);
 	fake_serve(&e.q, 8, fake_fill_handler, NULL);
-	T_EQ(vrtc_vq_kicks_enable(&e.q.dev), 0); /* nothing pending: may sleep */
+	T_EQ(vrtc_vq_split_kicks_enable(&e.q.dev), 0); /* nothing pending: may sleep */
 	T_CHECK(post(&e, 8, 8, NULL, NULL) >= 0);
 	T_EQ(vrtc_drvq_kick_prepare(&e.q.drv), 1);
 	env_fini(&e);
@@ -412,7 +460,7 @@ kick_suppression_event_idx(void)
 	int i, kicks = 0;
 
 	T_CHECK(env_init(&e, 256, FEAT_ALL) == 0);
-	vrtc_vq_kicks_disable(&e.q.dev);
+	vrtc_vq_split_kicks_disable(&e.q.dev);
 	/* 200000 requests in bursts of 1..5: avail_event stays parked out of
 	 * reach as the indexes wrap three times. */
 	for (i = 0; i < 200000;) {
@@ -430,7 +478,7 @@ kick_suppression_event_idx(void)
 	}
 	T_EQ(kicks, 0);
 	/* Enabled: avail_event = last_avail, the next buffer kicks once. */
-	T_EQ(vrtc_vq_kicks_enable(&e.q.dev), 0);
+	T_EQ(vrtc_vq_split_kicks_enable(&e.q.dev), 0);
 	T_CHECK(post(&e, 8, 8, NULL, NULL) >= 0);
 	T_EQ(vrtc_drvq_kick_prepare(&e.q.drv), 1);
 	T_CHECK(post(&e, 8, 8, NULL, NULL) >= 0);
@@ -531,12 +579,12 @@ held_buffers_in_order(void)
 			      VRTC_VRING_DESC_F_WRITE, 0);
 		fake_raw_avail_head(&e.q, h);
 	}
-	T_EQ(vrtc_vq_avail(&e.q.dev, 3), 3);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 3), 3);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
 	T_EQ(c.head, 0);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
 	T_EQ(c.head, 1);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), -EBADMSG);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), -EBADMSG);
 	T_EQ(c.head, 2);
 	T_EQ(c.nb_writable, 0);
 	T_EQ(e.q.dev.stats.bad_chains, 1);
@@ -544,35 +592,35 @@ held_buffers_in_order(void)
 	T_EQ(vrtc_vq_inflight(&e.q.dev), 3);
 
 	/* Walked again by head, through the map, while in flight. */
-	T_EQ_INT(vrtc_vq_chain_again(&e.q.dev, 1, &c), 0);
+	T_EQ_INT(vrtc_vq_split_chain_again(&e.q.dev, 1, &c), 0);
 	T_EQ(c.head, 1);
 	T_EQ(c.nb_writable, 1);
 	T_EQ(c.writable_bytes, 16);
-	T_EQ_INT(vrtc_vq_chain_again(&e.q.dev, 2, &c), -EBADMSG);
-	T_EQ_INT(vrtc_vq_chain_again(&e.q.dev, 4, &c), -EINVAL); /* not in flight */
-	T_EQ_INT(vrtc_vq_chain_again(&e.q.dev, 300, &c), -EINVAL);
+	T_EQ_INT(vrtc_vq_split_chain_again(&e.q.dev, 2, &c), -EBADMSG);
+	T_EQ_INT(vrtc_vq_split_chain_again(&e.q.dev, 4, &c), -EINVAL); /* not in flight */
+	T_EQ_INT(vrtc_vq_split_chain_again(&e.q.dev, 300, &c), -EINVAL);
 
 	/* Completed in FIFO order. */
-	vrtc_vq_push(&e.q.dev, 0, 16);
-	vrtc_vq_push(&e.q.dev, 1, 16);
-	vrtc_vq_push(&e.q.dev, 2, 0);
-	vrtc_vq_flush(&e.q.dev);
+	vrtc_vq_split_push(&e.q.dev, 0, 16);
+	vrtc_vq_split_push(&e.q.dev, 1, 16);
+	vrtc_vq_split_push(&e.q.dev, 2, 0);
+	vrtc_vq_split_flush(&e.q.dev);
 	T_EQ(fake_used_idx(&e.q), 3);
 	fake_used_elem(&e.q, 2, &id, &len);
 	T_EQ(id, 2);
 	T_EQ(len, 0);
 
 	/* Two more held, then a stop: the base handed back is used_idx. */
-	T_EQ(vrtc_vq_avail(&e.q.dev, 8), 2);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 8), 2);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
 	T_EQ(vrtc_vq_inflight(&e.q.dev), 2);
 	T_EQ_INT(reinit_holding(&e, e.q.dev.used_idx, e.q.dev.used_idx), 0);
 	/* The restart pops the same two again, as new: no broken queue. */
-	T_EQ(vrtc_vq_avail(&e.q.dev, 8), 2);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 8), 2);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
 	T_EQ(c.head, 3);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
 	T_EQ(c.head, 4);
 	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
 	env_fini(&e);
@@ -616,6 +664,7 @@ init_rejects_bad_config(void)
 
 static const struct t_case cases[] = {
 	T_CASE(round_trip),
+	T_CASE(neutral_interface),
 	T_CASE(index_wraparound),
 	T_CASE(burst_accounting),
 	T_CASE(random_chains_property),

@@ -501,9 +501,9 @@ expect_broken(struct env *e, enum vrtc_vq_broken_reason reason, uint16_t used_be
 		return -1;
 	}
 	/* Latched: nothing more is popped, published or written. */
-	if (vrtc_vq_avail(&e->q.dev, 32) != 0 || vrtc_vq_pop(&e->q.dev, &c) != -EIO ||
-	    vrtc_vq_flush(&e->q.dev) != 0 || fake_used_idx(&e->q) != used_before ||
-	    vrtc_vq_kicks_enable(&e->q.dev) != 0)
+	if (vrtc_vq_split_avail(&e->q.dev, 32) != 0 || vrtc_vq_split_pop(&e->q.dev, &c) != -EIO ||
+	    vrtc_vq_split_flush(&e->q.dev) != 0 || fake_used_idx(&e->q) != used_before ||
+	    vrtc_vq_split_kicks_enable(&e->q.dev) != 0)
 		return -1;
 	return 0;
 }
@@ -571,9 +571,9 @@ head_reposted_while_in_flight(void)
 	fake_raw_desc(&e.q, 4, e.good_gpa, 8, W, 0);
 	fake_raw_avail_head(&e.q, 4);
 	fake_raw_avail_head(&e.q, 4);
-	T_EQ(vrtc_vq_avail(&e.q.dev, 32), 2);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0); /* held, not pushed */
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), -EIO);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 32), 2);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0); /* held, not pushed */
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), -EIO);
 	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_INFLIGHT, 0) == 0);
 	env_fini(&e);
 }
@@ -593,14 +593,14 @@ double_push_refused(void)
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
 	fake_raw_desc(&e.q, 3, e.good_gpa, 8, W, 0);
 	fake_raw_avail_head(&e.q, 3);
-	T_EQ(vrtc_vq_avail(&e.q.dev, 32), 1);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 32), 1);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
 	T_EQ(c.head, 3);
-	T_EQ_INT(vrtc_vq_push(&e.q.dev, 3, 8), 0);
-	T_EQ_INT(vrtc_vq_push(&e.q.dev, 3, 8), -EINVAL);
+	T_EQ_INT(vrtc_vq_split_push(&e.q.dev, 3, 8), 0);
+	T_EQ_INT(vrtc_vq_split_push(&e.q.dev, 3, 8), -EINVAL);
 	T_EQ(e.q.dev.stats.bad_push, 1);
 	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
-	(void)vrtc_vq_flush(&e.q.dev);
+	(void)vrtc_vq_split_flush(&e.q.dev);
 	T_EQ(fake_used_idx(&e.q), 1); /* one used element, not two */
 	fake_used_elem(&e.q, 0, &id, &len);
 	T_EQ(id, 3);
@@ -623,25 +623,25 @@ push_of_never_popped_head_refused(void)
 
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
 	/* Nothing popped at all: every head, and one past the table. */
-	T_EQ_INT(vrtc_vq_push(&e.q.dev, 0, 0), -EINVAL);
-	T_EQ_INT(vrtc_vq_push(&e.q.dev, QSIZE - 1, 4), -EINVAL);
-	T_EQ_INT(vrtc_vq_push(&e.q.dev, QSIZE, 4), -EINVAL);
-	T_EQ_INT(vrtc_vq_push(&e.q.dev, UINT16_MAX, 4), -EINVAL);
+	T_EQ_INT(vrtc_vq_split_push(&e.q.dev, 0, 0), -EINVAL);
+	T_EQ_INT(vrtc_vq_split_push(&e.q.dev, QSIZE - 1, 4), -EINVAL);
+	T_EQ_INT(vrtc_vq_split_push(&e.q.dev, QSIZE, 4), -EINVAL);
+	T_EQ_INT(vrtc_vq_split_push(&e.q.dev, UINT16_MAX, 4), -EINVAL);
 	T_EQ(e.q.dev.stats.bad_push, 4);
-	T_EQ(vrtc_vq_flush(&e.q.dev), 0); /* nothing staged */
+	T_EQ(vrtc_vq_split_flush(&e.q.dev), 0); /* nothing staged */
 	T_EQ(fake_used_idx(&e.q), 0);
 
 	/* One popped: a different head is still refused, its own is not. */
 	fake_raw_desc(&e.q, 5, e.good_gpa, 8, W, 0);
 	fake_raw_avail_head(&e.q, 5);
-	T_EQ(vrtc_vq_avail(&e.q.dev, 32), 1);
-	T_EQ_INT(vrtc_vq_pop(&e.q.dev, &c), 0);
-	T_EQ_INT(vrtc_vq_push(&e.q.dev, 4, 0), -EINVAL);
+	T_EQ(vrtc_vq_split_avail(&e.q.dev, 32), 1);
+	T_EQ_INT(vrtc_vq_split_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_split_push(&e.q.dev, 4, 0), -EINVAL);
 	T_EQ(vrtc_vq_inflight(&e.q.dev), 1);
-	T_EQ_INT(vrtc_vq_push(&e.q.dev, 5, 0), 0);
+	T_EQ_INT(vrtc_vq_split_push(&e.q.dev, 5, 0), 0);
 	T_EQ(e.q.dev.stats.bad_push, 5);
 	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
-	vrtc_vq_flush(&e.q.dev);
+	vrtc_vq_split_flush(&e.q.dev);
 	T_EQ(fake_used_idx(&e.q), 1);
 	env_fini(&e);
 }

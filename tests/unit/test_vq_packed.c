@@ -123,6 +123,54 @@ ring_rules(void)
 	T_CHECK(vrtc_pring_need_event(1, 0x8000, 1, 0));
 }
 
+/* The layout-neutral interface (vq.h) on a packed queue: the layout picked
+ * at run time, the dispatchers with it, and the cold accessors. */
+static void
+neutral_interface(void)
+{
+	struct env e;
+	struct vrtc_drvq_done d[4];
+	struct vrtc_chain chain;
+	enum vrtc_vq_layout layout;
+	int cookie, id;
+
+	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
+	layout = vrtc_vq_layout(&e.q.dev);
+	T_EQ(layout, VRTC_VQ_PACKED);
+	T_EQ(vrtc_vq_size(&e.q.dev), 8);
+	T_EQ(vrtc_vq_event_idx(&e.q.dev), 1);
+	T_EQ(vrtc_vq_indirect(&e.q.dev), 1);
+	T_CHECK(vrtc_vq_mem(&e.q.dev) == &e.g.mem);
+	T_CHECK(strcmp(vrtc_vq_name(&e.q.dev), "fakep") == 0);
+	id = post_rw(&e, 0, 32, &cookie);
+	T_CHECK(id >= 0);
+	T_EQ(fake_pdrv_kick_prepare(&e.q), 1);
+	T_CHECK(vrtc_vq_avail(&e.q.dev, layout, 32) >= 1);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, layout, &chain), 0);
+	T_EQ(chain.head, id);
+	T_EQ_INT(vrtc_vq_pop(&e.q.dev, layout, &chain), -ENOENT);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 1);
+	T_EQ(vrtc_vq_avail_base(&e.q.dev), 2 | FRESH);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 0 | FRESH);
+	/* No walk again on a packed ring. */
+	T_EQ_INT(vrtc_vq_split_chain_again(&e.q.dev, (uint16_t)id, &chain), -EINVAL);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, layout, (uint16_t)id, 32), 0);
+	T_EQ_INT(vrtc_vq_push(&e.q.dev, layout, (uint16_t)id, 32), -EINVAL);
+	T_EQ(vrtc_vq_flush(&e.q.dev, layout), 1);
+	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 1);
+	T_CHECK(d[0].cookie == &cookie);
+	T_EQ(d[0].len, 32);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 2 | FRESH);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->chains, 1);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->used, 1);
+	T_EQ(vrtc_vq_stats(&e.q.dev)->bad_push, 1);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
+	vrtc_vq_kicks_disable(&e.q.dev, layout);
+	T_EQ(vrtc_vq_kicks_enable(&e.q.dev, layout), 0);
+	env_fini(&e);
+}
+
 static void
 round_trip(void)
 {
@@ -149,11 +197,11 @@ round_trip(void)
 	T_EQ(e.buf[48], 0);
 	T_EQ(e.q.dev.stats.chains, 1);
 	T_EQ(e.q.dev.stats.used, 1);
-	T_EQ(vrtc_vqp_inflight(&e.q.dev), 0);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
 	T_EQ(e.q.drv.nb_free, 8);
 	/* The used descriptor went where the chain's first one was. */
-	T_EQ(vrtc_vqp_used_off_wrap(&e.q.dev), 2 | FRESH);
-	T_EQ(vrtc_vqp_avail_off_wrap(&e.q.dev), 2 | FRESH);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 2 | FRESH);
+	T_EQ(vrtc_vq_avail_base(&e.q.dev), 2 | FRESH);
 	env_fini(&e);
 }
 
@@ -178,7 +226,7 @@ indirect_round_trip(void)
 	T_EQ(d.len, 16);
 	T_EQ_MEM(e.buf + 100, "0123456789abcdef", 16);
 	/* One ring descriptor, however many entries the table has. */
-	T_EQ(vrtc_vqp_used_off_wrap(&e.q.dev), 1 | FRESH);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 1 | FRESH);
 	env_fini(&e);
 }
 
@@ -220,7 +268,7 @@ laps_with_size(uint16_t size, uint64_t features)
 	T_CHECK(lap_flips > 100);
 	T_EQ(e.q.dev.avail_wrap, e.q.drv.avail_wrap);
 	T_EQ(e.q.dev.used_wrap, e.q.drv.used_wrap);
-	T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
 	T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
 	T_EQ(e.q.dev.stats.chains, 3000);
 	env_fini(&e);
@@ -271,8 +319,8 @@ chain_wraps_ring_end(void)
 	T_EQ(fake_pdrv_get_used(&e.q, d, 8), 1);
 	T_EQ(d[0].len, 6);
 	T_EQ_MEM(e.buf + 0x1030, "abcdef", 6);
-	T_EQ(vrtc_vqp_avail_off_wrap(&e.q.dev), 2);
-	T_EQ(vrtc_vqp_used_off_wrap(&e.q.dev), 2);
+	T_EQ(vrtc_vq_avail_base(&e.q.dev), 2);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 2);
 	env_fini(&e);
 }
 
@@ -289,27 +337,27 @@ out_of_order_completion(void)
 	T_CHECK(post_rw(&e, 0, 8, (void *)1) >= 0); /* 2 descriptors */
 	T_CHECK(post_w(&e, 1, (void *)2) >= 0);	   /* 1 */
 	T_CHECK(post_rw(&e, 2, 8, (void *)3) >= 0); /* 2 */
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 8); /* a bound: max, descriptors free */
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 8), 8); /* a bound: max, descriptors free */
 	for (k = 0; k < 3; k++) {
-		T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
+		T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), 0);
 		ids[k] = c.head;
 	}
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -ENOENT); /* the burst ends at the 4th */
-	T_EQ(vrtc_vqp_inflight(&e.q.dev), 3);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), -ENOENT); /* the burst ends at the 4th */
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 3);
 	/* Complete the last first, then the first; the middle stays held. */
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, ids[2], 3), 0);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, ids[0], 1), 0);
-	vrtc_vqp_flush(&e.q.dev);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, ids[2], 3), 0);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, ids[0], 1), 0);
+	vrtc_vq_packed_flush(&e.q.dev);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 8), 2);
 	T_CHECK(d[0].cookie == (void *)3 && d[0].len == 3);
 	T_CHECK(d[1].cookie == (void *)1 && d[1].len == 1);
 	/* Used descriptors at slots 0 and 2 (the first chain took two). */
-	T_EQ(vrtc_vqp_used_off_wrap(&e.q.dev), 4 | FRESH);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, ids[1], 2), 0);
-	vrtc_vqp_flush(&e.q.dev);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 4 | FRESH);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, ids[1], 2), 0);
+	vrtc_vq_packed_flush(&e.q.dev);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 8), 1);
 	T_CHECK(d[0].cookie == (void *)2 && d[0].len == 2);
-	T_EQ(vrtc_vqp_used_off_wrap(&e.q.dev), 5 | FRESH);
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 5 | FRESH);
 	T_EQ(e.q.drv.nb_free, 8);
 	T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
 	env_fini(&e);
@@ -323,31 +371,31 @@ burst_accounting(void)
 	int k;
 
 	T_CHECK(env_init(&e, 16, FEAT_ALL) == 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 0);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 8), 0);
 	T_EQ(e.q.dev.stats.polls_empty, 1);
 	for (k = 0; k < 5; k++)
 		T_CHECK(post_rw(&e, (uint16_t)k, 8, NULL) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 3), 3);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 3), 3);
 	for (k = 0; k < 3; k++) {
-		T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
+		T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), 0);
 		T_EQ(c.nb_readable, 1);
 		T_EQ(c.nb_writable, 1);
 		T_EQ(c.readable_bytes, 16);
 		T_EQ(c.writable_bytes, 8);
-		T_EQ_INT(vrtc_vqp_push(&e.q.dev, c.head, 0), 0);
+		T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, c.head, 0), 0);
 	}
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -ENOENT);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), -ENOENT);
 	/* 2 chains left, none in flight: the bound is the ring size, 16. */
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), 16);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), 16); /* a new bound, not cumulative */
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -ENOENT);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 32), 16);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 32), 16); /* a new bound, not cumulative */
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), -ENOENT);
 	T_EQ(e.q.dev.stats.polls, 4);
 	T_EQ(e.q.dev.stats.polls_empty, 1);
 	T_EQ(e.q.dev.stats.chains, 5);
-	T_EQ(vrtc_vqp_inflight(&e.q.dev), 2);
-	vrtc_vqp_flush(&e.q.dev);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 2);
+	vrtc_vq_packed_flush(&e.q.dev);
 	T_EQ(e.q.dev.stats.used, 3);
 	env_fini(&e);
 }
@@ -364,14 +412,14 @@ first_used_flags_stored_last(void)
 	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
 	T_CHECK(post_w(&e, 0, NULL) >= 0);
 	T_CHECK(post_w(&e, 1, NULL) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 8);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 8), 8);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), 0);
 	ids[0] = c.head;
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), 0);
 	ids[1] = c.head;
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -ENOENT);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, ids[0], 4), 0);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, ids[1], 5), 0);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), -ENOENT);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, ids[0], 4), 0);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, ids[1], 5), 0);
 	/* Before the flush: the second is marked used, the first is not, so
 	 * a driver reading in ring order sees nothing yet. */
 	fake_praw_read(&e.q, 0, &raw);
@@ -382,11 +430,11 @@ first_used_flags_stored_last(void)
 	T_CHECK(vrtc_pring_desc_is_used(raw.flags, 1));
 	T_CHECK(raw.flags & VRTC_VRING_DESC_F_WRITE); /* data written: len valid */
 	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 0);
-	vrtc_vqp_flush(&e.q.dev);
+	vrtc_vq_packed_flush(&e.q.dev);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 2);
 	T_EQ(d[0].len, 4);
 	T_EQ(d[1].len, 5);
-	T_EQ(vrtc_vqp_flush(&e.q.dev), 0); /* nothing staged */
+	T_EQ(vrtc_vq_packed_flush(&e.q.dev), 0); /* nothing staged */
 	env_fini(&e);
 }
 
@@ -461,13 +509,13 @@ kick_suppression(void)
 	struct vrtc_drvq_done d[8];
 
 	T_CHECK(env_init(&e, 8, FEAT_BASE) == 0);
-	vrtc_vqp_kicks_disable(&e.q.dev);
+	vrtc_vq_packed_kicks_disable(&e.q.dev);
 	T_CHECK(post_w(&e, 0, NULL) >= 0);
 	T_EQ(fake_pdrv_kick_prepare(&e.q), 0);
 	/* Re-enabling with a chain waiting: poll instead of sleeping. */
-	T_EQ(vrtc_vqp_kicks_enable(&e.q.dev), 1);
+	T_EQ(vrtc_vq_packed_kicks_enable(&e.q.dev), 1);
 	fake_pserve(&e.q, 8, fake_fill_handler, NULL);
-	T_EQ(vrtc_vqp_kicks_enable(&e.q.dev), 0);
+	T_EQ(vrtc_vq_packed_kicks_enable(&e.q.dev), 0);
 	T_CHECK(post_w(&e, 1, NULL) >= 0);
 	T_EQ(fake_pdrv_kick_prepare(&e.q), 1);
 	T_EQ(fake_pdrv_kick_prepare(&e.q), 0); /* nothing new */
@@ -484,7 +532,7 @@ kick_descriptor_event(void)
 	unsigned int round;
 
 	T_CHECK(env_init(&e, 4, FEAT_EVIDX) == 0);
-	T_EQ(vrtc_vqp_kicks_enable(&e.q.dev), 0);
+	T_EQ(vrtc_vq_packed_kicks_enable(&e.q.dev), 0);
 	for (round = 0; round < 20; round++) {
 		/* The event sits at the next descriptor to read: the first
 		 * chain posted after a flush kicks, a second one does not. */
@@ -495,7 +543,7 @@ kick_descriptor_event(void)
 		T_EQ(fake_pserve(&e.q, 8, fake_fill_handler, NULL).popped, 2);
 		T_EQ(fake_pdrv_get_used(&e.q, d, 8), 2);
 	}
-	vrtc_vqp_kicks_disable(&e.q.dev);
+	vrtc_vq_packed_kicks_disable(&e.q.dev);
 	T_CHECK(post_w(&e, 0, NULL) >= 0);
 	T_EQ(fake_pdrv_kick_prepare(&e.q), 0);
 	env_fini(&e);
@@ -515,7 +563,7 @@ resume_after_reattach(void)
 		T_EQ(fake_pdrv_get_used(&e.q, d, 8), 1);
 	}
 	/* Off 2 of the second lap: wrap counter 0. */
-	T_EQ(vrtc_vqp_avail_off_wrap(&e.q.dev), 2);
+	T_EQ(vrtc_vq_avail_base(&e.q.dev), 2);
 	T_CHECK(post_w(&e, 1, NULL) >= 0); /* posted while the back-end is away */
 	T_EQ_INT(fake_pqueue_reattach(&e.q), 0);
 	T_EQ(fake_pserve(&e.q, 8, fake_fill_handler, NULL).popped, 1);
@@ -534,18 +582,19 @@ resume_with_chains_lost(void)
 {
 	struct env e;
 	struct vrtc_drvq_done d[8];
-	struct vrtc_vqp_config cfg;
+	struct vrtc_vq_config cfg;
 	struct vrtc_chain c;
 
 	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
 	T_CHECK(post_w(&e, 0, (void *)1) >= 0);
 	T_CHECK(post_w(&e, 1, (void *)2) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 8);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 8), 8);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), 0);
 	/* The back-end dies with one chain popped; a new one resumes at the
 	 * driver's used position, which lags avail by one descriptor. */
-	vrtc_vqp_fini(&e.q.dev);
+	vrtc_vq_fini(&e.q.dev);
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.layout = VRTC_VQ_PACKED;
 	cfg.size = 8;
 	cfg.features = e.q.features;
 	cfg.mem = &e.g.mem;
@@ -554,21 +603,21 @@ resume_with_chains_lost(void)
 	cfg.device_gpa = e.q.device_gpa;
 	cfg.avail_off_wrap = 1 | FRESH;
 	cfg.used_off_wrap = 0 | FRESH;
-	T_EQ_INT(vrtc_vqp_init_gpa(&e.q.dev, &cfg), 0);
+	T_EQ_INT(vrtc_vq_init_gpa(&e.q.dev, &cfg), 0);
 	T_EQ(e.q.dev.outstanding, 1);
 	T_EQ(fake_pserve(&e.q, 8, fake_fill_handler, NULL).popped, 1);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 8), 1);
 	T_CHECK(d[0].cookie == (void *)2);
 
 	/* Bases the device cannot make sense of. */
-	vrtc_vqp_fini(&e.q.dev);
+	vrtc_vq_fini(&e.q.dev);
 	cfg.avail_off_wrap = 8 | FRESH; /* offset not below the size */
-	T_EQ_INT(vrtc_vqp_init_gpa(&e.q.dev, &cfg), -EINVAL);
+	T_EQ_INT(vrtc_vq_init_gpa(&e.q.dev, &cfg), -EINVAL);
 	cfg.avail_off_wrap = 1; /* a lap and one ahead of used */
 	cfg.used_off_wrap = 0 | FRESH;
-	T_EQ_INT(vrtc_vqp_init_gpa(&e.q.dev, &cfg), -EINVAL);
+	T_EQ_INT(vrtc_vq_init_gpa(&e.q.dev, &cfg), -EINVAL);
 	cfg.avail_off_wrap = 0; /* exactly a lap ahead: all in flight, legal */
-	T_EQ_INT(vrtc_vqp_init_gpa(&e.q.dev, &cfg), 0);
+	T_EQ_INT(vrtc_vq_init_gpa(&e.q.dev, &cfg), 0);
 	T_EQ(e.q.dev.outstanding, 8);
 	env_fini(&e);
 }
@@ -577,11 +626,12 @@ static void
 init_checks(void)
 {
 	struct env e;
-	struct vrtc_vqp vq;
-	struct vrtc_vqp_config cfg;
+	struct vrtc_vq vq;
+	struct vrtc_vq_config cfg;
 
 	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.layout = VRTC_VQ_PACKED;
 	cfg.size = 8;
 	cfg.features = FEAT_ALL;
 	cfg.mem = &e.g.mem;
@@ -589,30 +639,30 @@ init_checks(void)
 	cfg.driver = e.q.drv.ring.driver;
 	cfg.device = e.q.drv.ring.device;
 	cfg.avail_off_wrap = cfg.used_off_wrap = FRESH;
-	T_EQ_INT(vrtc_vqp_init(&vq, &cfg), 0);
-	vrtc_vqp_fini(&vq);
+	T_EQ_INT(vrtc_vq_init(&vq, &cfg), 0);
+	vrtc_vq_fini(&vq);
 	cfg.size = 0;
-	T_EQ_INT(vrtc_vqp_init(&vq, &cfg), -EINVAL);
+	T_EQ_INT(vrtc_vq_init(&vq, &cfg), -EINVAL);
 	cfg.size = 32769;
-	T_EQ_INT(vrtc_vqp_init(&vq, &cfg), -EINVAL);
+	T_EQ_INT(vrtc_vq_init(&vq, &cfg), -EINVAL);
 	cfg.size = 8;
 	cfg.features = FEAT_ALL & ~F(VRTC_VIRTIO_F_RING_PACKED);
-	T_EQ_INT(vrtc_vqp_init(&vq, &cfg), -EINVAL);
+	T_EQ_INT(vrtc_vq_init(&vq, &cfg), -EINVAL);
 	cfg.features = FEAT_ALL;
 	cfg.desc = (uint8_t *)cfg.desc + 8;
-	T_EQ_INT(vrtc_vqp_init(&vq, &cfg), -EINVAL);
+	T_EQ_INT(vrtc_vq_init(&vq, &cfg), -EINVAL);
 	cfg.desc = e.q.drv.ring.desc;
 	cfg.device = (uint8_t *)cfg.device + 2;
-	T_EQ_INT(vrtc_vqp_init(&vq, &cfg), -EINVAL);
+	T_EQ_INT(vrtc_vq_init(&vq, &cfg), -EINVAL);
 	cfg.device = NULL;
-	T_EQ_INT(vrtc_vqp_init(&vq, &cfg), -EINVAL);
-	vrtc_vqp_fini(&vq); /* safe after a failed init */
+	T_EQ_INT(vrtc_vq_init(&vq, &cfg), -EINVAL);
+	vrtc_vq_fini(&vq); /* safe after a failed init */
 	/* Guest-physical: the ring must lie inside the memory map. */
 	cfg.device = e.q.drv.ring.device;
 	cfg.desc_gpa = e.q.desc_gpa;
 	cfg.driver_gpa = e.q.driver_gpa;
 	cfg.device_gpa = UINT64_C(0x10);
-	T_EQ_INT(vrtc_vqp_init_gpa(&vq, &cfg), -EINVAL);
+	T_EQ_INT(vrtc_vq_init_gpa(&vq, &cfg), -EINVAL);
 	env_fini(&e);
 }
 
@@ -624,19 +674,19 @@ push_not_in_flight_refused(void)
 	struct vrtc_chain c;
 
 	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, 3, 1), -EINVAL);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, 9, 1), -EINVAL);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, 3, 1), -EINVAL);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, 9, 1), -EINVAL);
 	T_CHECK(post_w(&e, 0, NULL) >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 4), 4);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), 0);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &(struct vrtc_chain){ 0 }), -ENOENT);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, c.head, 8), 0);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, c.head, 8), -EINVAL); /* twice */
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 4), 4);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), 0);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &(struct vrtc_chain){ 0 }), -ENOENT);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, c.head, 8), 0);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, c.head, 8), -EINVAL); /* twice */
 	T_EQ(e.q.dev.stats.bad_push, 3);
-	vrtc_vqp_flush(&e.q.dev);
+	vrtc_vq_packed_flush(&e.q.dev);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 1);
 	T_EQ(e.q.dev.stats.used, 1);
-	T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
 	env_fini(&e);
 }
 
@@ -645,15 +695,16 @@ hold_bad_chains(void)
 {
 	struct env e;
 	struct vrtc_drvq_done d[4];
-	struct vrtc_vqp_config cfg;
+	struct vrtc_vq_config cfg;
 	struct vrtc_drvq_buf b = { .addr = 0x1000, .len = 8, .writable = 1 }; /* unmapped */
 	struct vrtc_pvirtq_desc raw;
 	struct vrtc_chain c;
 	int id;
 
 	T_CHECK(env_init(&e, 8, FEAT_ALL) == 0);
-	vrtc_vqp_fini(&e.q.dev);
+	vrtc_vq_fini(&e.q.dev);
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.layout = VRTC_VQ_PACKED;
 	cfg.size = 8;
 	cfg.features = e.q.features;
 	cfg.mem = &e.g.mem;
@@ -662,18 +713,18 @@ hold_bad_chains(void)
 	cfg.device_gpa = e.q.device_gpa;
 	cfg.avail_off_wrap = cfg.used_off_wrap = FRESH;
 	cfg.hold_bad_chains = 1;
-	T_EQ_INT(vrtc_vqp_init_gpa(&e.q.dev, &cfg), 0);
+	T_EQ_INT(vrtc_vq_init_gpa(&e.q.dev, &cfg), 0);
 	id = fake_pdrv_add(&e.q, &b, 1, NULL);
 	T_CHECK(id >= 0);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 8), 8);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &c), -EBADMSG);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 8), 8);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &c), -EBADMSG);
 	T_EQ(c.head, id);
 	T_EQ(c.nb_readable + c.nb_writable, 0);
-	T_EQ(vrtc_vqp_inflight(&e.q.dev), 1);
-	T_EQ(vrtc_vqp_flush(&e.q.dev), 0);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 1);
+	T_EQ(vrtc_vq_packed_flush(&e.q.dev), 0);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 0);
-	T_EQ_INT(vrtc_vqp_push(&e.q.dev, c.head, 0), 0);
-	vrtc_vqp_flush(&e.q.dev);
+	T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, c.head, 0), 0);
+	vrtc_vq_packed_flush(&e.q.dev);
 	T_EQ(fake_pdrv_get_used(&e.q, d, 4), 1);
 	T_EQ(d[0].len, 0);
 	fake_praw_read(&e.q, 0, &raw);
@@ -742,7 +793,7 @@ property_random(void)
 			} else if (op == 2) {
 				struct vrtc_chain c;
 				uint16_t max = (uint16_t)(1 + rnd(&seed) % 8);
-				uint16_t n = vrtc_vqp_avail(&e.q.dev, max);
+				uint16_t n = vrtc_vq_packed_avail(&e.q.dev, max);
 				uint32_t want = posted - popped < max ? posted - popped : max;
 				uint32_t room = e.q.dev.ring.size - e.q.dev.outstanding;
 				uint32_t got = 0;
@@ -753,7 +804,7 @@ property_random(void)
 				 * the burst. */
 				T_EQ(n, posted == popped ? 0 : max < room ? max : room);
 				while (n-- > 0) {
-					rc = vrtc_vqp_pop(&e.q.dev, &c);
+					rc = vrtc_vq_packed_pop(&e.q.dev, &c);
 					if (rc == -ENOENT)
 						break;
 					T_EQ_INT(rc, 0);
@@ -764,7 +815,7 @@ property_random(void)
 						held[nb_held++] = c.head;
 						continue;
 					}
-					T_EQ_INT(vrtc_vqp_push(&e.q.dev, c.head,
+					T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, c.head,
 							       fake_fill_handler(&c, NULL)),
 						 0);
 				}
@@ -773,10 +824,10 @@ property_random(void)
 					uint16_t k = (uint16_t)(rnd(&seed) % nb_held);
 					uint16_t h = held[k];
 
-					T_EQ_INT(vrtc_vqp_push(&e.q.dev, h, expect_len[h]), 0);
+					T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, h, expect_len[h]), 0);
 					held[k] = held[--nb_held];
 				}
-				vrtc_vqp_flush(&e.q.dev);
+				vrtc_vq_packed_flush(&e.q.dev);
 			} else {
 				uint16_t n = fake_pdrv_get_used(&e.q, d, 64), k;
 
@@ -784,16 +835,16 @@ property_random(void)
 					T_EQ(d[k].len, expect_len[d[k].head]);
 				completed += n;
 			}
-			T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
+			T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
 			T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
 		}
 		/* Drain. */
 		while (nb_held > 0) {
 			uint16_t h = held[--nb_held];
 
-			T_EQ_INT(vrtc_vqp_push(&e.q.dev, h, expect_len[h]), 0);
+			T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, h, expect_len[h]), 0);
 		}
-		vrtc_vqp_flush(&e.q.dev);
+		vrtc_vq_packed_flush(&e.q.dev);
 		for (step = 0; step < 100 && completed < posted; step++) {
 			struct fake_serve_result r = fake_pserve(&e.q, 64, fake_fill_handler, NULL);
 
@@ -803,7 +854,7 @@ property_random(void)
 		T_EQ(completed, posted);
 		T_EQ(e.q.dev.stats.chains, posted);
 		T_EQ(e.q.dev.stats.used, posted);
-		T_EQ(vrtc_vqp_inflight(&e.q.dev), 0);
+		T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
 		T_EQ(e.q.dev.outstanding, 0);
 		T_EQ(e.q.drv.nb_free, size);
 		env_fini(&e);
@@ -896,13 +947,14 @@ two_threads(void)
 	T_EQ(next_done, N);
 	T_EQ(st.served, N);
 	T_EQ(e.q.drv.broken, VRTC_DRVQ_OK);
-	T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
 	env_fini(&e);
 }
 
 static const struct t_case cases[] = {
 	T_CASE(ring_rules),
 	T_CASE(round_trip),
+	T_CASE(neutral_interface),
 	T_CASE(indirect_round_trip),
 	T_CASE(wrap_counters_many_laps),
 	T_CASE(wrap_counters_size_not_power_of_two),

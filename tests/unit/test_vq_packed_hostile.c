@@ -163,7 +163,7 @@ expect_bad_chain(struct env *e, const struct vrtc_pvirtq_desc *descs, uint16_t n
 		fprintf(stderr, "a bad chain's buffer was written\n");
 		return -1;
 	}
-	if (vrtc_vqp_broken(&e->q.dev) != VRTC_VQP_OK || vrtc_vqp_inflight(&e->q.dev) != 0)
+	if (vrtc_vq_broken(&e->q.dev) != VRTC_VQ_OK || vrtc_vq_inflight(&e->q.dev) != 0)
 		return -1;
 
 	/* The queue goes on, after the whole bad chain. */
@@ -191,22 +191,22 @@ expect_bad_chain(struct env *e, const struct vrtc_pvirtq_desc *descs, uint16_t n
  * nothing.
  */
 static int
-expect_broken(struct env *e, enum vrtc_vqp_broken_reason reason)
+expect_broken(struct env *e, enum vrtc_vq_broken_reason reason)
 {
 	struct fake_serve_result r = fake_pserve(&e->q, 32, counting_fill, e);
 	uint16_t before = e->q.dev.used_off;
 	struct vrtc_chain c;
 
-	if (vrtc_vqp_broken(&e->q.dev) != reason) {
+	if (vrtc_vq_broken(&e->q.dev) != reason) {
 		fprintf(stderr, "broken '%s', expected '%s'\n",
-			vrtc_vqp_broken_name(vrtc_vqp_broken(&e->q.dev)),
-			vrtc_vqp_broken_name(reason));
+			vrtc_vq_broken_name(vrtc_vq_broken(&e->q.dev)),
+			vrtc_vq_broken_name(reason));
 		return -1;
 	}
 	if (e->handler_calls != 0 || r.bad != 0 || !t_all_bytes_are(e->wbuf, 64, 0xC3))
 		return -1;
-	if (vrtc_vqp_avail(&e->q.dev, 32) != 0 || vrtc_vqp_pop(&e->q.dev, &c) != -EIO ||
-	    vrtc_vqp_kicks_enable(&e->q.dev) != 0 || e->q.dev.used_off != before)
+	if (vrtc_vq_packed_avail(&e->q.dev, 32) != 0 || vrtc_vq_packed_pop(&e->q.dev, &c) != -EIO ||
+	    vrtc_vq_packed_kicks_enable(&e->q.dev) != 0 || e->q.dev.used_off != before)
 		return -1;
 	return 0;
 }
@@ -273,7 +273,7 @@ chain_round_the_whole_ring(void)
 	for (k = 0; k < QSIZE; k++)
 		c[k] = D(e.wbuf_gpa, 4, 1, N | W);
 	fake_praw_post(&e.q, c, QSIZE);
-	T_CHECK(expect_broken(&e, VRTC_VQP_BROKEN_OVERRUN) == 0);
+	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_OVERRUN) == 0);
 	env_fini(&e);
 }
 
@@ -289,7 +289,7 @@ zero_length_chain_round_the_ring(void)
 	for (k = 0; k < QSIZE; k++)
 		c[k] = D(0, 0, 1, N);
 	fake_praw_post(&e.q, c, QSIZE);
-	T_CHECK(expect_broken(&e, VRTC_VQP_BROKEN_OVERRUN) == 0);
+	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_OVERRUN) == 0);
 	env_fini(&e);
 }
 
@@ -310,7 +310,7 @@ chain_of_the_whole_ring(void)
 	T_EQ(r.popped, 1);
 	T_EQ(r.bad, 0);
 	T_CHECK(t_all_bytes_are(e.good, QSIZE, 0x5A));
-	T_EQ(vrtc_vqp_used_off_wrap(&e.q.dev), 0); /* one lap: wrap 0 */
+	T_EQ(vrtc_vq_used_base(&e.q.dev), 0); /* one lap: wrap 0 */
 	env_fini(&e);
 }
 
@@ -324,7 +324,7 @@ next_flag_into_unavailable_descriptor(void)
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
 	c = D(e.wbuf_gpa, 4, 1, N | W);
 	fake_praw_post(&e.q, &c, 1);
-	T_CHECK(expect_broken(&e, VRTC_VQP_BROKEN_DESC) == 0);
+	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_DESC) == 0);
 	env_fini(&e);
 }
 
@@ -609,13 +609,13 @@ more_available_than_ring_free(void)
 		c = D(e.good_gpa, 4, k, W);
 		fake_praw_post(&e.q, &c, 1);
 	}
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), QSIZE);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 32), QSIZE);
 	for (k = 0; k < QSIZE; k++)
-		T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &ch), 0);
+		T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &ch), 0);
 	/* ... then make slot 0 available again, for the next lap. */
 	c = D(e.wbuf_gpa, 4, 0, W);
 	fake_praw_post(&e.q, &c, 1);
-	T_CHECK(expect_broken(&e, VRTC_VQP_BROKEN_OVERRUN) == 0);
+	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_OVERRUN) == 0);
 	env_fini(&e);
 }
 
@@ -631,8 +631,8 @@ wrap_counter_mismatch(void)
 	fake_praw_desc(&e.q, 0, e.wbuf_gpa, 4, 0, W | VRTC_PVIRTQ_DESC_F_USED);
 	r = fake_pserve(&e.q, 32, counting_fill, &e);
 	T_EQ(r.popped, 0);
-	T_EQ(vrtc_vqp_kicks_enable(&e.q.dev), 0);
-	T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
+	T_EQ(vrtc_vq_packed_kicks_enable(&e.q.dev), 0);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
 	T_EQ(e.q.dev.stats.polls_empty, 1);
 	T_CHECK(t_all_bytes_are(e.wbuf, 64, 0xC3));
 	/* The right bits make it available. */
@@ -656,11 +656,11 @@ avail_used_flags_corrupted(void)
 	fake_praw_desc(&e.q, 0, e.wbuf_gpa, 4, 0, W);
 	r = fake_pserve(&e.q, 32, counting_fill, &e);
 	T_EQ(r.popped, 0);
-	T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
 	/* A chain whose second descriptor has the bits of the wrong lap. */
 	fake_praw_desc(&e.q, 1, e.wbuf_gpa, 4, 2, W | VRTC_PVIRTQ_DESC_F_USED);
 	fake_praw_desc(&e.q, 0, e.wbuf_gpa, 4, 0, N | W | VRTC_PVIRTQ_DESC_F_AVAIL);
-	T_CHECK(expect_broken(&e, VRTC_VQP_BROKEN_DESC) == 0);
+	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_DESC) == 0);
 	env_fini(&e);
 }
 
@@ -678,18 +678,18 @@ wrapping_chain_with_stale_tail(void)
 		c = D(e.good_gpa, 4, k, W);
 		fake_praw_post(&e.q, &c, 1);
 	}
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), QSIZE); /* a bound: the ring is free */
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 32), QSIZE); /* a bound: the ring is free */
 	for (k = 0; k < QSIZE - 1; k++) {
-		T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &ch), 0);
-		T_EQ_INT(vrtc_vqp_push(&e.q.dev, ch.head, 0), 0);
+		T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &ch), 0);
+		T_EQ_INT(vrtc_vq_packed_push(&e.q.dev, ch.head, 0), 0);
 	}
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &ch), -ENOENT);
-	vrtc_vqp_flush(&e.q.dev);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &ch), -ENOENT);
+	vrtc_vq_packed_flush(&e.q.dev);
 	/* Slot 7 (lap 1) continues at slot 0, which needs lap 2's bits; it
 	 * carries lap 1's (the device's used bits there do not count either). */
 	fake_praw_desc(&e.q, 0, e.wbuf_gpa, 4, 1, W | VRTC_PVIRTQ_DESC_F_AVAIL);
 	fake_praw_desc(&e.q, 7, e.wbuf_gpa, 4, 0, N | W | VRTC_PVIRTQ_DESC_F_AVAIL);
-	T_CHECK(expect_broken(&e, VRTC_VQP_BROKEN_DESC) == 0);
+	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_DESC) == 0);
 	env_fini(&e);
 }
 
@@ -701,7 +701,7 @@ id_out_of_range(void)
 
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
 	fake_praw_post(&e.q, &c, 1);
-	T_CHECK(expect_broken(&e, VRTC_VQP_BROKEN_ID) == 0);
+	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_ID) == 0);
 	env_fini(&e);
 }
 
@@ -715,13 +715,13 @@ id_reused_while_in_flight(void)
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
 	c = D(e.good_gpa, 4, 3, W);
 	fake_praw_post(&e.q, &c, 1);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), QSIZE);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &ch), 0);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 32), QSIZE);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &ch), 0);
 	T_EQ(ch.head, 3);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &ch), -ENOENT);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &ch), -ENOENT);
 	c = D(e.wbuf_gpa, 4, 3, W); /* id 3 again, still held by the device */
 	fake_praw_post(&e.q, &c, 1);
-	T_CHECK(expect_broken(&e, VRTC_VQP_BROKEN_INFLIGHT) == 0);
+	T_CHECK(expect_broken(&e, VRTC_VQ_BROKEN_ID_INFLIGHT) == 0);
 	env_fini(&e);
 }
 
@@ -758,11 +758,11 @@ chain_withdrawn_after_avail(void)
 	T_CHECK(env_init(&e, FEAT_ALL) == 0);
 	c = D(e.wbuf_gpa, 4, 0, W);
 	fake_praw_post(&e.q, &c, 1);
-	T_EQ(vrtc_vqp_avail(&e.q.dev, 32), QSIZE);
+	T_EQ(vrtc_vq_packed_avail(&e.q.dev, 32), QSIZE);
 	fake_praw_desc(&e.q, 0, e.wbuf_gpa, 4, 0, W | VRTC_PVIRTQ_DESC_F_USED);
-	T_EQ_INT(vrtc_vqp_pop(&e.q.dev, &ch), -ENOENT);
-	T_EQ(vrtc_vqp_broken(&e.q.dev), VRTC_VQP_OK);
-	T_EQ(vrtc_vqp_inflight(&e.q.dev), 0);
+	T_EQ_INT(vrtc_vq_packed_pop(&e.q.dev, &ch), -ENOENT);
+	T_EQ(vrtc_vq_broken(&e.q.dev), VRTC_VQ_OK);
+	T_EQ(vrtc_vq_inflight(&e.q.dev), 0);
 	env_fini(&e);
 }
 
@@ -795,10 +795,10 @@ broken_names(void)
 {
 	int i;
 
-	for (i = 0; i < VRTC_VQP_BROKEN_COUNT; i++)
-		T_CHECK(strcmp(vrtc_vqp_broken_name((enum vrtc_vqp_broken_reason)i), "?") != 0);
-	T_CHECK(strcmp(vrtc_vqp_broken_name(VRTC_VQP_BROKEN_COUNT), "?") == 0);
-	T_CHECK(strcmp(vrtc_vqp_broken_name(VRTC_VQP_OK), "ok") == 0);
+	for (i = 0; i < VRTC_VQ_BROKEN_COUNT; i++)
+		T_CHECK(strcmp(vrtc_vq_broken_name((enum vrtc_vq_broken_reason)i), "?") != 0);
+	T_CHECK(strcmp(vrtc_vq_broken_name(VRTC_VQ_BROKEN_COUNT), "?") == 0);
+	T_CHECK(strcmp(vrtc_vq_broken_name(VRTC_VQ_OK), "ok") == 0);
 }
 
 static const struct t_case cases[] = {

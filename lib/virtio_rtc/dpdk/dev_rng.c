@@ -19,7 +19,7 @@
 
 #include "device.h"
 #include "device_args.h"
-#include "queue_ring.h"
+#include "queue.h"
 #include "vrtc_args.h"
 #include "entropy.h"
 #include "rate_limit.h"
@@ -47,8 +47,8 @@ rng_of(const struct vrtc_device *dev)
 	return dev->priv;
 }
 
-VRTC_Q_INLINE uint16_t
-rng_serve_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
+VRTC_VQ_INLINE uint16_t
+rng_serve_ring(struct vrtc_queue *q, uint16_t burst, const enum vrtc_vq_layout layout)
 {
 	struct rng_dev *rng = rng_of(q->owner);
 	struct vrtc_rate_limit *rl = &rng->limit;
@@ -65,7 +65,7 @@ rng_serve_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 		vrtc_entropy_quiesce(rng->source);
 		return 0;
 	}
-	n = vrtc_q_avail(q, packed, burst);
+	n = vrtc_vq_avail(&q->vq, layout, burst);
 	if (n == 0) {
 		/* Idle: no delivered entropy stays in the source's pool. */
 		vrtc_entropy_quiesce(rng->source);
@@ -83,7 +83,7 @@ rng_serve_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 			q->held_back = 1;
 			break;
 		}
-		rc = vrtc_q_pop(q, packed, &chain);
+		rc = vrtc_vq_pop(&q->vq, layout, &chain);
 
 		if (rc != 0) {
 			if (rc == -EBADMSG)
@@ -92,7 +92,7 @@ rng_serve_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 		}
 		len = vrtc_rng_handle(rng->source, &chain,
 				      (uint32_t)RTE_MIN((size_t)max_bytes, ready), &rng->stats);
-		vrtc_q_push(q, packed, chain.head, len);
+		vrtc_vq_push(&q->vq, layout, chain.head, len);
 		done++;
 		if (limited && !vrtc_rate_limit_consume(rl, len))
 			break; /* the rest of the burst waits */
@@ -104,7 +104,7 @@ rng_serve_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 static uint16_t
 rng_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 {
-	return q->packed ? rng_serve_ring(q, burst, 1) : rng_serve_ring(q, burst, 0);
+	return vrtc_vq_layout(&q->vq) == VRTC_VQ_PACKED ? rng_serve_ring(q, burst, VRTC_VQ_PACKED) : rng_serve_ring(q, burst, VRTC_VQ_SPLIT);
 }
 
 /* How long a file source with nothing ready is left before the poller looks

@@ -35,7 +35,7 @@
 #include "clock_phc.h"
 #include "device.h"
 #include "device_args.h"
-#include "queue_ring.h"
+#include "queue.h"
 #include "vrtc_args.h"
 #include "rtc_model.h"
 #include "vrtc_wire.h"
@@ -434,24 +434,24 @@ rtc_features_set(struct vrtc_device *dev, uint64_t negotiated)
 
 /* ---- data path ----------------------------------------------------------------------- */
 
-VRTC_Q_INLINE uint16_t
-rtc_serve_requestq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
+VRTC_VQ_INLINE uint16_t
+rtc_serve_requestq_ring(struct vrtc_queue *q, uint16_t burst, const enum vrtc_vq_layout layout)
 {
 	struct vrtc_rtc_model *model = &rtc_of(q->owner)->model;
 	struct vrtc_chain chain;
-	uint16_t n = vrtc_q_avail(q, packed, burst), i;
+	uint16_t n = vrtc_vq_avail(&q->vq, layout, burst), i;
 
 	for (i = 0; i < n; i++) {
-		int rc = vrtc_q_pop(q, packed, &chain);
+		int rc = vrtc_vq_pop(&q->vq, layout, &chain);
 
 		if (rc != 0) {
 			if (rc == -EBADMSG)
 				continue; /* completed with length 0 and counted */
 			break;		  /* ring broken */
 		}
-		vrtc_q_push(q, packed, chain.head, vrtc_rtc_handle(model, &chain));
+		vrtc_vq_push(&q->vq, layout, chain.head, vrtc_rtc_handle(model, &chain));
 	}
-	/* Chains popped: a packed avail count is only a bound (vq_packed.h). */
+	/* Chains popped: a packed avail count is only a bound (vq.h). */
 	return i;
 }
 
@@ -459,8 +459,8 @@ rtc_serve_requestq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 static uint16_t
 rtc_serve_requestq(struct vrtc_queue *q, uint16_t burst)
 {
-	return q->packed ? rtc_serve_requestq_ring(q, burst, 1)
-			 : rtc_serve_requestq_ring(q, burst, 0);
+	return vrtc_vq_layout(&q->vq) == VRTC_VQ_PACKED ? rtc_serve_requestq_ring(q, burst, VRTC_VQ_PACKED)
+			 : rtc_serve_requestq_ring(q, burst, VRTC_VQ_SPLIT);
 }
 
 /* ---- alarmq ------------------------------------------------------------------------ */
@@ -552,15 +552,15 @@ held_gpa_chain(const struct held_gpa *h, const struct vrtc_mem *mem, uint16_t id
 	return 0;
 }
 
-VRTC_Q_INLINE uint16_t
-alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc, const int packed)
+VRTC_VQ_INLINE uint16_t
+alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc, const enum vrtc_vq_layout layout)
 {
 	struct alarmq *aq = &rtc->alarmq;
 	struct vrtc_seg segs[VRTC_RTC_NOTIF_BYTES];
 	struct vrtc_chain chain;
 	uint16_t done = 0;
 
-	if (vrtc_q_broken(q))
+	if (vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
 		return 0; /* the guest broke the ring: nothing more is completed */
 	while (aq->count != 0) {
 		uint16_t e = aq->held[aq->first], head = (uint16_t)(e & ~HELD_BAD);
@@ -572,11 +572,11 @@ alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc, const int packed)
 			if (!vrtc_rtc_alarm_pending(&rtc->model))
 				break;
 			/* Translated again: the buffer was popped bursts ago. */
-			if (packed)
-				rc = held_gpa_chain(&aq->gpa[head], q->vqp.mem, head, segs,
+			if (layout == VRTC_VQ_PACKED)
+				rc = held_gpa_chain(&aq->gpa[head], vrtc_vq_mem(&q->vq), head, segs,
 						    &chain);
 			else
-				rc = vrtc_vq_chain_again(&q->vq, head, &chain);
+				rc = vrtc_vq_split_chain_again(&q->vq, head, &chain);
 			if (rc == -EIO)
 				break; /* queue broken: nothing more is completed */
 			if (rc != 0)
@@ -586,7 +586,7 @@ alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc, const int packed)
 			else
 				len = vrtc_rtc_alarm_deliver(&rtc->model, &chain);
 		}
-		vrtc_q_push(q, packed, head, len);
+		vrtc_vq_push(&q->vq, layout, head, len);
 		aq->first = (uint16_t)((aq->first + 1) & HELD_MASK);
 		aq->count--;
 		done++;
@@ -594,8 +594,8 @@ alarmq_complete(struct vrtc_queue *q, struct rtc_dev *rtc, const int packed)
 	return done;
 }
 
-VRTC_Q_INLINE uint16_t
-rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
+VRTC_VQ_INLINE uint16_t
+rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const enum vrtc_vq_layout layout)
 {
 	struct rtc_dev *rtc = rtc_of(q->owner);
 	struct alarmq *aq = &rtc->alarmq;
@@ -605,9 +605,9 @@ rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 	/* Without F_ALARM there is no alarmq: its buffers are not touched. */
 	if (!alarms_negotiated(rtc))
 		return 0;
-	n = vrtc_q_avail(q, packed, burst);
+	n = vrtc_vq_avail(&q->vq, layout, burst);
 	for (i = 0; i < n; i++) {
-		int rc = vrtc_q_pop(q, packed, &chain);
+		int rc = vrtc_vq_pop(&q->vq, layout, &chain);
 		uint16_t e;
 
 		if (rc == 0) {
@@ -615,7 +615,7 @@ rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 			if (chain.writable_bytes < VRTC_RTC_NOTIF_BYTES) {
 				e |= HELD_BAD;
 				aq->short_buffers++;
-			} else if (packed) {
+			} else if (layout == VRTC_VQ_PACKED) {
 				held_gpa_save(&aq->gpa[chain.head], &chain);
 			}
 		} else if (rc == -EBADMSG) {
@@ -631,7 +631,7 @@ rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 	}
 	if (alarms_due(rtc))
 		alarms_evaluate(rtc, vrtc_clock_ns(CLOCK_MONOTONIC));
-	work = alarmq_complete(q, rtc, packed);
+	work = alarmq_complete(q, rtc, layout);
 	return (uint16_t)(work + i);
 }
 
@@ -639,7 +639,7 @@ rtc_serve_alarmq_ring(struct vrtc_queue *q, uint16_t burst, const int packed)
 static uint16_t
 rtc_serve_alarmq(struct vrtc_queue *q, uint16_t burst)
 {
-	return q->packed ? rtc_serve_alarmq_ring(q, burst, 1) : rtc_serve_alarmq_ring(q, burst, 0);
+	return vrtc_vq_layout(&q->vq) == VRTC_VQ_PACKED ? rtc_serve_alarmq_ring(q, burst, VRTC_VQ_PACKED) : rtc_serve_alarmq_ring(q, burst, VRTC_VQ_SPLIT);
 }
 
 static uint64_t
@@ -648,7 +648,7 @@ rtc_alarmq_deadline(struct vrtc_queue *q, uint64_t mono_now_ns)
 	struct rtc_dev *rtc = rtc_of(q->owner);
 	struct alarmq *aq = &rtc->alarmq;
 
-	if (!alarms_negotiated(rtc) || vrtc_q_broken(q))
+	if (!alarms_negotiated(rtc) || vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
 		return UINT64_MAX;
 	if (rtc->model.alarms_dirty || mono_now_ns >= aq->deadline_ns ||
 	    vrtc_poller_clock_steps() != aq->clock_steps)
@@ -680,10 +680,10 @@ rtc_queue_starting(struct vrtc_device *dev, struct vrtc_queue *q)
 {
 	struct alarmq *aq = &rtc_of(dev)->alarmq;
 
-	if (q->qid != VRTC_RTC_ALARMQ || !q->packed)
+	if (q->qid != VRTC_RTC_ALARMQ || vrtc_vq_layout(&q->vq) != VRTC_VQ_PACKED)
 		return 0;
 	rte_free(aq->gpa);
-	aq->gpa = rte_zmalloc("vrtc_alarmq_gpa", sizeof(*aq->gpa) * vrtc_q_size(q), 0);
+	aq->gpa = rte_zmalloc("vrtc_alarmq_gpa", sizeof(*aq->gpa) * vrtc_vq_size(&q->vq), 0);
 	return aq->gpa != NULL ? 0 : -ENOMEM;
 }
 

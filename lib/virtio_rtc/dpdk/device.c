@@ -21,7 +21,7 @@
 #include "device.h"
 #include "fault_watch.h"
 #include "guest_fault.h"
-#include "queue_ring.h"
+#include "queue.h"
 
 #define F(bit) (UINT64_C(1) << (bit))
 
@@ -269,14 +269,11 @@ check_params(const struct vrtc_device_params *p)
 	return vrtc_device_iface_check(p);
 }
 
-/* Release the engine of @p q, whichever it is. */
+/* Release the engine of @p q, whichever layout it has. */
 static void
 queue_fini(struct vrtc_queue *q)
 {
-	if (q->packed)
-		vrtc_vqp_fini(&q->vqp);
-	else
-		vrtc_vq_fini(&q->vq);
+	vrtc_vq_fini(&q->vq);
 }
 
 static void
@@ -467,23 +464,13 @@ vrtc_device_destroy_all(void)
 static void
 totals_add(struct vrtc_queue_totals *t, const struct vrtc_queue *q)
 {
-	if (q->packed) {
-		const struct vrtc_vqp_stats *vs = &q->vqp.stats;
+	const struct vrtc_vq_stats *vs = vrtc_vq_stats(&q->vq);
 
-		t->bad_chains += vs->bad_chains;
-		t->notify_suppressed += vs->notify_suppressed;
-		t->polls += vs->polls;
-		t->polls_empty += vs->polls_empty;
-		t->bad_push += vs->bad_push;
-	} else {
-		const struct vrtc_vq_stats *vs = &q->vq.stats;
-
-		t->bad_chains += vs->bad_chains;
-		t->notify_suppressed += vs->notify_suppressed;
-		t->polls += vs->polls;
-		t->polls_empty += vs->polls_empty;
-		t->bad_push += vs->bad_push;
-	}
+	t->bad_chains += vs->bad_chains;
+	t->notify_suppressed += vs->notify_suppressed;
+	t->polls += vs->polls;
+	t->polls_empty += vs->polls_empty;
+	t->bad_push += vs->bad_push;
 }
 
 /* The totals of @p q, its live ring's counters included; 0 when the device
@@ -514,19 +501,11 @@ queue_totals(const struct vrtc_queue *q, struct vrtc_queue_totals *t)
 static void
 queue_stop_base(struct vrtc_device *dev, struct vrtc_queue *q)
 {
-	uint16_t held;
+	uint16_t used = vrtc_vq_used_base(&q->vq);
+	uint16_t held = q->holds_buffers ? vrtc_vq_inflight(&q->vq) : 0;
 
-	if (q->packed) {
-		uint16_t used = vrtc_vqp_used_off_wrap(&q->vqp);
-
-		q->stop_avail_idx = q->holds_buffers ? used : vrtc_vqp_avail_off_wrap(&q->vqp);
-		q->stop_used_idx = used;
-		held = q->holds_buffers ? vrtc_vqp_inflight(&q->vqp) : 0;
-	} else {
-		q->stop_avail_idx = q->holds_buffers ? q->vq.used_idx : q->vq.last_avail_idx;
-		q->stop_used_idx = q->vq.used_idx;
-		held = q->holds_buffers ? (uint16_t)(q->vq.last_avail_idx - q->vq.used_idx) : 0;
-	}
+	q->stop_avail_idx = q->holds_buffers ? used : vrtc_vq_avail_base(&q->vq);
+	q->stop_used_idx = used;
 	if (held != 0)
 		VRTC_DLOG(device, DEBUG, dev, "queue %u: %u held buffers handed back", q->qid,
 			  held);
@@ -543,10 +522,10 @@ vrtc_device_queues_stop(struct vrtc_device *dev)
 		if (!q->vq_valid)
 			continue;
 		vrtc_poller_queue_quiesce(q);
-		if (vrtc_q_broken(q))
+		if (vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
 			VRTC_DLOG(device, NOTICE, dev,
 				  "queue %u was broken by the guest (%s); a device reset clears it",
-				  q->qid, vrtc_q_broken_name(q));
+				  q->qid, vrtc_vq_broken_name(vrtc_vq_broken(&q->vq)));
 		/* The counters of this ring's life go on in the totals. */
 		totals_add(&q->totals, q);
 		queue_stop_base(dev, q);
@@ -650,39 +629,24 @@ vrtc_device_wants_service(const struct vrtc_device *dev)
 static int
 queue_init(struct vrtc_device *dev, struct vrtc_queue *q, const struct vrtc_queue_ring *ring)
 {
-	if (vrtc_feature_has(dev->features, VRTC_VIRTIO_F_RING_PACKED)) {
-		struct vrtc_vqp_config c;
+	struct vrtc_vq_config c;
 
-		memset(&c, 0, sizeof(c));
-		c.name = ring->name;
-		c.size = ring->size;
-		c.features = dev->features;
-		c.mem = dev->mem;
-		c.desc = ring->desc;
-		c.driver = ring->driver;
-		c.device = ring->device;
-		c.avail_off_wrap = ring->last_avail;
-		c.used_off_wrap = ring->last_used;
-		c.hold_bad_chains = q->holds_buffers;
-		q->packed = 1;
-		return vrtc_vqp_init(&q->vqp, &c);
-	} else {
-		struct vrtc_vq_config c;
-
-		memset(&c, 0, sizeof(c));
-		c.name = ring->name;
-		c.size = ring->size;
-		c.features = dev->features;
-		c.mem = dev->mem;
-		c.desc = ring->desc;
-		c.avail = ring->driver;
-		c.used = ring->device;
-		c.last_avail_idx = ring->last_avail;
-		c.used_idx = ring->last_used;
-		c.hold_bad_chains = q->holds_buffers;
-		q->packed = 0;
-		return vrtc_vq_init(&q->vq, &c);
-	}
+	/* One config for both layouts: driver/device area, and the resume
+	 * positions in the layout's GET/SET_VRING_BASE encoding. */
+	memset(&c, 0, sizeof(c));
+	c.name = ring->name;
+	c.layout = vrtc_feature_has(dev->features, VRTC_VIRTIO_F_RING_PACKED) ? VRTC_VQ_PACKED
+									       : VRTC_VQ_SPLIT;
+	c.size = ring->size;
+	c.features = dev->features;
+	c.mem = dev->mem;
+	c.desc = ring->desc;
+	c.driver = ring->driver;
+	c.device = ring->device;
+	c.avail_off_wrap = ring->last_avail;
+	c.used_off_wrap = ring->last_used;
+	c.hold_bad_chains = q->holds_buffers;
+	return vrtc_vq_init(&q->vq, &c);
 }
 
 int
@@ -711,7 +675,7 @@ vrtc_device_queue_start(struct vrtc_device *dev, struct vrtc_queue *q,
 	q->kickfd = kickfd;
 	/* Pollers ask the guest not to kick; a poller preparing to sleep
 	 * turns kicks back on. */
-	vrtc_q_kicks_disable(q, q->packed);
+	vrtc_vq_kicks_disable(&q->vq, vrtc_vq_layout(&q->vq));
 	vrtc_poller_queue_publish(q);
 	vrtc_poller_wake(dev->poller);
 	return 0;
@@ -766,7 +730,7 @@ vrtc_device_stats_get(const struct vrtc_device *dev, struct vrtc_device_stats *s
 		st->polls_empty += t.polls_empty;
 		st->notifications += q->interrupts;
 		st->running |= __atomic_load_n(&q->running, __ATOMIC_RELAXED);
-		if (q->vq_valid && vrtc_q_broken(q))
+		if (q->vq_valid && vrtc_vq_broken(&q->vq) != VRTC_VQ_OK)
 			st->broken_queues++;
 	}
 	dev->ops->stats_get(dev, st);

@@ -65,7 +65,7 @@ struct vrtc_device_ops {
 	 */
 	void (*queue_stopped)(struct vrtc_device *dev, struct vrtc_queue *q);
 	/**
-	 * Optional: queue @p q's ring is set up (q->packed says which engine)
+	 * Optional: queue @p q's ring is set up (vrtc_vq_layout(&q->vq) says which layout)
 	 * and about to be handed to the poller. 0, or -errno: not served.
 	 */
 	int (*queue_starting)(struct vrtc_device *dev, struct vrtc_queue *q);

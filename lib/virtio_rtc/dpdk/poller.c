@@ -47,7 +47,7 @@
 #include <rte_service_component.h>
 
 #include "poller.h"
-#include "queue_ring.h"
+#include "queue.h"
 #include "vrtc_internal.h"
 
 #define DEFAULT_BURST 32
@@ -240,7 +240,8 @@ vrtc_poller_queues_remove(struct vrtc_poller *p, struct vrtc_queue *const *qs, u
 static inline void
 signal_guest(struct vrtc_queue *q)
 {
-	int need = q->packed ? vrtc_q_flush(q, 1) : vrtc_q_flush(q, 0);
+	int need = vrtc_vq_layout(&q->vq) == VRTC_VQ_PACKED ? vrtc_vq_flush(&q->vq, VRTC_VQ_PACKED)
+							    : vrtc_vq_flush(&q->vq, VRTC_VQ_SPLIT);
 
 	if (need && q->callfd >= 0) {
 		/* One syscall per burst, and only when the guest asked. */
@@ -351,7 +352,7 @@ sleep_arm(struct vrtc_poller *p, const struct queue_set *set)
 			return -EAGAIN; /* the driver polls: no kick will come */
 		/* Work arrived meanwhile — unless the buffers there are the
 		 * ones the queue holds back (its deadline says when). */
-		if (vrtc_q_kicks_enable(q, q->packed) && !(q->held_back && q->deadline != NULL))
+		if (vrtc_vq_kicks_enable(&q->vq, vrtc_vq_layout(&q->vq)) && !(q->held_back && q->deadline != NULL))
 			return -EAGAIN;
 		if (epoll_add(p->epfd, q->kickfd) != 0)
 			return -EAGAIN;
@@ -493,7 +494,7 @@ vrtc_poller_sleep_end(struct vrtc_poller *p)
 		struct vrtc_queue *q = set->q[i];
 
 		if (__atomic_load_n(&q->running, __ATOMIC_ACQUIRE))
-			vrtc_q_kicks_disable(q, q->packed);
+			vrtc_vq_kicks_disable(&q->vq, vrtc_vq_layout(&q->vq));
 	}
 	rte_rcu_qsbr_thread_offline(qsbr, p->rcu_id);
 	if (p->epfd >= 0) {

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "vq.h"
-#include "vq_packed.h"
+#include "vq_private.h" /* embedded by value; used through vq.h only */
 
 struct vrtc_queue;
 
@@ -67,14 +67,11 @@ struct vrtc_queue {
 	uint8_t held_back;
 	void *owner;	 /* the device, for q->serve */
 	uint64_t interrupts; /* calls signalled (poller) */
-	/* Which engine the ring has: set by the control thread while the
-	 * queue is stopped (VIRTIO_F_RING_PACKED negotiated), read by the
-	 * poller once per burst (queue_ring.h). */
-	uint8_t packed;
-	union {
-		struct vrtc_vq vq;   /* split ring (packed == 0) */
-		struct vrtc_vqp vqp; /* packed ring (packed == 1) */
-	};
+	/* The ring, split or packed (VIRTIO_F_RING_PACKED negotiated): its
+	 * layout is fixed at init by the control thread while the queue is
+	 * stopped and read by the serve functions once per burst
+	 * (vrtc_vq_layout(), vq.h). */
+	struct vrtc_vq vq;
 
 	/* Control state (the device lock). */
 	uint8_t served;	     /* the device serves this queue at all */

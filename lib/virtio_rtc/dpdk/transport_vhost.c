@@ -53,7 +53,7 @@
 
 #include "device.h"
 #include "frontdoor.h"
-#include "queue_ring.h"
+#include "queue.h"
 
 /* vhost-user request numbers (the vhost-user specification). */
 enum {
@@ -272,10 +272,9 @@ reconcile_device(struct vrtc_device *dev)
 		if (rc == 0)
 			VRTC_DLOG(transport, INFO, dev,
 				  "serving queue %u (%s, size %u, %s%s%s) on poller %s", q->qid,
-				  q->packed ? "packed" : "split", vrtc_q_size(q),
-				  (q->packed ? q->vqp.event_idx : q->vq.event_idx) ? "event_idx"
-										   : "flags",
-				  (q->packed ? q->vqp.indirect : q->vq.indirect) ? ", indirect" : "",
+				  vrtc_vq_layout(&q->vq) == VRTC_VQ_PACKED ? "packed" : "split",
+				  vrtc_vq_size(&q->vq), vrtc_vq_event_idx(&q->vq) ? "event_idx" : "flags",
+				  vrtc_vq_indirect(&q->vq) ? ", indirect" : "",
 				  q->kickfd < 0 ? ", no kicks" : "", vrtc_poller_name(dev->poller));
 		else if (rc != -EAGAIN)
 			VRTC_DLOG(transport, ERR, dev, "queue %u cannot be served: %s", q->qid,
