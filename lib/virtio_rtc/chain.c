@@ -47,11 +47,11 @@ table_split(struct vrtc_chain_acc *acc, const uint8_t *table, uint32_t nb_entrie
 {
 	struct vrtc_vring_desc td;
 	enum vrtc_chain_error err;
-	uint32_t hops;
+	uint32_t hops_left = nb_entries;
 	uint16_t i = 0;
 
-	for (hops = 0;; hops++) {
-		if (vrtc_unlikely(hops == nb_entries))
+	for (;; hops_left--) {
+		if (vrtc_unlikely(hops_left == 0))
 			return VRTC_CHAIN_E_TOO_LONG;
 		vring_dev_desc_load(table + (size_t)i * sizeof(td), &td);
 		err = table_entry(acc, td.addr, td.len, td.flags);
@@ -98,19 +98,55 @@ vrtc_chain_acc_table(struct vrtc_chain_acc *acc, const uint8_t *table, uint32_t 
 }
 
 enum vrtc_chain_error
-vrtc_chain_walk(const struct vrtc_chain_ctx *ctx, uint16_t head, struct vrtc_chain *chain)
+vrtc_chain_walk_indirect(const struct vrtc_chain_ctx *ctx, struct vrtc_chain *chain, uint64_t addr,
+			 uint32_t len, uint16_t flags)
+{
+	/* A private copy: its fields stay in registers, where the walk's
+	 * segment stores would otherwise make them reloaded per entry. */
+	const struct vrtc_chain_ctx local = *ctx;
+	struct vrtc_chain_acc acc;
+	enum vrtc_chain_error err;
+	const uint8_t *table;
+	uint32_t nb_entries;
+
+	/* The head descriptor is charged, as in vrtc_chain_walk_direct(). */
+	vrtc_chain_acc_init(&acc, &local, local.vring->size - 1u);
+	err = vrtc_chain_acc_indirect_check(&acc, addr, len, flags, VRTC_CHAIN_SPLIT, 0, &table,
+					    &nb_entries);
+	if (vrtc_likely(err == VRTC_CHAIN_OK))
+		err = table_split(&acc, table, nb_entries);
+	if (vrtc_unlikely(err != VRTC_CHAIN_OK)) {
+		vrtc_chain_acc_failed(chain);
+		return err;
+	}
+	vrtc_chain_acc_done(&acc, chain);
+	return VRTC_CHAIN_OK;
+}
+
+enum vrtc_chain_error
+vrtc_chain_walk_direct(const struct vrtc_chain_ctx *ctx, struct vrtc_chain *chain,
+		       struct vrtc_vring_desc d)
 {
 	const struct vrtc_vring *vr = ctx->vring;
 	struct vrtc_chain_acc acc;
-	struct vrtc_vring_desc d;
 	enum vrtc_chain_error err;
-	uint16_t i = head;
+	uint16_t i;
 
-	vrtc_chain_acc_init(&acc, ctx, vr->size);
-	chain->head = head;
-	chain->segs = ctx->segs;
-	chain->log = ctx->mem->log;
+	/* The head, not indirect (vrtc_chain_walk() looked), is a buffer and
+	 * charged to the budget of size descriptors: head < size, so the
+	 * size is at least 1. */
+	vrtc_chain_acc_init(&acc, ctx, vr->size - 1u);
+	err = vrtc_chain_acc_buffer(&acc, d.addr, d.len, d.flags);
 	for (;;) {
+		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
+			goto bad;
+		if (!(d.flags & VRTC_VRING_DESC_F_NEXT))
+			break;
+		i = d.next;
+		if (vrtc_unlikely(i >= vr->size)) {
+			err = VRTC_CHAIN_E_NEXT;
+			goto bad;
+		}
 		/* The budget bounds the walk: a loop in the table, or a chain
 		 * longer than the queue, runs it out. */
 		if (vrtc_unlikely(acc.budget == 0)) {
@@ -119,18 +155,9 @@ vrtc_chain_walk(const struct vrtc_chain_ctx *ctx, uint16_t head, struct vrtc_cha
 		}
 		acc.budget--;
 		vring_dev_desc_load(&vr->desc[i], &d);
-		err = vrtc_chain_acc_desc(&acc, d.addr, d.len, d.flags, VRTC_CHAIN_SPLIT, 0);
-		if (vrtc_unlikely(err != VRTC_CHAIN_OK))
-			goto bad;
 		/* An indirect descriptor ends the chain (F_NEXT on it is
 		 * refused by the accumulator). */
-		if (!(d.flags & VRTC_VRING_DESC_F_NEXT))
-			break;
-		i = d.next;
-		if (vrtc_unlikely(i >= vr->size)) {
-			err = VRTC_CHAIN_E_NEXT;
-			goto bad;
-		}
+		err = vrtc_chain_acc_desc(&acc, d.addr, d.len, d.flags, VRTC_CHAIN_SPLIT, 0);
 	}
 	vrtc_chain_acc_done(&acc, chain);
 	return VRTC_CHAIN_OK;

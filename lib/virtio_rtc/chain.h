@@ -172,21 +172,18 @@ enum vrtc_chain_error vrtc_chain_acc_table(struct vrtc_chain_acc *acc, const uin
 					   uint32_t nb_entries, enum vrtc_chain_layout layout);
 
 /*
- * Walk the indirect table an F_INDIRECT descriptor points at: feature
- * negotiated, no F_NEXT on it, size a non-zero multiple of 16 and within
- * the budget, the table inside one region, no nested indirect entry.
+ * Check the F_INDIRECT descriptor itself: feature negotiated, no F_NEXT on
+ * it, size a non-zero multiple of 16 and within the budget, the table
+ * inside one region. On success @p table and @p nb_entries are set for a
+ * table walker, which refuses nested indirect entries.
  * @p linked: a ring descriptor links to this one by F_NEXT (refused for
  * packed, allowed for split). @p layout is a constant in each source.
  */
-static inline enum vrtc_chain_error
-vrtc_chain_acc_indirect(struct vrtc_chain_acc *acc, uint64_t addr, uint32_t len, uint16_t flags,
-			const enum vrtc_chain_layout layout, int linked)
+static inline __attribute__((always_inline)) enum vrtc_chain_error
+vrtc_chain_acc_indirect_check(const struct vrtc_chain_acc *acc, uint64_t addr, uint32_t len,
+			      uint16_t flags, const enum vrtc_chain_layout layout, int linked,
+			      const uint8_t **table, uint32_t *nb_entries)
 {
-	struct vrtc_chain_acc copy;
-	enum vrtc_chain_error err;
-	const uint8_t *table;
-	uint32_t nb_entries;
-
 	/* Split lets normal descriptors precede one indirect descriptor; in a
 	 * packed ring it is a list on its own, linked neither way. F_WRITE on
 	 * it is reserved and ignored in both. */
@@ -198,12 +195,30 @@ vrtc_chain_acc_indirect(struct vrtc_chain_acc *acc, uint64_t addr, uint32_t len,
 		return VRTC_CHAIN_E_INDIRECT_NEXT;
 	if (vrtc_unlikely(len == 0 || len % sizeof(struct vrtc_vring_desc) != 0))
 		return VRTC_CHAIN_E_INDIRECT_SIZE;
-	nb_entries = len / sizeof(struct vrtc_vring_desc);
-	if (vrtc_unlikely(nb_entries > acc->budget))
+	*nb_entries = len / sizeof(struct vrtc_vring_desc);
+	if (vrtc_unlikely(*nb_entries > acc->budget))
 		return VRTC_CHAIN_E_TOO_LONG;
-	table = vrtc_mem_translate(acc->ctx->mem, acc->ctx->mem_hint, addr, len);
-	if (vrtc_unlikely(table == NULL))
+	*table = vrtc_mem_translate(acc->ctx->mem, acc->ctx->mem_hint, addr, len);
+	if (vrtc_unlikely(*table == NULL))
 		return VRTC_CHAIN_E_ADDR;
+	return VRTC_CHAIN_OK;
+}
+
+/* Walk the indirect table an F_INDIRECT descriptor points at (checked by
+ * vrtc_chain_acc_indirect_check()), out of line on a copy. */
+static inline enum vrtc_chain_error
+vrtc_chain_acc_indirect(struct vrtc_chain_acc *acc, uint64_t addr, uint32_t len, uint16_t flags,
+			const enum vrtc_chain_layout layout, int linked)
+{
+	struct vrtc_chain_acc copy;
+	enum vrtc_chain_error err;
+	const uint8_t *table;
+	uint32_t nb_entries;
+
+	err = vrtc_chain_acc_indirect_check(acc, addr, len, flags, layout, linked, &table,
+					    &nb_entries);
+	if (vrtc_unlikely(err != VRTC_CHAIN_OK))
+		return err;
 	copy = *acc;
 	err = vrtc_chain_acc_table(&copy, table, nb_entries, layout);
 	*acc = copy;
@@ -243,6 +258,24 @@ vrtc_chain_acc_failed(struct vrtc_chain *chain)
 	chain->writable_bytes = 0;
 }
 
+/*
+ * The two halves of vrtc_chain_walk(), picked by the head descriptor
+ * (loaded once, by the caller) and each out of line, so that neither
+ * carries the other's registers. Both finish @p chain (its head, segs and
+ * log are set by the caller).
+ *
+ * vrtc_chain_walk_indirect(): the head is the indirect descriptor, what
+ * Linux sends for a multi-buffer request (a READ: request and response)
+ * once VIRTIO_RING_F_INDIRECT_DESC is negotiated; the table walk is inlined
+ * in it. vrtc_chain_walk_direct(): any other head; an indirect descriptor
+ * further down the chain goes through vrtc_chain_acc_desc().
+ */
+enum vrtc_chain_error vrtc_chain_walk_direct(const struct vrtc_chain_ctx *ctx,
+					     struct vrtc_chain *chain, struct vrtc_vring_desc head);
+enum vrtc_chain_error vrtc_chain_walk_indirect(const struct vrtc_chain_ctx *ctx,
+					       struct vrtc_chain *chain, uint64_t addr,
+					       uint32_t len, uint16_t flags);
+
 /**
  * The split descriptor source: walk and validate the chain starting at
  * @p head (< queue size; the caller checks that, since a bad head is a ring
@@ -253,8 +286,19 @@ vrtc_chain_acc_failed(struct vrtc_chain *chain)
  * @return VRTC_CHAIN_OK with @p chain filled in, or the first error found;
  *   on error @p chain has no segments (both counts 0) and its head set.
  */
-enum vrtc_chain_error vrtc_chain_walk(const struct vrtc_chain_ctx *ctx, uint16_t head,
-				      struct vrtc_chain *chain);
+static inline enum vrtc_chain_error
+vrtc_chain_walk(const struct vrtc_chain_ctx *ctx, uint16_t head, struct vrtc_chain *chain)
+{
+	struct vrtc_vring_desc d;
+
+	chain->head = head;
+	chain->segs = ctx->segs;
+	chain->log = ctx->mem->log;
+	vring_dev_desc_load(&ctx->vring->desc[head], &d);
+	if (d.flags & VRTC_VRING_DESC_F_INDIRECT)
+		return vrtc_chain_walk_indirect(ctx, chain, d.addr, d.len, d.flags);
+	return vrtc_chain_walk_direct(ctx, chain, d);
+}
 
 /**
  * Copy up to @p len bytes from the start of the readable part to @p dst.

@@ -129,6 +129,89 @@ direct_then_indirect(void)
 	env_fini(&e);
 }
 
+/*
+ * An indirect head and an indirect descriptor after a ring descriptor take
+ * two walks (vrtc_chain_walk_indirect() and, through the accumulator,
+ * vrtc_chain_walk_direct()): each bad table gives the same error in both,
+ * and no segment.
+ */
+static void
+indirect_errors_both_walks(void)
+{
+	static const struct {
+		uint16_t flags0, next0, flags1, next1;
+		uint32_t len;	  /* of the indirect descriptor */
+		uint16_t dflags;  /* extra flags on it */
+		int bad_addr;	  /* entry 0 outside guest memory */
+		enum vrtc_chain_error want;
+	} shapes[] = {
+		{ VRTC_VRING_DESC_F_INDIRECT, 0, 0, 0, 32, 0, 0, VRTC_CHAIN_E_INDIRECT_NESTED },
+		{ VRTC_VRING_DESC_F_NEXT, 1, VRTC_VRING_DESC_F_NEXT, 0, 32, 0, 0,
+		  VRTC_CHAIN_E_TOO_LONG }, /* a loop in the table */
+		{ VRTC_VRING_DESC_F_NEXT, 5, 0, 0, 32, 0, 0, VRTC_CHAIN_E_NEXT },
+		{ VRTC_VRING_DESC_F_WRITE | VRTC_VRING_DESC_F_NEXT, 1, 0, 0, 32, 0, 0,
+		  VRTC_CHAIN_E_ORDER },
+		{ 0, 0, 0, 0, 32, 0, 1, VRTC_CHAIN_E_ADDR },
+		{ 0, 0, 0, 0, 32, VRTC_VRING_DESC_F_NEXT, 0, VRTC_CHAIN_E_INDIRECT_NEXT },
+		{ 0, 0, 0, 0, 24, 0, 0, VRTC_CHAIN_E_INDIRECT_SIZE },
+		{ 0, 0, 0, 0, 0, 0, 0, VRTC_CHAIN_E_INDIRECT_SIZE },
+		{ 0, 0, 0, 0, QSIZE * 16, 0, 0, VRTC_CHAIN_E_TOO_LONG }, /* head charged */
+	};
+	struct vrtc_vring_desc *table;
+	uint64_t gt, g1, g0;
+	struct vrtc_chain c;
+	struct env e;
+	size_t k;
+	int after;
+
+	T_CHECK(env_init(&e, ALL_FEATURES) == 0);
+	table = (void *)buf(&e, QSIZE * sizeof(*table), &gt);
+	buf(&e, 16, &g1);
+	buf(&e, 8, &g0);
+	for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+		for (after = 0; after <= 1; after++) {
+			uint16_t head = after ? 2 : 3;
+
+			memset(table, 0, QSIZE * sizeof(*table));
+			table[0] = (struct vrtc_vring_desc){ shapes[k].bad_addr ? UINT64_MAX - 8 : g1,
+							     16, shapes[k].flags0, shapes[k].next0 };
+			table[1] = (struct vrtc_vring_desc){ g1, 16, shapes[k].flags1,
+							     shapes[k].next1 };
+			/* Before it: a zero-length readable ring descriptor,
+			 * charged to the budget but no segment. */
+			fake_raw_desc(&e.q, 2, g0, 0, VRTC_VRING_DESC_F_NEXT, 3);
+			fake_raw_desc(&e.q, 3, gt, shapes[k].len,
+				      VRTC_VRING_DESC_F_INDIRECT | shapes[k].dflags, 0);
+			T_EQ(vrtc_chain_walk(&e.ctx, head, &c), shapes[k].want);
+			T_EQ(c.head, head);
+			T_EQ(c.nb_readable, 0);
+			T_EQ(c.nb_writable, 0);
+		}
+	}
+	/* A writable ring descriptor before a table of readable entries: the
+	 * order rule holds across the two. */
+	table[0] = (struct vrtc_vring_desc){ g1, 16, 0, 0 };
+	fake_raw_desc(&e.q, 2, g0, 8, VRTC_VRING_DESC_F_NEXT | VRTC_VRING_DESC_F_WRITE, 3);
+	fake_raw_desc(&e.q, 3, gt, 16, VRTC_VRING_DESC_F_INDIRECT, 0);
+	T_EQ(vrtc_chain_walk(&e.ctx, 2, &c), VRTC_CHAIN_E_ORDER);
+	T_EQ(vrtc_chain_walk(&e.ctx, 3, &c), VRTC_CHAIN_OK);
+	T_EQ(c.nb_readable, 1);
+	env_fini(&e);
+
+	/* Feature not negotiated: refused at the head and after it. */
+	T_CHECK(env_init(&e, ALL_FEATURES & ~(UINT64_C(1) << VRTC_VIRTIO_RING_F_INDIRECT_DESC)) ==
+		0);
+	table = (void *)buf(&e, sizeof(*table), &gt);
+	buf(&e, 16, &g1);
+	table[0] = (struct vrtc_vring_desc){ g1, 16, 0, 0 };
+	fake_raw_desc(&e.q, 2, 0, 0, VRTC_VRING_DESC_F_NEXT, 3);
+	fake_raw_desc(&e.q, 3, gt, 16, VRTC_VRING_DESC_F_INDIRECT, 0);
+	T_EQ(vrtc_chain_walk(&e.ctx, 3, &c), VRTC_CHAIN_E_INDIRECT_FEATURE);
+	T_EQ(vrtc_chain_walk(&e.ctx, 2, &c), VRTC_CHAIN_E_INDIRECT_FEATURE);
+	T_EQ(c.nb_readable + c.nb_writable, 0);
+	env_fini(&e);
+}
+
 static void
 indirect_table_misaligned(void)
 {
@@ -338,6 +421,7 @@ static const struct t_case cases[] = {
 	T_CASE(direct_chain_segments),
 	T_CASE(indirect_chain_segments),
 	T_CASE(direct_then_indirect),
+	T_CASE(indirect_errors_both_walks),
 	T_CASE(indirect_table_misaligned),
 	T_CASE(zero_length_descriptors_skipped),
 	T_CASE(read_across_segments),
