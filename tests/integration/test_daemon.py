@@ -151,6 +151,9 @@ class Daemon:
         # A daemon killed above (or one that failed) may leave EAL's runtime
         # directory; the prefix is this test's own.
         subprocess.run(["rm", "-rf", self.runtime_dir()])
+        # ... and its default control socket (a killed daemon cannot
+        # remove it; the name carries this test's prefix).
+        subprocess.run(["rm", "-f", f"/run/dpdk-rtcd/{self.prefix}.control.sock"])
 
 
 class Client:
